@@ -1,0 +1,73 @@
+/**
+ * Storage behind a guest memory region. Offsets are relative to the backing; the region does the
+ * guest-address translation and bounds check before calling in, so backings may assume valid ranges.
+ */
+export interface MemoryBacking {
+  readonly size: number;
+  readonly kind: 'buffer' | 'fd';
+  readU8(offset: number): number;
+  readU16(offset: number): number;
+  readU32(offset: number): number;
+  /** Reads little-endian u64 as a JS number (exact below 2^53; larger values only need to compare large). */
+  readU64(offset: number): number;
+  readU64Big(offset: number): bigint;
+  writeU8(offset: number, v: number): void;
+  writeU16(offset: number, v: number): void;
+  writeU32(offset: number, v: number): void;
+  writeU64(offset: number, v: number | bigint): void;
+  read(offset: number, dst: Uint8Array): void;
+  write(offset: number, src: Uint8Array): void;
+  fill(offset: number, length: number, value: number): void;
+}
+
+/** In-process guest RAM: an ArrayBuffer (the embedded default, tests and benchmarks). */
+export class ArrayBufferBacking implements MemoryBacking {
+  readonly kind = 'buffer' as const;
+  readonly bytes: Uint8Array;
+  private readonly view: DataView;
+
+  constructor(sizeOrBuffer: number | ArrayBuffer) {
+    const buf = typeof sizeOrBuffer === 'number' ? new ArrayBuffer(sizeOrBuffer) : sizeOrBuffer;
+    this.bytes = new Uint8Array(buf);
+    this.view = new DataView(buf);
+  }
+  get size(): number {
+    return this.bytes.length;
+  }
+  readU8(o: number): number {
+    return this.bytes[o]!;
+  }
+  readU16(o: number): number {
+    return this.view.getUint16(o, true);
+  }
+  readU32(o: number): number {
+    return this.view.getUint32(o, true);
+  }
+  readU64(o: number): number {
+    return this.view.getUint32(o + 4, true) * 0x1_0000_0000 + this.view.getUint32(o, true);
+  }
+  readU64Big(o: number): bigint {
+    return this.view.getBigUint64(o, true);
+  }
+  writeU8(o: number, v: number): void {
+    this.bytes[o] = v;
+  }
+  writeU16(o: number, v: number): void {
+    this.view.setUint16(o, v, true);
+  }
+  writeU32(o: number, v: number): void {
+    this.view.setUint32(o, v >>> 0, true);
+  }
+  writeU64(o: number, v: number | bigint): void {
+    this.view.setBigUint64(o, BigInt.asUintN(64, BigInt(v)), true);
+  }
+  read(o: number, dst: Uint8Array): void {
+    dst.set(this.bytes.subarray(o, o + dst.length));
+  }
+  write(o: number, src: Uint8Array): void {
+    this.bytes.set(src, o);
+  }
+  fill(o: number, length: number, value: number): void {
+    this.bytes.fill(value, o, o + length);
+  }
+}

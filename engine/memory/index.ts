@@ -1,0 +1,3 @@
+export { ArrayBufferBacking, type MemoryBacking } from './backing';
+export { MemoryFault, isMemoryFault } from './fault';
+export { GuestMemory, type MemoryRegion } from './guest-memory';

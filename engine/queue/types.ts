@@ -1,0 +1,145 @@
+/**
+ * Device-side virtqueue contract shared by the split (§2.7) and packed (§2.8) layouts.
+ * The device core drives a queue only through this interface, so devices and transports never care
+ * which layout the driver chose.
+ */
+import { type QueueSnapshot } from '../../protocol/snapshot';
+import { type RingLayout } from '../../protocol/trace';
+import { type GuestMemory } from '../memory';
+import { type RuleId } from '../rules';
+
+/** Descriptor flag bits (same values in both layouts). */
+export const DESC_F_NEXT = 1;
+export const DESC_F_WRITE = 2;
+export const DESC_F_INDIRECT = 4;
+/** Packed layout only. */
+export const DESC_F_AVAIL = 1 << 7;
+export const DESC_F_USED = 1 << 15;
+
+/** Ring features that change how a queue behaves (from the negotiated feature bits). */
+export interface RingFeatures {
+  indirect: boolean;
+  eventIdx: boolean;
+  inOrder: boolean;
+  notificationData: boolean;
+  ringReset: boolean;
+}
+
+export interface QueueConfig {
+  index: number;
+  /** Spec queue name ("requestq1"). */
+  name: string;
+  size: number;
+  /** Guest-physical addresses. Split: descriptor table, available ring, used ring.
+   *  Packed: descriptor ring, driver event suppression, device event suppression. */
+  desc: number;
+  driver: number;
+  device: number;
+  features: RingFeatures;
+}
+
+/** What a queue needs from its device: guest memory and a place to report violations. */
+export interface QueueContext {
+  readonly mem: GuestMemory;
+  /** Reports a rule violation for this queue. `index` is the offending descriptor index or ring slot. */
+  violation(rule: RuleId, message: string, index?: number): void;
+}
+
+/** One descriptor as the device read it. */
+export interface Descriptor {
+  addr: number;
+  len: number;
+  flags: number;
+  /** Split: desc.next. Packed: unused (0). */
+  next: number;
+  /** Packed: buffer id. Split: unused (0). */
+  id: number;
+  /** Index in the table it came from (descriptor table/ring slot, or indirect table entry). */
+  index: number;
+  /** True when the descriptor came from an indirect table. */
+  indirect: boolean;
+}
+
+/** A contiguous guest buffer. */
+export interface Segment {
+  addr: number;
+  len: number;
+}
+
+/** A descriptor chain (split) or descriptor list (packed) the device took from the ring. */
+export interface Chain {
+  /** Value the device returns in the used ring: split head index; packed buffer id (of the last descriptor). */
+  id: number;
+  /** Split: head descriptor index. Packed: ring slot of the first descriptor. */
+  head: number;
+  /** Data descriptors in order; with an indirect table, the table's entries (not the pointer). */
+  descriptors: Descriptor[];
+  readable: Segment[];
+  writable: Segment[];
+  readableBytes: number;
+  writableBytes: number;
+  /** Descriptors the chain occupies in the ring itself (packed: slots to skip; split: table entries). */
+  ringSlots: number;
+  /** The descriptor pointing to an indirect table, if any. */
+  indirectTable?: { addr: number; len: number; index: number };
+  /** Split: avail idx (free-running) the chain was published at. Packed: ring slot of the head. */
+  position: number;
+  /** Packed: the driver wrap counter of the head slot. */
+  wrap?: boolean;
+}
+
+/** Result of a side-effect-free look at pending chains (for the debugger's frames). */
+export interface PeekResult {
+  chains: Chain[];
+  /** Set when the walk stopped at something the device would reject. */
+  problem?: { rule: RuleId; message: string; index?: number };
+}
+
+export interface DeviceVirtqueue {
+  readonly layout: RingLayout;
+  readonly config: QueueConfig;
+  /** Rule id of the fatal violation that stopped the queue; undefined while healthy. */
+  readonly broken: RuleId | undefined;
+  /** Chains taken by pop() and not yet pushed to the used ring. */
+  readonly inflight: number;
+  /** Whether the device currently asks the driver for notifications. */
+  readonly notificationsEnabled: boolean;
+
+  /** Checks ring placement (alignment, mapped memory, initial used.flags). Called when the queue is enabled;
+   *  reports violations and returns false when the ring cannot be used. */
+  validate(): boolean;
+
+  /** Number of chains available to pop. Judges the driver's index (jump/decrement); 0 when broken. */
+  available(): number;
+
+  /** Takes the next available chain, or null when none is available or the queue is broken.
+   *  Every walk is bounded; a malformed chain reports a violation and breaks the queue. */
+  pop(): Chain | null;
+
+  /** Side-effect-free view of up to `max` pending chains, next first. Never reports violations. */
+  peek(max: number): PeekResult;
+
+  /** Returns a chain to the driver with `len` bytes written. With IN_ORDER, chains must be pushed in order. */
+  pushUsed(chain: Chain, len: number): void;
+
+  /** After one or more pushUsed(): must the driver be notified now (flags / event idx, §2.7.7, §2.8.10)?
+   *  Calling it records the notification point, so ask exactly once per batch. */
+  shouldNotify(): boolean;
+
+  /** Device-side suppression of driver notifications (used.flags / avail_event / device event). */
+  setNotifications(enabled: boolean): void;
+
+  /** Judges a driver notification: suppression respected, notification data consistent. */
+  onNotify(data?: number): void;
+
+  /** vhost-user GET_VRING_BASE: split last_avail_idx; packed last_avail_idx | wrap << 15. */
+  getBase(): number;
+  /** vhost-user SET_VRING_BASE (also resets the used side to the same position). */
+  setBase(base: number): void;
+
+  /** State for the debugger and webviews; `withRing` includes the ring contents (bounded by `maxEntries`). */
+  inspect(withRing: boolean, maxEntries?: number): Omit<QueueSnapshot, 'thread' | 'maxSize' | 'enabled' | 'counters'>;
+}
+
+/** Constructs the device side of a queue. */
+export type VirtqueueFactory = (ctx: QueueContext, config: QueueConfig) => DeviceVirtqueue;

@@ -1,0 +1,39 @@
+import { DEVICE_RULES } from './device';
+import { PACKED_RULES } from './ring-packed';
+import { SPLIT_RULES } from './ring-split';
+import { type SpecRule } from './types';
+
+export type { RuleScope, SpecRule } from './types';
+
+const ALL = [...SPLIT_RULES, ...PACKED_RULES, ...DEVICE_RULES] as const;
+
+/** Every rule id the engine core knows. Device types add their own through registerRules(). */
+export type CoreRuleId = (typeof ALL)[number]['id'];
+/** A rule id: a core id, or one registered by a device type (blk-*, net-*, vhost-user-*). */
+export type RuleId = CoreRuleId | (string & {});
+
+const catalogue = new Map<string, SpecRule>();
+
+/** Adds rules to the catalogue; a duplicate id is a programming error. */
+export function registerRules(rules: readonly SpecRule[]): void {
+  for (const r of rules) {
+    if (catalogue.has(r.id)) throw new Error(`duplicate rule id ${r.id}`);
+    catalogue.set(r.id, r);
+  }
+}
+registerRules(ALL);
+
+/** Looks a rule up by id; unknown ids are a programming error (tests assert every id used exists). */
+export function rule(id: RuleId): SpecRule {
+  const r = catalogue.get(id);
+  if (!r) throw new Error(`unknown rule id ${id}`);
+  return r;
+}
+
+export function findRule(id: string): SpecRule | undefined {
+  return catalogue.get(id);
+}
+
+export function allRules(): SpecRule[] {
+  return [...catalogue.values()];
+}

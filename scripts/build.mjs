@@ -1,0 +1,45 @@
+// Bundles every entry point with esbuild: Node bundles (CommonJS) and browser bundles for the webviews.
+import { build } from 'esbuild';
+import { existsSync, readdirSync } from 'node:fs';
+
+const node = [
+  ['cli/main.ts', 'dist/cli.js'],
+  ['adapter/main.ts', 'dist/adapter.js'],
+  ['language/server.ts', 'dist/language-server.js'],
+  ['extension/extension.ts', 'dist/extension.js'],
+];
+const jobs = [];
+for (const [entry, outfile] of node) {
+  if (!existsSync(entry)) continue;
+  jobs.push(
+    build({
+      entryPoints: [entry],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      sourcemap: true,
+      external: ['vscode', '*.node'],
+      logLevel: 'warning',
+    }),
+  );
+}
+if (existsSync('webviews')) {
+  const panels = readdirSync('webviews').filter((f) => /^[a-z-]+-panel\.ts$/.test(f));
+  if (panels.length) {
+    jobs.push(
+      build({
+        entryPoints: panels.map((p) => `webviews/${p}`),
+        outdir: 'dist/webviews',
+        bundle: true,
+        platform: 'browser',
+        format: 'esm',
+        target: 'es2022',
+        sourcemap: true,
+        logLevel: 'warning',
+      }),
+    );
+  }
+}
+await Promise.all(jobs);
