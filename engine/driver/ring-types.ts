@@ -39,6 +39,9 @@ export interface FaultPlan {
   atChain?: number;
 }
 
+/** Device misbehaviour a driver ring noticed (e.g. a used length larger than the buffer, an unknown id). */
+export type DeviceErrorReporter = (rule: RuleId, message: string) => void;
+
 export interface DriverRing {
   readonly layout: RingLayout;
   readonly size: number;

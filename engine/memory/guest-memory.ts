@@ -17,9 +17,26 @@ export interface MemoryRegion {
  * regions (or a range that leaves its region) throws MemoryFault, which the engine turns into a
  * violation. `peek` never throws and has no side effects, for inspection from the debugger.
  */
+/** Called after every write through GuestMemory (in-process drivers): lets queues catch writes to
+ *  descriptors that were already published. Never called for fd-backed memory a real guest writes. */
+export type WriteObserver = (gpa: number, len: number) => void;
+
 export class GuestMemory {
   private regions: MemoryRegion[] = [];
   private last: MemoryRegion | undefined;
+  private observers: WriteObserver[] = [];
+
+  /** Registers a write observer; returns the function that removes it. */
+  watchWrites(observer: WriteObserver): () => void {
+    this.observers = [...this.observers, observer];
+    return () => {
+      this.observers = this.observers.filter((o) => o !== observer);
+    };
+  }
+
+  private wrote(gpa: number, len: number): void {
+    for (const o of this.observers) o(gpa, len);
+  }
 
   constructor(regions: MemoryRegion[] = []) {
     for (const r of regions) this.addRegion(r);
@@ -131,18 +148,22 @@ export class GuestMemory {
   writeU8(gpa: number, v: number): void {
     const r = this.region(gpa, 1);
     r.backing.writeU8(r.offset + gpa - r.gpa, v);
+    if (this.observers.length) this.wrote(gpa, 1);
   }
   writeU16(gpa: number, v: number): void {
     const r = this.region(gpa, 2);
     r.backing.writeU16(r.offset + gpa - r.gpa, v);
+    if (this.observers.length) this.wrote(gpa, 2);
   }
   writeU32(gpa: number, v: number): void {
     const r = this.region(gpa, 4);
     r.backing.writeU32(r.offset + gpa - r.gpa, v);
+    if (this.observers.length) this.wrote(gpa, 4);
   }
   writeU64(gpa: number, v: number | bigint): void {
     const r = this.region(gpa, 8);
     r.backing.writeU64(r.offset + gpa - r.gpa, v);
+    if (this.observers.length) this.wrote(gpa, 8);
   }
 
   /** Reads `len` bytes (may cross adjacent regions). Throws MemoryFault when any byte is unmapped. */
@@ -173,21 +194,23 @@ export class GuestMemory {
     const r = this.find(gpa, src.length);
     if (r) {
       r.backing.write(r.offset + gpa - r.gpa, src);
-      return;
+    } else {
+      const parts = this.spans(gpa, src.length);
+      if (!parts) throw new MemoryFault(gpa, src.length, 'unmapped');
+      let o = 0;
+      for (const p of parts) {
+        p.r.backing.write(p.r.offset + p.at - p.r.gpa, src.subarray(o, o + p.n));
+        o += p.n;
+      }
     }
-    const parts = this.spans(gpa, src.length);
-    if (!parts) throw new MemoryFault(gpa, src.length, 'unmapped');
-    let o = 0;
-    for (const p of parts) {
-      p.r.backing.write(p.r.offset + p.at - p.r.gpa, src.subarray(o, o + p.n));
-      o += p.n;
-    }
+    if (this.observers.length) this.wrote(gpa, src.length);
   }
 
   fill(gpa: number, len: number, value: number): void {
     const parts = this.spans(gpa, len);
     if (!parts) throw new MemoryFault(gpa, len, 'unmapped');
     for (const p of parts) p.r.backing.fill(p.r.offset + p.at - p.r.gpa, p.n, value);
+    if (this.observers.length && len > 0) this.wrote(gpa, len);
   }
 
   /** Side-effect-free read for inspection: never throws; undefined when any byte is unmapped. */

@@ -1,3 +1,3 @@
 export { ArrayBufferBacking, type MemoryBacking } from './backing';
 export { MemoryFault, isMemoryFault } from './fault';
-export { GuestMemory, type MemoryRegion } from './guest-memory';
+export { GuestMemory, type MemoryRegion, type WriteObserver } from './guest-memory';

@@ -36,6 +36,12 @@ export interface QueueConfig {
   driver: number;
   device: number;
   features: RingFeatures;
+  /** True when a notification is known to follow the driver's ring writes immediately (in-process
+   *  transport): only then can a queue judge whether the driver respected notification suppression. */
+  synchronousNotify?: boolean;
+  /** Watch driver writes to published descriptors and ring entries (needs GuestMemory write observers,
+   *  i.e. the in-process transport); reports *-published-desc-modified. Off for benchmarks. */
+  watchWrites?: boolean;
 }
 
 /** What a queue needs from its device: guest memory and a place to report violations. */
@@ -129,8 +135,16 @@ export interface DeviceVirtqueue {
   /** Device-side suppression of driver notifications (used.flags / avail_event / device event). */
   setNotifications(enabled: boolean): void;
 
-  /** Judges a driver notification: suppression respected, notification data consistent. */
+  /** Judges a driver notification: suppression respected (only with synchronousNotify), notification data
+   *  consistent (with NOTIFICATION_DATA). */
   onNotify(data?: number): void;
+
+  /** True when the driver published chains since its last notification although the suppression state
+   *  required a notification (the classic "lost kick" hang). The device core asks when the queue looks idle. */
+  missedNotification(): boolean;
+
+  /** Stops watching writes and releases anything the queue holds (called on reset and queue disable). */
+  dispose(): void;
 
   /** vhost-user GET_VRING_BASE: split last_avail_idx; packed last_avail_idx | wrap << 15. */
   getBase(): number;
