@@ -37,6 +37,8 @@ export interface AddOptions {
 export interface FaultPlan {
   rule: RuleId;
   atChain?: number;
+  /** A rule-specific parameter (e.g. the config offset to misuse); each injector documents its default. */
+  arg?: number;
 }
 
 /** Device misbehaviour a driver ring noticed (e.g. a used length larger than the buffer, an unknown id). */

@@ -1,0 +1,220 @@
+/**
+ * The notification path of a device: take chains off a queue, let the debugger's gate hold one, process
+ * the rest (synchronously or not), return them through the used ring in the right order, and notify the
+ * driver once per batch as the suppression rules say (§2.7.7, §2.8.10).
+ */
+import { type Chain } from '../queue/types';
+import { type VirtioDevice } from './device';
+import { type QueueRuntime } from './queue-runtime';
+
+/** Chains processed per turn of the event loop before yielding, so one busy queue cannot starve others. */
+const TURN_BUDGET = 512;
+
+type Pending = QueueRuntime['pending'][number];
+
+export class QueueService {
+  private readonly waiters = new Map<Pending, () => void>();
+  private readonly flushScheduled = new Set<QueueRuntime>();
+  private readonly rekick = new Set<QueueRuntime>();
+
+  constructor(private readonly dev: VirtioDevice) {}
+
+  /** A notification or a resume: service the queue unless it is paused or already being serviced. */
+  kick(q: QueueRuntime): void {
+    if (q.servicing) {
+      this.rekick.add(q);
+      return;
+    }
+    if (this.dev.paused || q.paused) {
+      q.kicksWhilePaused++;
+      return;
+    }
+    if (q.spec.mode === 'on-demand') {
+      this.dev.onBuffersAdded(q);
+      return;
+    }
+    this.run(q);
+  }
+
+  private run(q: QueueRuntime): void {
+    const epoch = this.dev.epoch;
+    let budget = TURN_BUDGET;
+    q.servicing = true;
+    q.kicksWhilePaused = 0;
+    try {
+      do {
+        this.rekick.delete(q);
+        for (; budget > 0; budget--) {
+          if (this.dev.paused || q.paused || !q.vq || this.dev.epoch !== epoch) return;
+          const fromHold = q.held !== undefined;
+          const chain = q.held ?? this.pop(q);
+          if (!chain) break;
+          if (!fromHold && this.dev.gate && !this.dev.gate.admit(this.dev, q, chain)) {
+            q.held = chain;
+            q.paused = true;
+            return;
+          }
+          q.held = undefined;
+          this.process(q, chain, epoch);
+        }
+      } while (this.rekick.has(q) && budget > 0);
+      if (budget === 0 && q.vq && !q.vq.broken) setImmediate(() => this.kick(q));
+    } finally {
+      q.servicing = false;
+      this.flush(q);
+    }
+  }
+
+  /** Pops one chain, records it, and turns a fatal ring violation into DEVICE_NEEDS_RESET. */
+  private pop(q: QueueRuntime): Chain | null {
+    const vq = q.vq!;
+    const chain = vq.pop();
+    if (!chain) {
+      if (vq.broken) this.dev.needsReset(`${q.name}: ${vq.broken}`);
+      return null;
+    }
+    q.counters.chains++;
+    q.counters.bytesRead += chain.readableBytes;
+    if (this.dev.trace.active) {
+      const summary = this.safeDescribe(q, chain);
+      this.dev.trace.emit({
+        type: 'chain',
+        device: this.dev.id,
+        queue: q.index,
+        queueName: q.name,
+        id: chain.id,
+        descriptors: chain.descriptors.length,
+        readableBytes: chain.readableBytes,
+        writableBytes: chain.writableBytes,
+        indirect: chain.indirectTable !== undefined,
+        ...(summary ? { summary } : {}),
+      });
+    }
+    return chain;
+  }
+
+  private safeDescribe(q: QueueRuntime, chain: Chain): string | undefined {
+    try {
+      return this.dev.describeChain(q, chain);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private process(q: QueueRuntime, chain: Chain, epoch: number): Pending {
+    const p = q.track(chain);
+    let result: number | Promise<number>;
+    try {
+      result = this.dev.processChain(q, chain);
+    } catch (e) {
+      this.noteError(q, e);
+      result = 0;
+    }
+    if (typeof result === 'number') this.finish(q, p, result, epoch);
+    else
+      result.then(
+        (len) => this.finish(q, p, len, epoch),
+        (e: unknown) => {
+          this.noteError(q, e);
+          this.finish(q, p, 0, epoch);
+        },
+      );
+    return p;
+  }
+
+  private noteError(q: QueueRuntime, e: unknown): void {
+    const message = e instanceof Error ? e.message : String(e);
+    this.dev.trace.emit({ type: 'note', device: this.dev.id, message: `${q.name}: device error while processing a chain: ${message}` });
+  }
+
+  /** Records a completion; pushes to the used ring in pop order when IN_ORDER is negotiated. */
+  private finish(q: QueueRuntime, p: Pending, len: number, epoch: number): void {
+    const wake = this.waiters.get(p);
+    this.waiters.delete(p);
+    if (epoch !== this.dev.epoch || !q.vq) {
+      wake?.();
+      return;
+    }
+    p.len = Math.max(0, Math.min(len, p.chain.writableBytes));
+    p.done = true;
+    if (q.vq.config.features.inOrder) {
+      while (q.pending.length && q.pending[0]!.done) this.push(q, q.pending.shift()!);
+    } else {
+      q.untrack(p);
+      this.push(q, p);
+    }
+    if (!q.servicing) this.scheduleFlush(q);
+    wake?.();
+  }
+
+  private push(q: QueueRuntime, p: Pending): void {
+    const vq = q.vq!;
+    vq.pushUsed(p.chain, p.len);
+    q.counters.used++;
+    q.counters.bytesWritten += p.len;
+    if (this.dev.trace.active) {
+      const s = vq.inspect(false);
+      this.dev.trace.emit({ type: 'used', device: this.dev.id, queue: q.index, queueName: q.name, id: p.chain.id, len: p.len, usedIdx: s.usedIdx });
+    }
+  }
+
+  private scheduleFlush(q: QueueRuntime): void {
+    if (this.flushScheduled.has(q)) return;
+    this.flushScheduled.add(q);
+    queueMicrotask(() => {
+      this.flushScheduled.delete(q);
+      this.flush(q);
+    });
+  }
+
+  /** One notification decision per batch of used buffers. */
+  private flush(q: QueueRuntime): void {
+    if (q.vq && q.vq.shouldNotify()) this.dev.raise('used', q);
+  }
+
+  /** Debugger step: process up to `count` chains regardless of pause and gate; resolves when they completed. */
+  async step(q: QueueRuntime, count: number): Promise<number> {
+    if (!q.vq) return 0;
+    const epoch = this.dev.epoch;
+    const done: Promise<void>[] = [];
+    let n = 0;
+    q.servicing = true;
+    try {
+      for (; n < count; n++) {
+        const chain = q.held ?? this.pop(q);
+        if (!chain) break;
+        q.held = undefined;
+        const p = this.process(q, chain, epoch);
+        if (!p.done) done.push(new Promise<void>((r) => this.waiters.set(p, r)));
+      }
+    } finally {
+      q.servicing = false;
+      this.flush(q);
+    }
+    await Promise.all(done);
+    this.flush(q);
+    return n;
+  }
+
+  /** On-demand queues (net receive): the device takes a chain when it has data for it. */
+  take(q: QueueRuntime): Chain | null {
+    if (this.dev.paused || q.paused || !q.vq) return null;
+    const fromHold = q.held !== undefined;
+    const chain = q.held ?? this.pop(q);
+    if (!chain) return null;
+    if (!fromHold && this.dev.gate && !this.dev.gate.admit(this.dev, q, chain)) {
+      q.held = chain;
+      q.paused = true;
+      return null;
+    }
+    q.held = undefined;
+    q.track(chain);
+    return chain;
+  }
+
+  completeTaken(q: QueueRuntime, chain: Chain, len: number): void {
+    const p = q.pending.find((x) => x.chain === chain);
+    if (!p) return;
+    this.finish(q, p, len, this.dev.epoch);
+  }
+}
