@@ -1,0 +1,50 @@
+/**
+ * A small, strict argument parser for the CLI: known flags only, typed values, and one clear error line
+ * (exit code 2) for anything else.
+ */
+export class UsageError extends Error {}
+
+export interface FlagSpec {
+  /** 'boolean' flags take no value. */
+  type: 'boolean' | 'string' | 'integer';
+  /** For integers: inclusive bounds. */
+  min?: number;
+  max?: number;
+}
+
+export interface Parsed {
+  positionals: string[];
+  flags: Record<string, string | number | boolean>;
+}
+
+export function parseArgs(argv: string[], spec: Record<string, FlagSpec>, maxPositionals = Infinity): Parsed {
+  const positionals: string[] = [];
+  const flags: Parsed['flags'] = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--')) {
+      positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq < 0 ? undefined : eq);
+    const s = spec[name];
+    if (!s) throw new UsageError(`unknown option --${name} (known: ${Object.keys(spec).map((k) => '--' + k).join(', ') || 'none'})`);
+    if (s.type === 'boolean') {
+      if (eq >= 0) throw new UsageError(`--${name} takes no value`);
+      flags[name] = true;
+      continue;
+    }
+    const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
+    if (value === undefined || value === '') throw new UsageError(`--${name} needs a value`);
+    if (s.type === 'integer') {
+      const n = Number(value);
+      if (!Number.isInteger(n)) throw new UsageError(`--${name} must be an integer, got "${value}"`);
+      if (s.min !== undefined && n < s.min) throw new UsageError(`--${name} must be at least ${s.min}, got ${n}`);
+      if (s.max !== undefined && n > s.max) throw new UsageError(`--${name} must be at most ${s.max}, got ${n}`);
+      flags[name] = n;
+    } else flags[name] = value;
+  }
+  if (positionals.length > maxPositionals) throw new UsageError(`unexpected argument "${positionals[maxPositionals]}"`);
+  return { positionals, flags };
+}
