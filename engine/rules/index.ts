@@ -1,13 +1,16 @@
+import { BLK_RULES } from './blk';
 import { DEVICE_RULES } from './device';
+import { NET_RULES } from './net';
 import { PACKED_RULES } from './ring-packed';
 import { SPLIT_RULES } from './ring-split';
 import { type SpecRule } from './types';
+import { VHOST_USER_RULES } from './vhost-user';
 
 export type { RuleScope, SpecRule } from './types';
 
-const ALL = [...SPLIT_RULES, ...PACKED_RULES, ...DEVICE_RULES] as const;
+const ALL = [...SPLIT_RULES, ...PACKED_RULES, ...DEVICE_RULES, ...BLK_RULES, ...NET_RULES, ...VHOST_USER_RULES] as const;
 
-/** Every rule id the engine core knows. Device types add their own through registerRules(). */
+/** Every rule id the catalogue knows. */
 export type CoreRuleId = (typeof ALL)[number]['id'];
 /** A rule id: a core id, or one registered by a device type (blk-*, net-*, vhost-user-*). */
 export type RuleId = CoreRuleId | (string & {});
