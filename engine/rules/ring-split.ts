@@ -220,4 +220,23 @@ export const SPLIT_RULES = [
     fix: 'This is a device bug: report exactly the bytes written into writable buffers.',
     refs: ['F16'],
   },
+  {
+    id: 'split-notify-data-mismatch',
+    section: '2.9',
+    scope: 'split',
+    severity: 'error',
+    rule: 'With VIRTIO_F_NOTIFICATION_DATA a split-ring notification must carry the new available index (next_off = avail.idx bits 0..14, next_wrap = bit 15).',
+    explanation: 'A device using notification data trusts it to know how far to read the available ring; a stale value (the index before the increment) makes it miss buffers.',
+    fix: 'Publish avail.idx first, then send that same 16-bit value as notification data.',
+  },
+  {
+    id: 'split-used-id-invalid',
+    section: '2.7.8',
+    scope: 'split',
+    severity: 'error',
+    rule: 'The device must put in used.ring[].id the head index of a chain the driver made available and that was not returned yet.',
+    explanation: 'Linux reports BAD_RING "id %u out of range" / "id %u is not a head!" and stops the queue: the driver cannot find the buffer. (Checked by the reference driver against the device.)',
+    fix: 'This is a device bug: return the head descriptor index of each chain exactly once.',
+    refs: ['F7'],
+  },
 ] as const satisfies readonly SpecRule[];
