@@ -75,3 +75,62 @@ export interface QueueSnapshot {
   counters: QueueCountersDto;
   ring?: SplitRingDto | PackedRingDto;
 }
+
+export interface FeatureBitDto {
+  bit: number;
+  name: string;
+  offered: boolean;
+  /** Written by the driver (accepted). */
+  accepted: boolean;
+  negotiated: boolean;
+}
+
+export interface ConfigFieldDto {
+  name: string;
+  offset: number;
+  size: number;
+  /** Value as decimal (or hex for >32-bit and MAC-like fields, already formatted). */
+  value: string;
+  raw: string;
+  /** Present: its gating feature is offered (or it has none). */
+  present: boolean;
+  writable: boolean;
+}
+
+export interface DeviceSnapshot {
+  id: string;
+  type: 'blk' | 'net' | 'test';
+  deviceId: number;
+  transport: 'mmio' | 'vhost-user';
+  status: number;
+  statusNames: string[];
+  offered: string;
+  driverFeatures: string;
+  negotiated: string;
+  features: FeatureBitDto[];
+  configGeneration: number;
+  config: ConfigFieldDto[];
+  queues: QueueSnapshot[];
+  /** Transport registers or vhost-user state, as name/value pairs for display. */
+  transportState: { name: string; value: string }[];
+}
+
+export interface StopInfo {
+  reason: 'breakpoint' | 'exception' | 'step' | 'entry' | 'pause';
+  /** Thread name ("blk0.requestq1") that stopped, if any. */
+  thread?: string;
+  description?: string;
+  /** For exceptions: the violation. */
+  rule?: string;
+  section?: string;
+}
+
+export interface SessionSnapshot {
+  /** Monotonic version; equal versions mean equal state. */
+  version: number;
+  running: boolean;
+  stop?: StopInfo;
+  devices: DeviceSnapshot[];
+  violations: { rule: string; section: string; device: string; queue?: string; message: string; time: number }[];
+  trace?: import('./trace').TraceEvent[];
+}
