@@ -169,4 +169,14 @@ export const PACKED_RULES = [
     fix: 'This is a device bug: report exactly the bytes written into writable buffers.',
     refs: ['F16'],
   },
+  {
+    id: 'packed-used-id-invalid',
+    section: '2.8.6',
+    scope: 'packed',
+    severity: 'error',
+    rule: 'A used descriptor must carry the buffer id of a list the driver made available and that was not returned yet.',
+    explanation: 'Linux reports BAD_RING "id %u out of range" / "id %u is not a head!" and stops the queue: the driver cannot find the buffer or how many ring slots it used. (Checked by the reference driver against the device.)',
+    fix: 'This is a device bug: write the buffer id of the last descriptor of each list, once per list.',
+    refs: ['F7'],
+  },
 ] as const satisfies readonly SpecRule[];

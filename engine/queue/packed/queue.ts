@@ -1,0 +1,445 @@
+/**
+ * Device side of a packed virtqueue (VIRTIO 1.2 §2.8).
+ *
+ * Positions are kept as ring positions (layout.ts: slot and wrap counter folded into [0, 2·size)), so the
+ * device's avail side (next descriptor to read, §2.8.1) and used side (next slot to write a used
+ * descriptor, §2.8.2) advance with one addition each and flip their wrap counters at the ring end by
+ * themselves. Slots between the used and the avail position belong to buffers the device has taken and
+ * not yet returned; the driver owns everything else.
+ */
+import { type RingLayout } from '../../../protocol/trace';
+import { isMemoryFault } from '../../memory';
+import { type RuleId } from '../../rules';
+import { vringNeedEvent } from '../event-idx';
+import {
+  type Chain,
+  type DeviceVirtqueue,
+  type PeekResult,
+  type QueueConfig,
+  type QueueContext,
+  type VirtqueueFactory,
+  DESC_F_WRITE,
+} from '../types';
+import { inspectRing } from './inspect';
+import {
+  DESC_OFF_FLAGS,
+  DESC_OFF_ID,
+  DESC_OFF_LEN,
+  EVENT_ALIGN,
+  EVENT_OFF_DESC,
+  EVENT_OFF_FLAGS,
+  EVENT_SIZE,
+  OFF_MASK,
+  PACKED_DESC_SIZE,
+  PACKED_MAX_SIZE,
+  RING_ALIGN,
+  RING_EVENT_FLAGS_DESC,
+  RING_EVENT_FLAGS_DISABLE,
+  RING_EVENT_FLAGS_ENABLE,
+  WRAP_SHIFT,
+  advancePos,
+  encodeOffWrap,
+  hex,
+  posDistance,
+  posSlot,
+  posWrap,
+  ringPos,
+  usedFlags,
+} from './layout';
+import { PublishedLists } from './published';
+import { PackedListWalker, WALK_LIST, WALK_NONE } from './walker';
+
+export class PackedQueue implements DeviceVirtqueue {
+  readonly layout: RingLayout = 'packed';
+  private readonly size: number;
+  /** Queue sizes outside 1..32768 are the device core's to report; such a queue stays inert. */
+  private readonly usable: boolean;
+  private readonly walker: PackedListWalker;
+  private readonly published: PublishedLists;
+
+  private brokenRule: RuleId | undefined;
+  private brokenMessage = '';
+  /** Next descriptor the device reads / next slot it writes a used descriptor to (ring positions). */
+  private availPos = 0;
+  private usedPos = 0;
+  private inflightChains = 0;
+  /** Ring slots of taken, not yet returned lists: always posDistance(usedPos, availPos). */
+  private inflightSlots = 0;
+  /** Used slots written since the last shouldNotify(). */
+  private pushedSlots = 0;
+  /** Buffer id of the last list taken, for the IN_ORDER check; -1 when there is no reference. */
+  private inOrderPrev: number;
+  private enabled = true;
+  private eventFlagsReported = false;
+  /** Lists published up to here needed no notification (notified, or published while suppressed). */
+  private excusedEnd = 0;
+  private excusedStuck = false;
+  private selfWrite = false;
+  private lastModifiedSlot = -1;
+  private unwatch: (() => void) | undefined;
+
+  constructor(
+    private readonly ctx: QueueContext,
+    readonly config: QueueConfig,
+  ) {
+    this.size = config.size;
+    this.usable = Number.isInteger(config.size) && config.size >= 1 && config.size <= PACKED_MAX_SIZE;
+    this.walker = new PackedListWalker(ctx.mem, { size: config.size, desc: config.desc, features: config.features });
+    this.published = new PublishedLists(this.walker, config.size);
+    // §2.8.8 leaves ids to the driver; a fresh ring starts at id 0 (or the head slot, Linux's convention).
+    this.inOrderPrev = config.size - 1;
+    if (config.watchWrites && this.usable) this.unwatch = ctx.mem.watchWrites(this.onWrite);
+  }
+
+  get broken(): RuleId | undefined {
+    return this.brokenRule;
+  }
+  get inflight(): number {
+    return this.inflightChains;
+  }
+  get notificationsEnabled(): boolean {
+    return this.enabled;
+  }
+
+  /** §2.8.11 alignment, and the whole ring and both event structures in guest memory. */
+  validate(): boolean {
+    if (!this.usable) return false;
+    const { desc, driver, device } = this.config;
+    const misaligned: string[] = [];
+    if (desc % RING_ALIGN !== 0) misaligned.push(`descriptor ring at ${hex(desc)} (needs ${RING_ALIGN})`);
+    if (driver % EVENT_ALIGN !== 0) misaligned.push(`driver event suppression at ${hex(driver)} (needs ${EVENT_ALIGN})`);
+    if (device % EVENT_ALIGN !== 0) misaligned.push(`device event suppression at ${hex(device)} (needs ${EVENT_ALIGN})`);
+    if (misaligned.length) {
+      this.fail('packed-ring-misaligned', `packed ring misaligned: ${misaligned.join('; ')}`);
+      return false;
+    }
+    const mem = this.ctx.mem;
+    const ringBytes = this.size * PACKED_DESC_SIZE;
+    const unmapped: string[] = [];
+    if (!mem.isValid(desc, ringBytes)) unmapped.push(`descriptor ring ${hex(desc)}..+${ringBytes}`);
+    if (!mem.isValid(driver, EVENT_SIZE)) unmapped.push(`driver event suppression ${hex(driver)}..+${EVENT_SIZE}`);
+    if (!mem.isValid(device, EVENT_SIZE)) unmapped.push(`device event suppression ${hex(device)}..+${EVENT_SIZE}`);
+    if (unmapped.length) {
+      this.fail('packed-ring-unmapped', `not in guest memory: ${unmapped.join('; ')}`);
+      return false;
+    }
+    return true;
+  }
+
+  available(): number {
+    if (this.brokenRule !== undefined || !this.usable) return 0;
+    this.published.extend(this.usedPos);
+    return this.published.count + (this.published.stuck ? 1 : 0);
+  }
+
+  pop(): Chain | null {
+    if (this.brokenRule !== undefined || !this.usable) return null;
+    const w = this.walker;
+    const r = w.decode(this.availPos, this.size - this.inflightSlots, this.config.features.inOrder ? this.inOrderPrev : -1);
+    if (r === WALK_NONE) {
+      // A list we saw published is gone: the driver took it back (the watcher reports that when enabled).
+      if (this.published.count > 0) this.published.reset(this.availPos);
+      return null;
+    }
+    if (r !== WALK_LIST) {
+      this.fail(w.rule, w.message, w.index);
+      return null;
+    }
+    const chain = w.chain!;
+    w.chain = null;
+    const size = this.size;
+    this.availPos = w.end;
+    this.inflightSlots += chain.ringSlots;
+    this.inflightChains++;
+    this.inOrderPrev = chain.id;
+    this.lastModifiedSlot = -1;
+    this.published.consumed(this.availPos);
+    if (posDistance(this.usedPos, this.excusedEnd, size) < this.inflightSlots) {
+      this.excusedEnd = this.availPos;
+      this.excusedStuck = false;
+    }
+    return chain;
+  }
+
+  peek(max: number): PeekResult {
+    const chains: Chain[] = [];
+    if (!this.usable) return { chains };
+    if (this.brokenRule !== undefined) {
+      return { chains, problem: { rule: this.brokenRule, message: `queue stopped: ${this.brokenMessage}` } };
+    }
+    const w = this.walker;
+    const inOrder = this.config.features.inOrder;
+    let pos = this.availPos;
+    let budget = this.size - this.inflightSlots;
+    let prev = this.inOrderPrev;
+    while (chains.length < max) {
+      const r = w.decode(pos, budget, inOrder ? prev : -1);
+      if (r === WALK_NONE) break;
+      if (r !== WALK_LIST) return { chains, problem: { rule: w.rule, message: w.message, index: w.index } };
+      const chain = w.chain!;
+      w.chain = null;
+      chains.push(chain);
+      budget -= chain.ringSlots;
+      pos = w.end;
+      prev = chain.id;
+    }
+    return { chains };
+  }
+
+  /** §2.8.21.3: id and len first, then AVAIL = USED = used wrap counter (WRITE when len is meaningful). */
+  pushUsed(chain: Chain, len: number): void {
+    if (!this.usable) return;
+    const size = this.size;
+    const slot = posSlot(this.usedPos, size);
+    const at = this.config.desc + slot * PACKED_DESC_SIZE;
+    const mem = this.ctx.mem;
+    const slots = Math.max(1, chain.ringSlots);
+    this.selfWrite = true;
+    try {
+      mem.writeU16(at + DESC_OFF_ID, chain.id);
+      mem.writeU32(at + DESC_OFF_LEN, len >>> 0);
+      mem.writeU16(at + DESC_OFF_FLAGS, usedFlags(posWrap(this.usedPos, size)) | (chain.writableBytes > 0 ? DESC_F_WRITE : 0));
+    } catch (e) {
+      if (!isMemoryFault(e)) throw e;
+      this.fail('packed-ring-unmapped', `cannot write the used descriptor at slot ${slot} (${hex(at)}): ${e.message}`, slot);
+      return;
+    } finally {
+      this.selfWrite = false;
+    }
+    this.usedPos = advancePos(this.usedPos, slots, size);
+    this.pushedSlots += slots;
+    this.lastModifiedSlot = -1;
+    if (this.inflightChains > 0) this.inflightChains--;
+    if (slots <= this.inflightSlots) {
+      this.inflightSlots -= slots;
+    } else {
+      // A chain this ring position never handed out (e.g. taken before setBase()): keep used <= avail.
+      this.inflightSlots = 0;
+      this.availPos = this.usedPos;
+      this.published.reset(this.usedPos);
+      this.excusedEnd = this.usedPos;
+    }
+  }
+
+  /** §2.8.10: the driver event suppression structure decides; DESC compares like virtqueue_kick_prepare_packed. */
+  shouldNotify(): boolean {
+    if (this.pushedSlots === 0 || !this.usable) return false;
+    const pushed = this.pushedSlots;
+    this.pushedSlots = 0;
+    const addr = this.config.driver;
+    let offWrap: number;
+    let flags: number;
+    try {
+      offWrap = this.ctx.mem.readU16(addr + EVENT_OFF_DESC);
+      flags = this.ctx.mem.readU16(addr + EVENT_OFF_FLAGS);
+    } catch (e) {
+      if (!isMemoryFault(e)) throw e;
+      this.fail('packed-ring-unmapped', `driver event suppression at ${hex(addr)} is not in guest memory: ${e.message}`);
+      return false;
+    }
+    if (flags === RING_EVENT_FLAGS_DISABLE) return false;
+    if (flags === RING_EVENT_FLAGS_DESC && this.config.features.eventIdx) {
+      const size = this.size;
+      if (pushed >= size) return true;
+      const newIdx = posSlot(this.usedPos, size);
+      let event = offWrap & OFF_MASK;
+      if (offWrap >> WRAP_SHIFT !== (posWrap(this.usedPos, size) ? 1 : 0)) event -= size;
+      return vringNeedEvent(event & 0xffff, newIdx, (newIdx - pushed) & 0xffff);
+    }
+    if (flags !== RING_EVENT_FLAGS_ENABLE && !this.eventFlagsReported) {
+      this.eventFlagsReported = true;
+      this.ctx.violation(
+        'packed-event-flags-invalid',
+        flags === RING_EVENT_FLAGS_DESC
+          ? `driver event suppression flags are RING_EVENT_FLAGS_DESC (2) but VIRTIO_F_EVENT_IDX was not negotiated; treated as ENABLE`
+          : `driver event suppression flags are ${flags} (${hex(flags)}), not ENABLE (0), DISABLE (1) or DESC (2); treated as ENABLE`,
+      );
+    }
+    return true;
+  }
+
+  setNotifications(enabled: boolean): void {
+    if (!this.usable) return;
+    this.enabled = enabled;
+    const addr = this.config.device;
+    this.selfWrite = true;
+    try {
+      this.ctx.mem.writeU16(addr + EVENT_OFF_FLAGS, enabled ? RING_EVENT_FLAGS_ENABLE : RING_EVENT_FLAGS_DISABLE);
+    } catch (e) {
+      if (!isMemoryFault(e)) throw e;
+      this.fail('packed-ring-unmapped', `device event suppression at ${hex(addr)} is not in guest memory: ${e.message}`);
+      return;
+    } finally {
+      this.selfWrite = false;
+    }
+    // Whatever the driver published while notifications were off needed no notification.
+    if (enabled) this.excuse();
+  }
+
+  onNotify(data?: number): void {
+    if (!this.usable) return;
+    const { synchronousNotify, features } = this.config;
+    if (synchronousNotify && !this.enabled) {
+      this.ctx.violation(
+        'packed-notify-suppressed',
+        `driver notified queue ${this.config.name} while the device event suppression structure says RING_EVENT_FLAGS_DISABLE`,
+      );
+    }
+    this.published.extend(this.usedPos);
+    if (features.notificationData && data !== undefined && !this.published.stuck) this.checkNotifyData(data);
+    this.excuse();
+  }
+
+  /** §2.9 / P5: next_off | next_wrap << 15 names the next descriptor the driver will make available. */
+  private checkNotifyData(data: number): void {
+    const size = this.size;
+    const end = this.published.end;
+    const expected = encodeOffWrap(end, size);
+    let ok: boolean;
+    if (this.config.synchronousNotify) ok = data === expected;
+    else {
+      // Asynchronous transports: the driver may have published more since; any position between the
+      // device's used position and the published end is plausible.
+      const off = data & OFF_MASK;
+      ok = data >= 0 && data <= 0xffff && off < size &&
+        posDistance(this.usedPos, ringPos(off, data >> WRAP_SHIFT === 1, size), size) <= posDistance(this.usedPos, end, size);
+    }
+    if (!ok) {
+      this.ctx.violation(
+        'packed-notify-data-mismatch',
+        `notification data ${hex(data)} (next_off ${data & OFF_MASK}, next_wrap ${(data >> WRAP_SHIFT) & 1}) does not match ` +
+          `the next descriptor the driver will make available: slot ${posSlot(end, size)}, wrap ${posWrap(end, size) ? 1 : 0} (${hex(expected)})`,
+        posSlot(end, size),
+      );
+    }
+  }
+
+  private excuse(): void {
+    this.published.extend(this.usedPos);
+    this.excusedEnd = this.published.end;
+    this.excusedStuck = this.published.stuck;
+  }
+
+  missedNotification(): boolean {
+    if (!this.usable || this.brokenRule !== undefined || !this.enabled) return false;
+    const p = this.published;
+    p.extend(this.usedPos);
+    const size = this.size;
+    const ahead = posDistance(this.usedPos, p.end, size) > posDistance(this.usedPos, this.excusedEnd, size);
+    return ahead || (p.stuck && p.end === this.excusedEnd && !this.excusedStuck);
+  }
+
+  dispose(): void {
+    this.unwatch?.();
+    this.unwatch = undefined;
+  }
+
+  getBase(): number {
+    return this.usable ? encodeOffWrap(this.availPos, this.size) : 0;
+  }
+
+  setBase(base: number): void {
+    if (!this.usable) return;
+    const size = this.size;
+    const pos = ringPos((base & OFF_MASK) % size, ((base >> WRAP_SHIFT) & 1) === 1, size);
+    this.availPos = pos;
+    this.usedPos = pos;
+    this.inflightChains = 0;
+    this.inflightSlots = 0;
+    this.pushedSlots = 0;
+    this.inOrderPrev = -1;
+    this.eventFlagsReported = false;
+    this.lastModifiedSlot = -1;
+    this.published.reset(pos);
+    this.excusedEnd = pos;
+    this.excusedStuck = false;
+  }
+
+  inspect(withRing: boolean, maxEntries?: number): ReturnType<DeviceVirtqueue['inspect']> {
+    const { index, name, desc, driver, device, features } = this.config;
+    const size = this.size;
+    return {
+      index,
+      name,
+      layout: 'packed',
+      size,
+      ...(this.brokenRule !== undefined ? { broken: this.brokenRule } : {}),
+      desc: hex(desc),
+      driver: hex(driver),
+      device: hex(device),
+      lastAvail: this.usable ? posSlot(this.availPos, size) : 0,
+      usedIdx: this.usable ? posSlot(this.usedPos, size) : 0,
+      availWrap: this.usable ? posWrap(this.availPos, size) : true,
+      usedWrap: this.usable ? posWrap(this.usedPos, size) : true,
+      pending: this.countPending(),
+      inflight: this.inflightChains,
+      eventIdx: features.eventIdx,
+      notificationsEnabled: this.enabled,
+      ...(withRing && this.usable
+        ? { ring: inspectRing(this.ctx.mem, desc, driver, device, Math.max(0, Math.min(size, maxEntries ?? size))) }
+        : {}),
+    };
+  }
+
+  /** Complete lists available now, walked afresh (no cached state touched). */
+  private countPending(): number {
+    if (!this.usable || this.brokenRule !== undefined) return 0;
+    const size = this.size;
+    let pos = this.availPos;
+    let budget = size - this.inflightSlots;
+    let n = 0;
+    while (this.walker.skip(pos, budget) === WALK_LIST) {
+      const slots = posDistance(pos, this.walker.end, size);
+      budget -= slots;
+      pos = this.walker.end;
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * Write watcher (§2.8.16 / P4): the driver wrote a ring slot that holds a list the device has taken and
+   * not returned, or a list already published. Writing the head flags of the next list is the publication.
+   */
+  private readonly onWrite = (gpa: number, len: number): void => {
+    if (this.selfWrite || this.brokenRule !== undefined) return;
+    const size = this.size;
+    const start = this.config.desc;
+    const end = start + size * PACKED_DESC_SIZE;
+    if (gpa >= end || gpa + len <= start) return;
+    const first = Math.floor((Math.max(gpa, start) - start) / PACKED_DESC_SIZE);
+    const last = Math.floor((Math.min(gpa + len, end) - 1 - start) / PACKED_DESC_SIZE);
+    const usedSlot = posSlot(this.usedPos, size);
+    const known = posDistance(this.usedPos, this.published.end, size);
+    for (let s = first; s <= last; s++) {
+      const d = (s - usedSlot + size) % size;
+      if (d < known) return this.modified(s, d < this.inflightSlots);
+    }
+    this.published.extend(this.usedPos);
+    const now = posDistance(this.usedPos, this.published.end, size);
+    if (now === known) return;
+    for (let s = first; s <= last; s++) {
+      const d = (s - usedSlot + size) % size;
+      if (d > known && d < now) return this.modified(s, false);
+    }
+  };
+
+  private modified(slot: number, taken: boolean): void {
+    if (slot === this.lastModifiedSlot) return;
+    this.lastModifiedSlot = slot;
+    this.ctx.violation(
+      'packed-published-desc-modified',
+      `driver wrote descriptor ring slot ${slot} (${hex(this.config.desc + slot * PACKED_DESC_SIZE)}) while it holds ` +
+        (taken ? 'a descriptor the device has taken and not yet marked used' : 'a descriptor of a published list the device has not taken yet'),
+      slot,
+    );
+  }
+
+  private fail(rule: RuleId, message: string, index?: number): void {
+    this.brokenRule = rule;
+    this.brokenMessage = message;
+    this.ctx.violation(rule, message, index);
+  }
+}
+
+export const createPackedQueue: VirtqueueFactory = (ctx, config) => new PackedQueue(ctx, config);
