@@ -5,6 +5,14 @@
 import { type GuestMemory } from '../../memory';
 import { type GuestAllocator } from '../allocator';
 import { type ReferenceDriver } from '../driver';
+import { type AddOptions, type DriverBuffer } from '../ring-types';
+
+interface EchoRequest {
+  msg: Uint8Array;
+  out: number;
+  inp: number;
+  req: { buffers: DriverBuffer[]; options: AddOptions };
+}
 
 export interface EchoWorkloadOptions {
   count: number;
@@ -34,7 +42,7 @@ export async function runEchoWorkload(
   const enc = new TextEncoder();
   const useIndirect = (o.indirect ?? true) && driver.queues[0]!.ring.features.indirect;
   for (let start = 0; start < o.count; start += batch) {
-    const reqs = [];
+    const reqs: EchoRequest[] = [];
     for (let i = start; i < Math.min(o.count, start + batch); i++) {
       const msg = enc.encode(`hello virtio #${i}`);
       const out = alloc.alloc(msg.length, 1);
