@@ -19,7 +19,10 @@ import { judgeStatusWrite, statusNames } from './status';
 
 /** What the transport provides to the device: a way to interrupt the driver. */
 export interface DeviceHost {
+  readonly kind: 'mmio' | 'vhost-user';
   interrupt(kind: 'used' | 'config', queue?: number): void;
+  /** Transport state for display (registers, vhost-user connection), as name/value pairs. */
+  inspect(): { name: string; value: string }[];
 }
 
 /** The debugger's hook: decides, before a chain is processed, whether the session stops on it. */
@@ -258,6 +261,11 @@ export abstract class VirtioDevice {
     featuresOk: () => (this.status & STATUS.FEATURES_OK) !== 0 || this.mode === 'backend',
     violation: (rule, message, index) => this.violation(rule, message, index === undefined ? {} : { index }),
   };
+
+  /** Does the config field exist (its gating feature offered, or none)? */
+  configFieldPresent(f: ConfigFieldLike): boolean {
+    return !f.features || f.features.some((s) => this.featureBitByShort(s, this.offered));
+  }
 
   private featureBitByShort(short: string, bits: bigint): boolean {
     for (let b = 0; b < 128; b++) if (this.featureShortName(b) === short) return (bits & bit(b)) !== 0n;

@@ -32,6 +32,7 @@ interface QueueSetup {
 const freshSetup = (): QueueSetup => ({ descLow: false, descHigh: false, driverLow: false, driverHigh: false, deviceLow: false, deviceHigh: false });
 
 export class MmioTransport implements DeviceHost {
+  readonly kind = 'mmio' as const;
   interruptStatus = 0;
   /** The driver's interrupt line; called (asynchronously, like an IRQ) whenever the device interrupts. */
   onInterrupt: (() => void) | undefined;
@@ -241,6 +242,22 @@ export class MmioTransport implements DeviceHost {
       this.violation('queue-enabled-incomplete', `${q.name} enabled before ${missing.join(', ')} was written`, REG.QueueReady, q);
     }
     this.device.enableQueue(q);
+  }
+
+  inspect(): { name: string; value: string }[] {
+    const h = (v: number) => '0x' + (v >>> 0).toString(16);
+    return [
+      { name: 'MagicValue', value: h(MMIO_MAGIC) },
+      { name: 'Version', value: '2' },
+      { name: 'DeviceID', value: String(this.device.deviceId) },
+      { name: 'VendorID', value: h(MMIO_VENDOR) },
+      { name: 'DeviceFeaturesSel', value: String(this.deviceFeaturesSel) },
+      { name: 'DriverFeaturesSel', value: String(this.driverFeaturesSel) },
+      { name: 'QueueSel', value: String(this.queueSel) },
+      { name: 'InterruptStatus', value: h(this.interruptStatus) },
+      { name: 'Status', value: h(this.device.status) },
+      { name: 'ConfigGeneration', value: String(this.device.config.generation) },
+    ];
   }
 
   // ---- DeviceHost: interrupts (§4.2.3.4)
