@@ -1,0 +1,13 @@
+# The vhost-user native addon: SCM_RIGHTS over AF_UNIX, uv_poll_t readiness, eventfd and memfd.
+# C only, against node_api.h (ABI-stable across Node and Electron versions).
+{
+  "targets": [
+    {
+      "target_name": "virtio_debug_native",
+      "sources": ["src/addon.c", "src/errors.c", "src/sockets.c", "src/fds.c", "src/poll.c"],
+      "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
+      "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fvisibility=hidden"],
+      "conditions": [["OS!='linux'", { "type": "none" }]]
+    }
+  ]
+}

@@ -1,0 +1,23 @@
+/*
+ * virtio_debug_native: the few system calls Node lacks for a vhost-user back end (DESIGN.md §4, §8).
+ * sockets.c  AF_UNIX listen/accept/connect/socketpair, recvmsg/sendmsg with SCM_RIGHTS fds
+ * fds.c      eventfd create/read/write, memfd_create, O_NONBLOCK, close
+ * poll.c     FdPoll: uv_poll_t readiness callbacks on the Node event loop
+ * Guest memory is not here: the engine reads memfds with fs.readSync/writeSync at positions.
+ */
+#include "common.h"
+
+NAPI_MODULE_INIT() {
+  if (!vd_init_sockets(env, exports) || !vd_init_fds(env, exports) || !vd_init_poll(env, exports)) {
+    vd_napi_failed(env);
+    return NULL;
+  }
+  napi_value max_fds, version;
+  if (napi_create_int32(env, VD_MAX_FDS, &max_fds) == napi_ok) {
+    napi_set_named_property(env, exports, "MAX_FDS", max_fds);
+  }
+  if (napi_create_int32(env, VD_ADDON_VERSION, &version) == napi_ok) {
+    napi_set_named_property(env, exports, "ADDON_VERSION", version);
+  }
+  return exports;
+}

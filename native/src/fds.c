@@ -1,0 +1,140 @@
+/*
+ * Plain fd operations Node lacks for vhost-user: eventfd create/read/write (QEMU's kick and call fds are
+ * non-blocking eventfds, which fs.read cannot read), memfd creation (tests play QEMU's shared memory),
+ * O_NONBLOCK, and close (which first stops this addon's watcher on the fd).
+ */
+#include "common.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+/* setNonBlocking(fd, on = true): undefined */
+static napi_value set_non_blocking(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int fd;
+  if (!vd_args(env, info, 2, argv, NULL, NULL) || !vd_arg_fd(env, argv[0], "fd", &fd)) return NULL;
+  bool on = true;
+  if (!vd_is_undefined(env, argv[1]) && napi_get_value_bool(env, argv[1], &on) != napi_ok) {
+    return vd_throw_type(env, "The \"on\" argument must be a boolean");
+  }
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0) return vd_throw_errno(env, "fcntl", errno, NULL);
+  int wanted = on ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK);
+  if (wanted != flags && fcntl(fd, F_SETFL, wanted) < 0) return vd_throw_errno(env, "fcntl", errno, NULL);
+  return vd_undefined(env);
+}
+
+/* close(fd): undefined — stops this addon's watcher on fd first, so libuv never polls a reused fd number. */
+static napi_value close_fd(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int fd;
+  if (!vd_args(env, info, 1, argv, NULL, NULL) || !vd_arg_fd(env, argv[0], "fd", &fd)) return NULL;
+  vd_poll_forget_fd(env, fd);
+  /* On Linux the fd is released even when close reports EINTR: never retry. */
+  if (close(fd) < 0 && errno != EINTR) return vd_throw_errno(env, "close", errno, NULL);
+  return vd_undefined(env);
+}
+
+/* eventfd(initval = 0): number — a non-blocking, close-on-exec eventfd. */
+static napi_value js_eventfd_create(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int64_t init;
+  if (!vd_args(env, info, 1, argv, NULL, NULL) ||
+      !vd_arg_int64(env, argv[0], "initval", 0, UINT32_MAX, true, 0, &init)) {
+    return NULL;
+  }
+  int fd = eventfd((unsigned int)init, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (fd < 0) return vd_throw_errno(env, "eventfd", errno, NULL);
+  return vd_int(env, fd);
+}
+
+/*
+ * eventfdRead(fd): number — the counter (which the read resets), or 0 if nothing was signalled.
+ * Never blocks, even on an eventfd opened without EFD_NONBLOCK (it polls first).
+ */
+static napi_value js_eventfd_read(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int fd;
+  if (!vd_args(env, info, 1, argv, NULL, NULL) || !vd_arg_fd(env, argv[0], "fd", &fd)) return NULL;
+  struct pollfd p = {.fd = fd, .events = POLLIN};
+  int ready;
+  do {
+    ready = poll(&p, 1, 0);
+  } while (ready < 0 && errno == EINTR);
+  if (ready < 0) return vd_throw_errno(env, "poll", errno, NULL);
+  if (p.revents & POLLNVAL) return vd_throw_errno(env, "eventfd read", EBADF, NULL);
+  if (ready == 0 || !(p.revents & POLLIN)) return vd_int(env, 0);
+
+  uint64_t value = 0;
+  ssize_t n;
+  do {
+    n = read(fd, &value, sizeof value);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return vd_int(env, 0);
+    return vd_throw_errno(env, "eventfd read", errno, NULL);
+  }
+  if (n != (ssize_t)sizeof value) return vd_throw_errno(env, "eventfd read", EINVAL, "short read, not an eventfd?");
+  napi_value v;
+  if (napi_create_double(env, (double)value, &v) != napi_ok) return vd_napi_failed(env);
+  return v;
+}
+
+/* eventfdWrite(fd, n = 1): boolean — adds n to the counter; false if it would overflow (EAGAIN). */
+static napi_value js_eventfd_write(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int fd;
+  int64_t add;
+  if (!vd_args(env, info, 2, argv, NULL, NULL) || !vd_arg_fd(env, argv[0], "fd", &fd) ||
+      !vd_arg_int64(env, argv[1], "n", 1, INT64_C(9007199254740991), true, 1, &add)) {
+    return NULL;
+  }
+  uint64_t value = (uint64_t)add;
+  ssize_t n;
+  do {
+    n = write(fd, &value, sizeof value);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return vd_bool(env, false);
+    return vd_throw_errno(env, "eventfd write", errno, NULL);
+  }
+  if (n != (ssize_t)sizeof value) return vd_throw_errno(env, "eventfd write", EINVAL, "short write, not an eventfd?");
+  return vd_bool(env, true);
+}
+
+/* memfdCreate(name, size): number — an anonymous shared-memory file of `size` bytes (zero-filled). */
+static napi_value memfd_create_fn(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int64_t size;
+  if (!vd_args(env, info, 2, argv, NULL, NULL)) return NULL;
+  char name[250];
+  napi_valuetype t;
+  if (napi_typeof(env, argv[0], &t) != napi_ok || t != napi_string) {
+    return vd_throw_type(env, "The \"name\" argument must be a string");
+  }
+  size_t len = 0;
+  napi_get_value_string_utf8(env, argv[0], name, sizeof name, &len);
+  if (!vd_arg_int64(env, argv[1], "size", 0, INT64_C(9007199254740991), false, 0, &size)) return NULL;
+  int fd = memfd_create(name, MFD_CLOEXEC);
+  if (fd < 0) return vd_throw_errno(env, "memfd_create", errno, NULL);
+  if (ftruncate(fd, (off_t)size) < 0) {
+    int err = errno;
+    close(fd);
+    return vd_throw_errno(env, "ftruncate", err, NULL);
+  }
+  return vd_int(env, fd);
+}
+
+bool vd_init_fds(napi_env env, napi_value exports) {
+  return vd_export_fn(env, exports, "setNonBlocking", set_non_blocking) &&
+         vd_export_fn(env, exports, "close", close_fd) && vd_export_fn(env, exports, "eventfd", js_eventfd_create) &&
+         vd_export_fn(env, exports, "eventfdRead", js_eventfd_read) &&
+         vd_export_fn(env, exports, "eventfdWrite", js_eventfd_write) &&
+         vd_export_fn(env, exports, "memfdCreate", memfd_create_fn);
+}
