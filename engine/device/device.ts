@@ -224,7 +224,9 @@ export abstract class VirtioDevice {
     }
     const shift = BigInt(select * 32);
     const mask = 0xffff_ffffn << shift;
-    this.driverFeatures = (this.driverFeatures & ~mask) | (BigInt(value >>> 0) << shift);
+    const next = (this.driverFeatures & ~mask) | (BigInt(value >>> 0) << shift);
+    if (next === this.driverFeatures) return;
+    this.driverFeatures = next;
     this.trace.emit({ type: 'features', device: this.id, offered: hex(this.offered), driver: hex(this.driverFeatures) });
   }
 

@@ -20,6 +20,7 @@ export interface EchoWorkloadOptions {
   batch?: number;
   /** Use indirect tables for every other request when the feature was negotiated. */
   indirect?: boolean;
+  /** Give up on a request after this long (Infinity: wait as long as it takes, e.g. under a debugger). */
   timeoutMs?: number;
 }
 
@@ -88,6 +89,7 @@ export async function runEchoWorkload(
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  if (!Number.isFinite(ms)) return p;
   return new Promise((resolve) => {
     const t = setTimeout(() => resolve(undefined), ms);
     p.then((v) => {

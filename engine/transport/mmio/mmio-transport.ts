@@ -151,7 +151,8 @@ export class MmioTransport implements DeviceHost {
         return;
       case REG.QueueNotify:
         this.notifiedSinceInterrupt = true;
-        this.device.notify(value & 0xffff, this.device.ringFeatures().notificationData ? value : undefined);
+        // §4.2.3.3: with NOTIFICATION_DATA the upper 16 bits carry next_off | next_wrap << 15.
+        this.device.notify(value & 0xffff, this.device.ringFeatures().notificationData ? value >>> 16 : undefined);
         return;
       case REG.InterruptACK:
         this.interruptStatus &= ~value;

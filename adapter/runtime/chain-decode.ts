@@ -1,0 +1,33 @@
+/**
+ * Decodes a chain's payload with the engine's decoders, by device type and queue: what the Variables view
+ * shows under "Chain › payload" and what breakpoint conditions test.
+ */
+import { type VirtioDevice } from '../../engine/device/device';
+import { type QueueRuntime } from '../../engine/device/queue-runtime';
+import { type Chain } from '../../engine/queue/types';
+
+export interface DecodedLayerLike {
+  protocol: string;
+  fields: { label: string; value: string; offset: number; size: number; children?: DecodedLayerLike['fields'] }[];
+  values: Record<string, string | number | boolean>;
+  error?: string;
+}
+
+export type ChainDecoder = (device: VirtioDevice, q: QueueRuntime, chain: Chain) => DecodedLayerLike[];
+
+const decoders = new Map<string, ChainDecoder>();
+
+/** Device types register how their chains decode (blk requests, net frames, control commands). */
+export function registerChainDecoder(deviceType: string, decoder: ChainDecoder): void {
+  decoders.set(deviceType, decoder);
+}
+
+export function decodeChainLayers(device: VirtioDevice, q: QueueRuntime, chain: Chain): DecodedLayerLike[] {
+  const d = decoders.get(device.deviceType);
+  if (!d) return [];
+  try {
+    return d(device, q, chain);
+  } catch (e) {
+    return [{ protocol: 'error', fields: [], values: {}, error: `decoder failed: ${(e as Error).message}` }];
+  }
+}

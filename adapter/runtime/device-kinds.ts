@@ -1,0 +1,57 @@
+/**
+ * How the built-in driver session creates each device type and runs its workload. Device types register
+ * here (echo now; blk and net as they land), so the session code stays type-agnostic.
+ */
+import { type VirtioDevice } from '../../engine/device/device';
+import { EchoDevice } from '../../engine/devices/echo/echo-device';
+import { type FaultPlan } from '../../engine/driver/ring-types';
+import { runEchoWorkload } from '../../engine/driver/workloads/echo';
+import { type InProcessMachine } from '../../engine/machine/in-process';
+import { type GuestMemory } from '../../engine/memory';
+import { type Trace } from '../../engine/trace';
+import { type ValidDevice, type ValidLaunch } from '../launch/validate';
+
+export interface PreparedDevice {
+  /** Builds the device on the machine's memory and trace. */
+  create(mem: GuestMemory, trace: Trace): VirtioDevice;
+  /** Called once the device exists (connect peers, open captures). */
+  attach?(device: VirtioDevice): void;
+  /** Releases backends (flushes the disk, closes captures and sockets). */
+  close(): Promise<void>;
+}
+
+export interface WorkloadContext {
+  machine: InProcessMachine;
+  workload: ValidLaunch['workload'];
+  fault?: FaultPlan;
+  log: (line: string) => void;
+}
+
+export interface BuiltinKind {
+  prepare(cfg: ValidDevice): Promise<PreparedDevice>;
+  /** Runs the workload; resolves with a one-line summary. */
+  run(ctx: WorkloadContext): Promise<{ ok: boolean; summary: string }>;
+}
+
+const kinds = new Map<string, BuiltinKind>();
+
+export function registerBuiltinKind(type: string, kind: BuiltinKind): void {
+  kinds.set(type, kind);
+}
+
+export function builtinKind(type: string): BuiltinKind | undefined {
+  return kinds.get(type);
+}
+
+registerBuiltinKind('echo', {
+  async prepare(cfg) {
+    return {
+      create: (mem, trace) => new EchoDevice({ id: cfg.id, mem, trace, queueSize: cfg.queueSize }),
+      close: async () => {},
+    };
+  },
+  async run({ machine, workload }) {
+    const r = await runEchoWorkload(machine.driver, machine.mem, machine.alloc, { count: workload.count, timeoutMs: Infinity });
+    return { ok: r.verified === r.sent, summary: `${r.verified}/${r.sent} echo requests verified${r.unanswered ? `, ${r.unanswered} unanswered` : ''}` };
+  },
+});

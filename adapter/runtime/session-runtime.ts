@@ -1,0 +1,255 @@
+/**
+ * The debugger's runtime, independent of DAP (like vscode-mock-debug's MockRuntime): it owns the devices of
+ * a session, decides when to stop (breakpoints on queue notifications, spec violations, resets, status and
+ * config changes), and implements continue / next / stepOut / pause on the engine's queue controls.
+ */
+import { type SessionSnapshot, type StopInfo } from '../../protocol/snapshot';
+import { type TraceEvent, type ViolationEvent } from '../../protocol/trace';
+import { type ExceptionFilterId } from '../../protocol/dap';
+import { type ChainGate, type VirtioDevice } from '../../engine/device/device';
+import { type QueueRuntime } from '../../engine/device/queue-runtime';
+import { deviceSnapshot } from '../../engine/inspect/snapshot';
+import { type Chain } from '../../engine/queue/types';
+import { type Trace } from '../../engine/trace';
+import { BreakpointTable, type FunctionBreakpointInput, type QueueBreakpoint } from './breakpoints';
+import { chainValues } from './chain-values';
+import { Emitter } from './emitter';
+import { ThreadTable, type QueueThread } from './threads';
+
+export interface StoppedEvent {
+  reason: StopInfo['reason'];
+  threadId: number;
+  description: string;
+  text?: string;
+  allThreadsStopped: boolean;
+  hitBreakpointIds?: number[];
+}
+
+export type RuntimeEvents = {
+  stopped: (e: StoppedEvent) => void;
+  continued: (threadId: number) => void;
+  output: (category: 'console' | 'stdout' | 'stderr' | 'important', text: string) => void;
+  exited: (code: number) => void;
+  terminated: () => void;
+  stateChanged: (reason: 'stopped' | 'continued' | 'config' | 'status' | 'reset' | 'violation' | 'tick') => void;
+  trace: (e: TraceEvent) => void;
+};
+
+export interface StopState {
+  info: StopInfo;
+  threadId: number;
+  /** The violation behind an exception stop. */
+  violation?: ViolationEvent;
+}
+
+export class SessionRuntime extends Emitter<RuntimeEvents> {
+  readonly threads = new ThreadTable();
+  readonly breakpoints = new BreakpointTable();
+  readonly devices: VirtioDevice[] = [];
+  filters = new Set<ExceptionFilterId>(['violation']);
+  stop: StopState | undefined;
+  version = 0;
+  private readonly violations: ViolationEvent[] = [];
+  private stopScheduled = false;
+  private readonly gate: ChainGate;
+
+  constructor(readonly trace: Trace) {
+    super();
+    this.gate = { admit: (device, q, chain) => this.admit(device, q, chain) };
+    trace.on((e) => this.onTrace(e));
+  }
+
+  addDevice(device: VirtioDevice): void {
+    this.devices.push(device);
+    this.threads.add(device);
+    device.gate = this.gate;
+  }
+
+  device(id: string): VirtioDevice | undefined {
+    return this.devices.find((d) => d.id === id);
+  }
+
+  get stopped(): boolean {
+    return this.stop !== undefined;
+  }
+
+  setFunctionBreakpoints(inputs: FunctionBreakpointInput[]): QueueBreakpoint[] {
+    return this.breakpoints.set(
+      inputs,
+      this.threads.all().map((t) => t.name),
+    );
+  }
+
+  setExceptionFilters(filters: string[]): void {
+    this.filters = new Set(filters.filter((f): f is ExceptionFilterId => ['violation', 'reset', 'status', 'config'].includes(f)));
+  }
+
+  // ------------------------------------------------------------ stopping
+
+  /** The gate: called by a device before it processes a chain. Returns false to hold it (stop). */
+  private admit(_device: VirtioDevice, q: QueueRuntime, chain: Chain): boolean {
+    const thread = this.threads.of(q);
+    if (!thread || this.breakpoints.forThread(thread.name).length === 0) return true;
+    const hit = this.breakpoints.hits(thread.name, () => chainValues(thread, chain));
+    if (hit.length === 0) return true;
+    this.stopOn(thread, { reason: 'breakpoint', thread: thread.name, description: `Paused on a notification of ${thread.name}` }, hit);
+    return false;
+  }
+
+  /** Stops the session on a thread. The queue itself was paused by the gate (breakpoints) or is paused here. */
+  private stopOn(thread: QueueThread, info: StopInfo, hitBreakpointIds?: number[], violation?: ViolationEvent, pauseAll = false): void {
+    if (this.stop) return;
+    this.stop = { info, threadId: thread.id, ...(violation ? { violation } : {}) };
+    if (pauseAll) for (const d of this.devices) d.setPaused(true);
+    else thread.device.pauseQueue(thread.queue);
+    this.version++;
+    if (this.stopScheduled) return;
+    this.stopScheduled = true;
+    // Report after the current engine call returns: the engine must never re-enter through DAP handlers.
+    queueMicrotask(() => {
+      this.stopScheduled = false;
+      if (!this.stop) return;
+      this.emit('stopped', {
+        reason: info.reason,
+        threadId: thread.id,
+        description: info.description ?? info.reason,
+        ...(violation ? { text: `${violation.rule} (§${violation.section}): ${violation.message}` } : {}),
+        allThreadsStopped: pauseAll,
+        ...(hitBreakpointIds?.length ? { hitBreakpointIds } : {}),
+      });
+      this.emit('stateChanged', 'stopped');
+    });
+  }
+
+  private onTrace(e: TraceEvent): void {
+    this.emit('trace', e);
+    switch (e.type) {
+      case 'violation': {
+        this.violations.push(e);
+        this.emit('output', 'stderr', `violation ${e.rule} (§${e.section}) ${e.device}${e.queueName ? '.' + e.queueName : ''}: ${e.message}\n`);
+        if (this.filters.has('violation')) this.stopOnDeviceEvent(e.device, e.queueName, 'exception', `Spec violation ${e.rule} (§${e.section})`, e);
+        this.emit('stateChanged', 'violation');
+        break;
+      }
+      case 'reset':
+        if (this.filters.has('reset')) this.stopOnDeviceEvent(e.device, e.queueName, 'exception', `${e.device} ${e.queueName ? e.queueName + ' ' : ''}reset by the driver`);
+        this.emit('stateChanged', 'reset');
+        break;
+      case 'status':
+        if (this.filters.has('status')) this.stopOnDeviceEvent(e.device, undefined, 'exception', `${e.device} status → ${e.names.join('|') || '0'}`);
+        this.emit('stateChanged', 'status');
+        break;
+      case 'config-write':
+      case 'config-change':
+        if (this.filters.has('config')) this.stopOnDeviceEvent(e.device, undefined, 'exception', `${e.device} config ${e.type === 'config-write' ? 'written by the driver' : 'changed'}${e.field ? ': ' + e.field : ''}`);
+        this.emit('stateChanged', 'config');
+        break;
+    }
+  }
+
+  private stopOnDeviceEvent(deviceId: string, queueName: string | undefined, reason: 'exception', description: string, violation?: ViolationEvent): void {
+    const device = this.device(deviceId);
+    if (!device) return;
+    const thread = (queueName && this.threads.byName(`${deviceId}.${queueName}`)) || this.threads.firstOf(device);
+    if (!thread) return;
+    this.stopOn(
+      thread,
+      { reason, thread: thread.name, description, ...(violation ? { rule: violation.rule, section: violation.section } : {}) },
+      undefined,
+      violation,
+      true,
+    );
+  }
+
+  /** Pauses every device: nothing is consumed from any queue. */
+  pause(threadId?: number): void {
+    const thread = (threadId && this.threads.byId(threadId)) || this.threads.all()[0];
+    if (!thread) return;
+    this.stopOn(thread, { reason: 'pause', thread: thread.name, description: 'Paused' }, undefined, undefined, true);
+  }
+
+  /** Stops at entry (every device reached DRIVER_OK, nothing processed yet). */
+  stopAtEntry(): void {
+    const thread = this.threads.all()[0];
+    if (thread) this.stopOn(thread, { reason: 'entry', thread: thread.name, description: 'Every device is ready (DRIVER_OK)' }, undefined, undefined, true);
+  }
+
+  // ------------------------------------------------------------ resuming
+
+  private clearStop(): void {
+    this.stop = undefined;
+    this.version++;
+  }
+
+  /** Resumes every queue and device. */
+  continue(): void {
+    this.clearStop();
+    this.emit('stateChanged', 'continued');
+    for (const d of this.devices) {
+      d.setPaused(false);
+      for (const q of d.queues) if (q.paused) d.resumeQueue(q);
+    }
+  }
+
+  /** `next`: the device completes one chain of the thread's queue, then the session stops again. */
+  async next(threadId: number): Promise<void> {
+    await this.stepThread(threadId, () => 1, 'Completed one chain');
+  }
+
+  /** `stepOut`: every chain available now is completed, then the session stops again. */
+  async stepOut(threadId: number): Promise<void> {
+    await this.stepThread(threadId, (q) => Math.max(1, q.pendingCount()), 'Completed every available chain');
+  }
+
+  private async stepThread(threadId: number, count: (q: QueueRuntime) => number, what: string): Promise<void> {
+    const thread = this.threads.byId(threadId);
+    if (!thread) return;
+    const { device, queue } = thread;
+    this.clearStop();
+    // Everything else stays paused while one queue steps.
+    for (const d of this.devices) d.setPaused(true);
+    device.pauseQueue(queue);
+    const n = await device.step(queue, count(queue));
+    this.stopOn(
+      thread,
+      { reason: 'step', thread: thread.name, description: n ? `${what} (${n}) on ${thread.name}` : `No chain was available on ${thread.name}` },
+      undefined,
+      undefined,
+      true,
+    );
+  }
+
+  // ------------------------------------------------------------ inspection
+
+  snapshot(o: { rings?: boolean; maxRingEntries?: number; traceEvents?: number } = {}): SessionSnapshot {
+    return {
+      version: this.version,
+      running: !this.stop,
+      ...(this.stop ? { stop: this.stop.info } : {}),
+      devices: this.devices.map((d) => deviceSnapshot(d, { rings: o.rings ?? true, maxRingEntries: o.maxRingEntries ?? 4096 })),
+      violations: this.violations.map((v) => ({
+        rule: v.rule,
+        section: v.section,
+        device: v.device,
+        ...(v.queueName ? { queue: v.queueName } : {}),
+        message: v.message,
+        time: v.time,
+      })),
+      ...(o.traceEvents ? { trace: this.trace.recent(o.traceEvents) } : {}),
+    };
+  }
+
+  /** Pending chains of a thread's queue, next first: the frames of the Call Stack. */
+  frames(threadId: number, max = 64): { chains: Chain[]; problem?: string; held: boolean } {
+    const t = this.threads.byId(threadId);
+    if (!t || !t.queue.vq) return { chains: [], held: false };
+    const held = t.queue.held;
+    const peek = t.queue.vq.peek(max);
+    const chains = held ? [held, ...peek.chains].slice(0, max) : peek.chains;
+    return { chains, held: held !== undefined, ...(peek.problem ? { problem: `${peek.problem.rule}: ${peek.problem.message}` } : {}) };
+  }
+
+  recordedViolations(): readonly ViolationEvent[] {
+    return this.violations;
+  }
+}
