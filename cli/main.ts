@@ -17,6 +17,7 @@ type Command = (args: string[]) => Promise<number>;
 const commands: Record<string, () => Promise<Command>> = {
   demo: async () => runDemo,
   lsp: async () => (await import('./commands/lsp')).runLsp,
+  dap: async () => (await import('../adapter/main')).runAdapter,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -36,7 +37,7 @@ main(process.argv.slice(2)).then(
   },
   (e: unknown) => {
     if (e instanceof UsageError) {
-      process.stderr.write(`virtio-debug: ${e.message}\n${USAGE}\n`);
+      process.stderr.write(`virtio-debug: ${e.message} (see virtio-debug --help)\n`);
       process.exitCode = 2;
     } else {
       process.stderr.write(`virtio-debug: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);

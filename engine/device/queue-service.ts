@@ -65,32 +65,32 @@ export class QueueService {
     }
   }
 
-  /** Pops one chain, records it, and turns a fatal ring violation into DEVICE_NEEDS_RESET. */
+  /** Pops one chain; a fatal ring violation turns into DEVICE_NEEDS_RESET. */
   private pop(q: QueueRuntime): Chain | null {
     const vq = q.vq!;
     const chain = vq.pop();
-    if (!chain) {
-      if (vq.broken) this.dev.needsReset(`${q.name}: ${vq.broken}`);
-      return null;
-    }
+    if (!chain && vq.broken) this.dev.needsReset(`${q.name}: ${vq.broken}`);
+    return chain;
+  }
+
+  /** Accounts for a chain the device starts working on (after the debugger's gate let it through). */
+  private record(q: QueueRuntime, chain: Chain): void {
     q.counters.chains++;
     q.counters.bytesRead += chain.readableBytes;
-    if (this.dev.trace.active) {
-      const summary = this.safeDescribe(q, chain);
-      this.dev.trace.emit({
-        type: 'chain',
-        device: this.dev.id,
-        queue: q.index,
-        queueName: q.name,
-        id: chain.id,
-        descriptors: chain.descriptors.length,
-        readableBytes: chain.readableBytes,
-        writableBytes: chain.writableBytes,
-        indirect: chain.indirectTable !== undefined,
-        ...(summary ? { summary } : {}),
-      });
-    }
-    return chain;
+    if (!this.dev.trace.active) return;
+    const summary = this.safeDescribe(q, chain);
+    this.dev.trace.emit({
+      type: 'chain',
+      device: this.dev.id,
+      queue: q.index,
+      queueName: q.name,
+      id: chain.id,
+      descriptors: chain.descriptors.length,
+      readableBytes: chain.readableBytes,
+      writableBytes: chain.writableBytes,
+      indirect: chain.indirectTable !== undefined,
+      ...(summary ? { summary } : {}),
+    });
   }
 
   private safeDescribe(q: QueueRuntime, chain: Chain): string | undefined {
@@ -102,6 +102,7 @@ export class QueueService {
   }
 
   private process(q: QueueRuntime, chain: Chain, epoch: number): Pending {
+    this.record(q, chain);
     const p = q.track(chain);
     let result: number | Promise<number>;
     try {
@@ -208,6 +209,7 @@ export class QueueService {
       return null;
     }
     q.held = undefined;
+    this.record(q, chain);
     q.track(chain);
     return chain;
   }
