@@ -117,7 +117,8 @@ export class SplitChainWalker {
         if (next >= size) {
           return this.fail('split-desc-next-out-of-range', `descriptor ${i} has NEXT with next = ${next}, outside the descriptor table (queue size ${size})`, i);
         }
-        if (this.inOrder && next !== (i + 1) % size) {
+        // A link back into this chain is a loop first of all, even when IN_ORDER also forbids it.
+        if (this.inOrder && next !== (i + 1) % size && seen[next] !== gen) {
           return this.fail('split-in-order-violation', `IN_ORDER: descriptor ${i} links to ${next}; it must link to ${(i + 1) % size}`, i);
         }
         i = next;
