@@ -64,13 +64,14 @@ export function statusBitByName(name: string): StatusBitInfo | undefined {
   return STATUS_BITS.find((b) => b.name === name || b.specName === name || b.aliases.includes(name));
 }
 
-/** Spec names of the bits set in a status value, low bit first; unknown bits as hex (`0x20`); 0 gives `[]`. */
+/** Spec names of the bits set in a status value, in the order a driver sets them (ACKNOWLEDGE, DRIVER,
+ *  FEATURES_OK, DRIVER_OK, then the error bits); unknown bits as hex (`0x20`); 0 gives `[]`. */
 export function statusNames(v: number): string[] {
-  const names: string[] = [];
+  const names = STATUS_BITS.filter((b) => v & b.value).map((b) => b.specName);
+  const known = STATUS_BITS.reduce((m, b) => m | b.value, 0);
   for (let bit = 0; bit < 8; bit++) {
     const mask = 1 << bit;
-    if ((v & mask) === 0) continue;
-    names.push(statusBit(mask)?.specName ?? `0x${mask.toString(16)}`);
+    if (v & mask & ~known) names.push(`0x${mask.toString(16)}`);
   }
   return names;
 }

@@ -11,8 +11,8 @@ describe('device status', () => {
     assert.equal(statusBitByName('VIRTIO_CONFIG_S_NEEDS_RESET')?.specName, 'DEVICE_NEEDS_RESET');
   });
 
-  test('statusNames: low bit first, unknown bits in hex', () => {
-    assert.deepEqual(statusNames(0x0f), ['ACKNOWLEDGE', 'DRIVER', 'DRIVER_OK', 'FEATURES_OK']);
+  test('statusNames: in initialisation order, unknown bits in hex', () => {
+    assert.deepEqual(statusNames(0x0f), ['ACKNOWLEDGE', 'DRIVER', 'FEATURES_OK', 'DRIVER_OK']);
     assert.deepEqual(statusNames(0x23), ['ACKNOWLEDGE', 'DRIVER', '0x20']);
     assert.deepEqual(statusNames(0), []);
     assert.deepEqual(statusNames(0xc0), ['DEVICE_NEEDS_RESET', 'FAILED']);
