@@ -1,0 +1,49 @@
+import { type TextDocument } from 'vscode-languageserver-textdocument';
+import { languageOf, type SourceLanguage, type Token, tokenize } from './tokenizer';
+
+/** A tokenized document: what every provider works on. */
+export interface Analysis {
+  readonly doc: TextDocument;
+  readonly lang: SourceLanguage;
+  readonly tokens: readonly Token[];
+  /** True if the text mentions virtio at all: literal hints and diagnostics stay off in unrelated sources. */
+  readonly mentionsVirtio: boolean;
+}
+
+const cache = new Map<string, Analysis>();
+
+/** The analysis of a document, reused while its version is unchanged; undefined for non-driver languages. */
+export function analyze(doc: TextDocument): Analysis | undefined {
+  const lang = languageOf(doc.languageId);
+  if (!lang) return undefined;
+  const hit = cache.get(doc.uri);
+  if (hit && hit.doc.version === doc.version && hit.doc === doc) return hit;
+  const text = doc.getText();
+  const analysis: Analysis = { doc, lang, tokens: tokenize(text, lang), mentionsVirtio: /virtio|vring|virtq/i.test(text) };
+  cache.set(doc.uri, analysis);
+  return analysis;
+}
+
+/** Drops the cached analysis of a closed document. */
+export function forget(uri: string): void {
+  cache.delete(uri);
+}
+
+/** Index of the token covering `offset` (an offset at a token's end counts, as editors hover there too). */
+export function tokenAt(tokens: readonly Token[], offset: number): number {
+  let lo = 0;
+  let hi = tokens.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const t = tokens[mid]!;
+    if (offset < t.start) hi = mid - 1;
+    else if (offset > t.end) lo = mid + 1;
+    else {
+      // Between two adjacent tokens (`a->b` at the `-`) prefer the word or number over punctuation.
+      if (offset === t.end && t.kind === 'punct' && tokens[mid + 1]?.start === offset) return mid + 1;
+      if (offset === t.start && t.kind === 'punct' && tokens[mid - 1]?.end === offset) return mid - 1;
+      return mid;
+    }
+  }
+  return -1;
+}
