@@ -1,0 +1,33 @@
+/**
+ * Inlay hints after numeric literals whose context is certain: `status = 0xf` gets
+ * `ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK`, `desc->flags = 3` gets `NEXT | WRITE`.
+ */
+import { type InlayHint, InlayHintKind, MarkupKind, type Range } from 'vscode-languageserver';
+import { type Analysis } from './analysis';
+import { literalMarkdown } from './hover';
+import { decodeAt } from './literals';
+import { type SymbolIndex } from './symbol-index';
+
+export function inlayHints(analysis: Analysis, range: Range, index: SymbolIndex): InlayHint[] {
+  const { doc, tokens } = analysis;
+  if (!analysis.mentionsVirtio) return [];
+  const from = doc.offsetAt(range.start);
+  const to = doc.offsetAt(range.end);
+  const hints: InlayHint[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const tok = tokens[i]!;
+    if (tok.end < from) continue;
+    if (tok.start > to) break;
+    if (tok.kind !== 'number' || tok.value === undefined) continue;
+    const decoded = decodeAt(analysis, i, index);
+    if (!decoded) continue;
+    hints.push({
+      position: doc.positionAt(tok.end),
+      label: decoded.label,
+      kind: InlayHintKind.Type,
+      paddingLeft: true,
+      tooltip: { kind: MarkupKind.Markdown, value: literalMarkdown(tok.text, tok.value, decoded) },
+    });
+  }
+  return hints;
+}
