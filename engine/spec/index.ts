@@ -13,3 +13,4 @@ export * from './pci';
 export * from './mmio';
 export * from './constants';
 export * from './gating';
+export * from './inet';
