@@ -9,7 +9,6 @@
  */
 import { type RingLayout } from '../../protocol/trace';
 import { type GuestMemory } from '../memory';
-import { vringNeedEvent } from '../queue/event-idx';
 import {
   DESC_OFF_ADDR,
   DESC_OFF_FLAGS,
@@ -29,6 +28,7 @@ import {
   availFlags,
   encodeOffWrap,
   isUsed,
+  packedNeedEvent,
   posSlot,
   posWrap,
   ringPos,
@@ -359,12 +359,7 @@ export class PackedDriverRing implements DriverRing {
     const offWrap = this.mem.readU16(this.deviceAddr + EVENT_OFF_DESC);
     const flags = this.mem.readU16(this.deviceAddr + EVENT_OFF_FLAGS);
     if (flags !== RING_EVENT_FLAGS_DESC) return flags !== RING_EVENT_FLAGS_DISABLE;
-    const size = this.size;
-    if (added >= size) return true;
-    const newIdx = posSlot(this.publishedPos, size);
-    let event = offWrap & OFF_MASK;
-    if (offWrap >> WRAP_SHIFT !== (posWrap(this.publishedPos, size) ? 1 : 0)) event -= size;
-    return vringNeedEvent(event & 0xffff, newIdx, (newIdx - added) & 0xffff);
+    return packedNeedEvent(offWrap, this.publishedPos, added, this.size);
   }
 
   notificationData(): number {

@@ -4,6 +4,7 @@
  *   struct pvirtq_desc { le64 addr; le32 len; le16 id; le16 flags; }            16 bytes, ring aligned 16
  *   struct pvirtq_event_suppress { le16 desc; le16 flags; }   desc = off:15 | wrap:1, aligned 4
  */
+import { vringNeedEvent } from '../event-idx';
 import { DESC_F_AVAIL, DESC_F_INDIRECT, DESC_F_NEXT, DESC_F_USED, DESC_F_WRITE } from '../types';
 
 export const PACKED_DESC_SIZE = 16;
@@ -88,6 +89,27 @@ export function posDistance(from: number, to: number, size: number): number {
 /** off | wrap << 15: the encoding of event `desc`, notification data and vhost-user ring bases. */
 export function encodeOffWrap(pos: number, size: number): number {
   return posSlot(pos, size) | (posWrap(pos, size) ? 1 << WRAP_SHIFT : 0);
+}
+
+/**
+ * RING_EVENT_FLAGS_DESC (§2.8.10): did moving a position forward by `count` slots to `newPos` pass the
+ * event descriptor `offWrap` (off | wrap << 15)? Like Linux virtqueue_kick_prepare_packed and QEMU
+ * vring_packed_need_event: an event whose wrap counter differs from the current one lies in the previous
+ * lap (offset - size), then vring_need_event. Those 16-bit sums only hold for fewer than `size` slots;
+ * beyond that the positions are compared directly.
+ */
+export function packedNeedEvent(offWrap: number, newPos: number, count: number, size: number): boolean {
+  if (count <= 0) return false;
+  const off = offWrap & OFF_MASK;
+  const wrap = offWrap >> WRAP_SHIFT === 1;
+  if (count < size) {
+    const newIdx = posSlot(newPos, size);
+    const event = wrap === posWrap(newPos, size) ? off : off - size;
+    return vringNeedEvent(event & 0xffff, newIdx, (newIdx - count) & 0xffff);
+  }
+  if (off >= size) return true;
+  const back = posDistance(ringPos(off, wrap, size), newPos, size);
+  return (back === 0 ? 2 * size : back) <= count;
 }
 
 /** Flag names for display: NEXT, WRITE, INDIRECT, AVAIL, USED (DescriptorDto.flagNames). */

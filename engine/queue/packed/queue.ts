@@ -10,7 +10,6 @@
 import { type RingLayout } from '../../../protocol/trace';
 import { isMemoryFault } from '../../memory';
 import { type RuleId } from '../../rules';
-import { vringNeedEvent } from '../event-idx';
 import {
   type Chain,
   type DeviceVirtqueue,
@@ -40,6 +39,7 @@ import {
   advancePos,
   encodeOffWrap,
   hex,
+  packedNeedEvent,
   posDistance,
   posSlot,
   posWrap,
@@ -239,12 +239,7 @@ export class PackedQueue implements DeviceVirtqueue {
     }
     if (flags === RING_EVENT_FLAGS_DISABLE) return false;
     if (flags === RING_EVENT_FLAGS_DESC && this.config.features.eventIdx) {
-      const size = this.size;
-      if (pushed >= size) return true;
-      const newIdx = posSlot(this.usedPos, size);
-      let event = offWrap & OFF_MASK;
-      if (offWrap >> WRAP_SHIFT !== (posWrap(this.usedPos, size) ? 1 : 0)) event -= size;
-      return vringNeedEvent(event & 0xffff, newIdx, (newIdx - pushed) & 0xffff);
+      return packedNeedEvent(offWrap, this.usedPos, pushed, this.size);
     }
     if (flags !== RING_EVENT_FLAGS_ENABLE && !this.eventFlagsReported) {
       this.eventFlagsReported = true;
