@@ -1,0 +1,214 @@
+/**
+ * virtio-blk (VIRTIO 1.2 §5.2): request queues requestq1..N served from a BlockBackend, the whole
+ * struct virtio_blk_config gated by the offered features, the writeback/writethrough cache toggle
+ * (CONFIG_WCE), capacity changes with a configuration change notification, and validation of every
+ * request with the blk-* rules (each answered with the status the spec prescribes, never a crash).
+ */
+import { VirtioDevice } from '../../device/device';
+import { STATUS } from '../../device/bits';
+import { type ConfigFieldLike } from '../../device/config-space';
+import { type QueueRuntime } from '../../device/queue-runtime';
+import { type GuestMemory } from '../../memory';
+import { type Chain } from '../../queue/types';
+import { BLK_CONFIG, BLK_CONFIG_SIZE, BLK_SECTOR_SIZE, featureByBit, hasFeature } from '../../spec';
+import { type Trace } from '../../trace';
+import { type BlockBackend } from './backend';
+import { describeBlkChain } from './describe';
+import { type BlkExecContext, executeBlk } from './execute';
+import { type BlkSettings, type ResolvedBlkSettings, initialConfig, offeredFeatures, resolveSettings } from './options';
+import { type BlkRequestLimits, parseBlkChain } from './request';
+
+export const BLK_DEVICE_ID = 2;
+
+export interface BlkDeviceOptions extends BlkSettings {
+  /** Session-unique id (default "blk0"). */
+  id?: string;
+  mem: GuestMemory;
+  trace: Trace;
+  backend: BlockBackend;
+  inProcess?: boolean;
+}
+
+const WRITEBACK = BLK_CONFIG.find((f) => f.name === 'writeback')!;
+
+export class BlkDevice extends VirtioDevice {
+  readonly deviceType = 'blk' as const;
+  readonly backend: BlockBackend;
+  readonly settings: ResolvedBlkSettings;
+  /** The cache mode the driver last chose (restored when a write to writeback is rejected). */
+  private writebackValue: number;
+  private readonly exec: Omit<BlkExecContext, 'alive'>;
+
+  constructor(o: BlkDeviceOptions) {
+    const id = o.id ?? 'blk0';
+    const capacity = BigInt(Math.floor(o.backend.size / BLK_SECTOR_SIZE));
+    const settings = resolveSettings(o, { capacity, backendReadOnly: o.backend.readOnly, id });
+    super({
+      id,
+      deviceId: BLK_DEVICE_ID,
+      offered: offeredFeatures(settings),
+      queues: Array.from({ length: settings.queues }, (_, i) => ({ name: `requestq${i + 1}`, maxSize: settings.queueSize, mode: 'on-notify' as const })),
+      configFields: BLK_CONFIG,
+      configSize: BLK_CONFIG_SIZE,
+      mem: o.mem,
+      trace: o.trace,
+      inProcess: o.inProcess ?? true,
+      featureShortName: (b) => featureByBit('blk', b)?.short,
+    });
+    this.backend = o.backend;
+    this.settings = settings;
+    for (const [name, value] of initialConfig(settings, capacity)) this.config.set(name, value);
+    this.writebackValue = settings.writeback ? 1 : 0;
+    this.exec = {
+      mem: this.mem,
+      backend: this.backend,
+      serial: settings.serial,
+      lifetime: settings.lifetime,
+      mayUnmap: settings.writeZeroes.mayUnmap,
+      writethrough: () => this.writethrough,
+    };
+  }
+
+  /** Capacity in 512-byte sectors, as the driver sees it in config space. */
+  get capacity(): bigint {
+    return this.config.get('capacity');
+  }
+
+  private blkNegotiated(short: string): boolean {
+    return hasFeature('blk', this.negotiated, short);
+  }
+
+  private blkOffered(short: string): boolean {
+    return hasFeature('blk', this.offered, short);
+  }
+
+  /**
+   * Whether completed writes must be stable before they are reported (§5.2.6.2): writeback = 0 with
+   * CONFIG_WCE, or FLUSH offered but neither FLUSH nor CONFIG_WCE negotiated.
+   */
+  get writethrough(): boolean {
+    if (this.blkNegotiated('CONFIG_WCE')) return this.config.get('writeback') === 0n;
+    if (this.blkNegotiated('FLUSH')) return false;
+    return this.blkOffered('FLUSH');
+  }
+
+  private limits(): BlkRequestLimits {
+    const s = this.settings;
+    return {
+      capacity: this.capacity,
+      negotiated: (short) => this.blkNegotiated(short),
+      readOnly: s.readonly,
+      segMax: s.segMax,
+      sizeMax: s.sizeMax,
+      ranges: {
+        DISCARD: s.discard,
+        WRITE_ZEROES: s.writeZeroes,
+        SECURE_ERASE: s.secureErase,
+      },
+    };
+  }
+
+  processChain(q: QueueRuntime, chain: Chain): number | Promise<number> {
+    const epoch = this.epoch;
+    let parsed;
+    try {
+      parsed = parseBlkChain(this.mem, chain, this.limits());
+    } catch (e) {
+      this.note(`${q.name}: request at descriptor ${chain.head} could not be read: ${(e as Error).message}`);
+      return 0;
+    }
+    for (const v of parsed.violations) this.violation(v.rule, v.message, { queue: q, index: chain.head });
+    const statusAddr = parsed.statusAddr;
+    if (statusAddr === undefined) return 0;
+    if (!parsed.request) return this.answer(statusAddr, parsed.reject!, 0);
+    const kind = parsed.request.kind;
+    return executeBlk(parsed.request, { ...this.exec, alive: () => this.epoch === epoch }).then((out) => {
+      if (out.error) this.note(`${q.name}: ${kind} failed in the back end (${this.backend.description}): ${out.error}`);
+      if (this.epoch !== epoch) return 0;
+      return this.answer(statusAddr, out.status, out.written);
+    });
+  }
+
+  /** Writes the status byte; returns the used length (data written + the status byte). */
+  private answer(statusAddr: number, status: number, written: number): number {
+    try {
+      this.mem.writeU8(statusAddr, status);
+    } catch (e) {
+      this.note(`status byte at 0x${statusAddr.toString(16)} could not be written: ${(e as Error).message}`);
+      return written;
+    }
+    return written + 1;
+  }
+
+  private note(message: string): void {
+    this.trace.emit({ type: 'note', device: this.id, message });
+  }
+
+  override describeChain(_q: QueueRuntime, chain: Chain): string | undefined {
+    return describeBlkChain(this.mem, chain);
+  }
+
+  // ---------------------------------------------------------------- config space
+
+  /** §5.2.5.1: the driver must not read writeback before FEATURES_OK. */
+  override readConfig(offset: number, size: number): number {
+    const overlaps = offset < WRITEBACK.offset + WRITEBACK.size && WRITEBACK.offset < offset + size;
+    if (overlaps && this.mode === 'driver' && !(this.status & STATUS.FEATURES_OK) && this.blkOffered('CONFIG_WCE')) {
+      this.violation('blk-writeback-read-before-features-ok', `writeback read (offset ${offset}, ${size} bytes) before FEATURES_OK`, { index: offset });
+    }
+    return super.readConfig(offset, size);
+  }
+
+  protected override validateFeatures(features: bigint): string | undefined {
+    // §5.2.5.2: CONFIG_WCE without FLUSH means writethrough.
+    if (hasFeature('blk', features, 'CONFIG_WCE') && !hasFeature('blk', features, 'FLUSH')) this.setWriteback(0);
+    return undefined;
+  }
+
+  protected override onDriverOk(): void {
+    if (this.mode === 'backend') this.validateFeatures(this.negotiated);
+  }
+
+  protected override onConfigWrite(fields: ConfigFieldLike[]): void {
+    if (!fields.some((f) => f.name === 'writeback')) return;
+    const v = Number(this.config.get('writeback'));
+    if (v > 1) {
+      this.violation('blk-writeback-invalid-value', `writeback set to ${v}; only 0 (writethrough) and 1 (writeback) are defined`, { index: WRITEBACK.offset });
+      this.config.set('writeback', this.writebackValue);
+      return;
+    }
+    if (v !== this.writebackValue) this.note(`cache mode: ${v ? 'writeback' : 'writethrough'}`);
+    this.writebackValue = v;
+  }
+
+  protected override onReset(): void {
+    if (this.blkOffered('CONFIG_WCE')) this.setWriteback(this.settings.writeback ? 1 : 0);
+  }
+
+  private setWriteback(v: number): void {
+    this.writebackValue = v;
+    if (this.blkOffered('CONFIG_WCE')) this.config.set('writeback', v);
+  }
+
+  // ---------------------------------------------------------------- capacity, lifecycle
+
+  /**
+   * Changes the disk size (the back end grows or shrinks) and tells the driver with a configuration
+   * change notification (§5.2.6.2: the device SHOULD notify when capacity changes).
+   */
+  async resize(sectors: bigint | number): Promise<void> {
+    const s = BigInt(sectors);
+    if (s <= 0n || s > BigInt(Number.MAX_SAFE_INTEGER) / BigInt(BLK_SECTOR_SIZE)) throw new RangeError(`capacity ${s} sectors is out of range`);
+    await this.backend.resize(Number(s) * BLK_SECTOR_SIZE);
+    this.changeConfig('capacity', s);
+  }
+
+  /** Flushes and closes the back end. */
+  async close(): Promise<void> {
+    try {
+      if (!this.backend.readOnly) await this.backend.flush();
+    } finally {
+      await this.backend.close();
+    }
+  }
+}

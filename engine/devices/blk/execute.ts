@@ -1,0 +1,88 @@
+/**
+ * Execution of a validated virtio-blk request against the back end (§5.2.6): the data of a write is
+ * taken from guest memory when the request starts, the data of a read is written to guest memory when
+ * the back end answers (unless the device was reset meanwhile). Back-end failures become IOERR.
+ */
+import { type GuestMemory } from '../../memory';
+import { gather, scatter } from '../../queue/chain-io';
+import { BLK_LIFETIME_SIZE, BLK_SECTOR_SIZE } from '../../spec';
+import { type BlockBackend } from './backend';
+import { type BlkLifetime } from './options';
+import { BLK_S, type BlkRequest } from './request';
+
+export interface BlkExecContext {
+  mem: GuestMemory;
+  backend: BlockBackend;
+  /** The 20-byte GET_ID answer. */
+  serial: Uint8Array;
+  lifetime: BlkLifetime;
+  /** write_zeroes_may_unmap: whether WRITE_ZEROES with unmap may deallocate. */
+  mayUnmap: boolean;
+  /** Writethrough cache: completed writes must be stable, so flush after each (§5.2.6.2). */
+  writethrough(): boolean;
+  /** False once the device was reset after the request started: its results go nowhere. */
+  alive(): boolean;
+}
+
+export interface BlkOutcome {
+  status: number;
+  /** Data bytes written into the chain (the status byte not included). */
+  written: number;
+  /** Why the back end failed, when status is IOERR. */
+  error?: string;
+}
+
+const byteOffset = (sector: bigint): number => Number(sector) * BLK_SECTOR_SIZE;
+
+export async function executeBlk(req: BlkRequest, ctx: BlkExecContext): Promise<BlkOutcome> {
+  try {
+    return await run(req, ctx);
+  } catch (e) {
+    return { status: BLK_S.IOERR, written: 0, error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+async function run(req: BlkRequest, ctx: BlkExecContext): Promise<BlkOutcome> {
+  const { backend, mem } = ctx;
+  switch (req.kind) {
+    case 'IN': {
+      const buf = new Uint8Array(req.dataLen);
+      await backend.read(byteOffset(req.sector), buf);
+      if (!ctx.alive()) return { status: BLK_S.OK, written: 0 };
+      return { status: BLK_S.OK, written: scatter(mem, req.data, buf, 0) };
+    }
+    case 'OUT': {
+      const buf = gather(mem, req.data, 0, req.dataLen);
+      await backend.write(byteOffset(req.sector), buf);
+      if (ctx.writethrough()) await backend.flush();
+      return { status: BLK_S.OK, written: 0 };
+    }
+    case 'FLUSH':
+      await backend.flush();
+      return { status: BLK_S.OK, written: 0 };
+    case 'GET_ID':
+      return { status: BLK_S.OK, written: scatter(mem, req.data, ctx.serial, 0) };
+    case 'GET_LIFETIME': {
+      const b = new Uint8Array(BLK_LIFETIME_SIZE);
+      const v = new DataView(b.buffer);
+      v.setUint16(0, ctx.lifetime.preEol, true);
+      v.setUint16(2, ctx.lifetime.typA, true);
+      v.setUint16(4, ctx.lifetime.typB, true);
+      return { status: BLK_S.OK, written: scatter(mem, req.data, b, 0) };
+    }
+    case 'DISCARD':
+    case 'WRITE_ZEROES':
+    case 'SECURE_ERASE': {
+      for (const r of req.ranges) {
+        if (r.sectors === 0) continue;
+        const off = byteOffset(r.sector);
+        const len = r.sectors * BLK_SECTOR_SIZE;
+        if (req.kind === 'DISCARD') await backend.discard(off, len);
+        else await backend.writeZeroes(off, len, req.kind === 'WRITE_ZEROES' && r.unmap && ctx.mayUnmap);
+      }
+      // A secure erase is only done once the zeroes reached the storage.
+      if (req.kind === 'SECURE_ERASE' || ctx.writethrough()) await backend.flush();
+      return { status: BLK_S.OK, written: 0 };
+    }
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * A raw disk image file: positioned reads and writes on one FileHandle (libuv runs them in parallel, so
+ * several requests are in flight at once), fdatasync on FLUSH. Opening refuses, with a message meant for
+ * the user, an image that is missing, not a regular file, empty, not a whole number of sectors (a
+ * truncated copy), or not accessible in the requested mode.
+ */
+import { constants, promises as fsp } from 'node:fs';
+import { type BlockBackend, BlockBackendError, SECTOR, ZERO_CHUNK } from './backend';
+
+export interface RawImageOptions {
+  /** Open O_RDONLY; the device then offers VIRTIO_BLK_F_RO. */
+  readOnly?: boolean;
+}
+
+function errno(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : undefined;
+}
+
+export class RawImageBackend implements BlockBackend {
+  /** Number of fdatasync calls so far (tests check FLUSH and writethrough). */
+  flushes = 0;
+  private closed = false;
+
+  private constructor(
+    readonly path: string,
+    private readonly fh: fsp.FileHandle,
+    private bytes: number,
+    readonly readOnly: boolean,
+  ) {}
+
+  get size(): number {
+    return this.bytes;
+  }
+
+  get description(): string {
+    return `raw image ${this.path}${this.readOnly ? ' (read-only)' : ''}`;
+  }
+
+  /** Opens and checks an image; throws BlockBackendError with a clear message when it is unusable. */
+  static async open(path: string, o: RawImageOptions = {}): Promise<RawImageBackend> {
+    const readOnly = o.readOnly ?? false;
+    let st;
+    try {
+      st = await fsp.stat(path);
+    } catch (e) {
+      if (errno(e) === 'ENOENT') throw new BlockBackendError(`disk image ${path} does not exist`);
+      throw new BlockBackendError(`disk image ${path} cannot be examined: ${(e as Error).message}`);
+    }
+    if (!st.isFile()) throw new BlockBackendError(`disk image ${path} is not a regular file`);
+    if (st.size === 0) throw new BlockBackendError(`disk image ${path} is empty (0 bytes)`);
+    if (st.size % SECTOR !== 0) {
+      throw new BlockBackendError(
+        `disk image ${path} is ${st.size} bytes, not a multiple of ${SECTOR} (truncated?); ` +
+          `its last ${st.size % SECTOR} bytes do not fill a sector`,
+      );
+    }
+    let fh: fsp.FileHandle;
+    try {
+      fh = await fsp.open(path, readOnly ? constants.O_RDONLY : constants.O_RDWR);
+    } catch (e) {
+      const code = errno(e);
+      const why = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'permission denied' : (e as Error).message;
+      throw new BlockBackendError(
+        `disk image ${path} cannot be opened for ${readOnly ? 'reading' : 'reading and writing'}: ${why}` +
+          (readOnly ? '' : ' (open it read-only to serve it anyway)'),
+      );
+    }
+    return new RawImageBackend(path, fh, st.size, readOnly);
+  }
+
+  private check(offset: number, length: number): void {
+    if (this.closed) throw new BlockBackendError(`${this.description} is closed`);
+    if (offset < 0 || length < 0 || offset + length > this.bytes) {
+      throw new BlockBackendError(`range ${offset}+${length} is outside the ${this.bytes}-byte image`);
+    }
+  }
+
+  private checkWritable(): void {
+    if (this.readOnly) throw new BlockBackendError(`${this.description} is read-only`);
+  }
+
+  async read(offset: number, into: Uint8Array): Promise<void> {
+    this.check(offset, into.length);
+    let done = 0;
+    while (done < into.length) {
+      const { bytesRead } = await this.fh.read(into, done, into.length - done, offset + done);
+      if (bytesRead === 0) {
+        // The file shrank behind our back: what is past its end reads as zeroes.
+        into.fill(0, done);
+        return;
+      }
+      done += bytesRead;
+    }
+  }
+
+  async write(offset: number, data: Uint8Array): Promise<void> {
+    this.checkWritable();
+    this.check(offset, data.length);
+    let done = 0;
+    while (done < data.length) {
+      const { bytesWritten } = await this.fh.write(data, done, data.length - done, offset + done);
+      if (bytesWritten === 0) throw new BlockBackendError(`${this.description}: write at ${offset + done} made no progress`);
+      done += bytesWritten;
+    }
+  }
+
+  async flush(): Promise<void> {
+    if (this.closed) throw new BlockBackendError(`${this.description} is closed`);
+    this.flushes++;
+    if (!this.readOnly) await this.fh.datasync();
+  }
+
+  async discard(offset: number, length: number): Promise<void> {
+    // Node has no hole punching; zeroes are what QEMU's raw driver returns after a discard too.
+    await this.writeZeroes(offset, length, true);
+  }
+
+  async writeZeroes(offset: number, length: number, _unmap: boolean): Promise<void> {
+    this.checkWritable();
+    this.check(offset, length);
+    const zero = new Uint8Array(Math.min(length, ZERO_CHUNK));
+    for (let at = 0; at < length; at += zero.length) {
+      await this.write(offset + at, zero.subarray(0, Math.min(zero.length, length - at)));
+    }
+  }
+
+  async resize(size: number): Promise<void> {
+    this.checkWritable();
+    if (!Number.isSafeInteger(size) || size <= 0 || size % SECTOR !== 0) {
+      throw new BlockBackendError(`new size ${size} is not a positive multiple of ${SECTOR} bytes`);
+    }
+    await this.fh.truncate(size);
+    this.bytes = size;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.fh.close();
+  }
+}
