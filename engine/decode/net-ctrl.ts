@@ -144,10 +144,6 @@ function decodeData(d: Data, cls: string, cmd: string): number {
       return 12;
     case 'NOTF_COAL.VQ_GET':
       d.int(0, 2, 'vq_index', 'vq');
-      if (b.end >= 6) {
-        d.int(2, 2, 'reserved');
-        return 4;
-      }
       return 2;
     case 'HASH_TUNNEL.SET':
       d.int(0, 4, 'enabled_tunnel_types', 'tunnel_types', (v) => hex(v));
@@ -155,8 +151,8 @@ function decodeData(d: Data, cls: string, cmd: string): number {
     case 'STATS.GET':
       return statsQueries(d);
     case 'RSS_CTX.ADD': case 'RSS_CTX.MOD': {
-      d.int(0, 2, 'rss_ctx_id', 'rss_ctx');
-      return b.end > 4 ? 2 + rssConfig(d, 2) : 2;
+      if (d.int(0, 2, 'rss_ctx_id', 'rss_ctx') === undefined) return 2;
+      return 2 + rssConfig(d, 2);
     }
     case 'RSS_CTX.DEL':
       d.int(0, 2, 'rss_ctx_id', 'rss_ctx');

@@ -100,7 +100,7 @@ export const NET_CTRL_COMMANDS: readonly NetCtrlCommandInfo[] = [
   }),
   cmd({
     c: 'NOTF_COAL', v: 3, s: 'VQ_GET', f: ['VQ_NOTF_COAL'], meaning: 'Read notification coalescing of one virtqueue.',
-    data: 'le16 vq_index; le16 reserved', result: 'le32 max_packets; le32 max_usecs',
+    data: 'le16 vq_index', result: 'le32 max_packets; le32 max_usecs',
   }),
   cmd({ c: 'HASH_TUNNEL', v: 0, s: 'SET', f: ['HASH_TUNNEL'], meaning: 'Enable inner-header hashing for tunnel types.', data: 'le32 enabled_tunnel_types' }),
   cmd({ c: 'STATS', v: 0, s: 'QUERY', f: ['DEVICE_STATS'], meaning: 'Query which statistics the device supports.', data: 'none', result: 'struct virtio_net_stats_capabilities { le64 supported_stats_types[1]; }' }),
