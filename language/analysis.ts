@@ -4,6 +4,8 @@ import { languageOf, type SourceLanguage, type Token, tokenize } from './tokeniz
 /** A tokenized document: what every provider works on. */
 export interface Analysis {
   readonly doc: TextDocument;
+  /** The document version analysed (TextDocuments updates the same object in place). */
+  readonly version: number;
   readonly lang: SourceLanguage;
   readonly tokens: readonly Token[];
   /** True if the text mentions virtio at all: literal hints and diagnostics stay off in unrelated sources. */
@@ -17,9 +19,9 @@ export function analyze(doc: TextDocument): Analysis | undefined {
   const lang = languageOf(doc.languageId);
   if (!lang) return undefined;
   const hit = cache.get(doc.uri);
-  if (hit && hit.doc.version === doc.version && hit.doc === doc) return hit;
+  if (hit && hit.doc === doc && hit.version === doc.version) return hit;
   const text = doc.getText();
-  const analysis: Analysis = { doc, lang, tokens: tokenize(text, lang), mentionsVirtio: /virtio|vring|virtq/i.test(text) };
+  const analysis: Analysis = { doc, version: doc.version, lang, tokens: tokenize(text, lang), mentionsVirtio: /virtio|vring|virtq/i.test(text) };
   cache.set(doc.uri, analysis);
   return analysis;
 }

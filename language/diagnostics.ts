@@ -54,6 +54,7 @@ export function diagnose(analysis: Analysis, index: SymbolIndex): Diagnostic[] {
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     if (t.kind !== 'ident' || isPunct(tokens[i - 1], '::') || isPunct(tokens[i + 1], '::')) continue;
+    if (t.text.startsWith('virtio_cread') && isPunct(tokens[i + 1], '(')) configGate(ctx, i);
     const hit = index.lookup(t.text).find((h) => h.style === 'c');
     if (!hit) continue;
     const info = hit.info;
@@ -66,7 +67,6 @@ export function diagnose(analysis: Analysis, index: SymbolIndex): Diagnostic[] {
     } else if (MASK_KINDS.has(info.kind) && !(info.kind === 'ring-flag' && info.group === 'event')) {
       maskAsBitNumber(ctx, i, info);
     }
-    if (t.text.startsWith('virtio_cread') && isPunct(tokens[i + 1], '(')) configGate(ctx, i);
   }
   featureTablesMixingDevices(ctx);
   return ctx.out;

@@ -41,8 +41,7 @@ export function serve(connection: Connection): void {
     if (!analysis) return;
     void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: diagnose(analysis, index) });
   };
-  documents.onDidOpen((e) => publish(e.document));
-  documents.onDidChangeContent((e) => publish(e.document));
+  documents.onDidChangeContent((e) => publish(e.document)); // fires on open too
   documents.onDidClose((e) => {
     forget(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });

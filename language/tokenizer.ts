@@ -214,10 +214,8 @@ export function integerValue(raw: string, lang: SourceLanguage): bigint | undefi
     body = body.slice(2);
   }
   const suffix = lang === 'rust' ? /(u8|u16|u32|u64|u128|usize|i8|i16|i32|i64|i128|isize)$/ : /([uU]?[lL]{0,2}|[lL]{1,2}[uU])$/;
-  if (prefix !== '0x') {
-    if (/[.eE]/.test(body) || /f(32|64)$/.test(body)) return undefined;
-  }
   body = body.replace(suffix, '');
+  if (prefix !== '0x' && (/[.eE]/.test(body) || /f(32|64)$/.test(body))) return undefined;
   const digits = prefix === '0x' ? /^[0-9a-fA-F]+$/ : prefix === '0b' ? /^[01]+$/ : /^[0-9]+$/;
   if (!digits.test(body)) return undefined;
   if (prefix === '' && lang === 'c' && body.length > 1 && body.startsWith('0')) {
