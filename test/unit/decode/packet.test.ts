@@ -160,6 +160,21 @@ describe('packets', () => {
     assert.deepEqual(protocols(decode(frag)), ['Ethernet', 'IPv4']);
   });
 
+  test('the IP layer itself reports a frame shorter than its total length', () => {
+    const cut = decode(ICMP_ECHO_REQUEST.slice(0, 40));
+    assert.equal(cut[1]!.error, 'truncated at byte 40');
+    assert.equal(cut[2]!.error, 'truncated at byte 40');
+    const cut6 = decode(ICMP6_ECHO.slice(0, 60));
+    assert.equal(cut6[1]!.error, 'truncated at byte 60');
+  });
+
+  test('Ethernet padding after the IP packet is ignored', () => {
+    const padded = [...ICMP_ECHO_REQUEST, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    const layers = decode(padded);
+    assert.equal(firstError(layers), undefined);
+    assert.equal(layerValues(layers)['pkt.icmp.checksum_ok'], true);
+  });
+
   test('malformed headers are errors, not exceptions', () => {
     const bad = [...ICMP_ECHO_REQUEST];
     bad[14] = 0x43; // IHL 3
