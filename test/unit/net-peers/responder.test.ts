@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { connect } from '../../../engine/devices/net/ethernet-port';
+import { decodePacket, firstError, layerValues } from '../../../engine/decode';
 import { DEFAULT_RESPONDER_MAC, Responder } from '../../../engine/devices/net/peers';
 import {
   arpFrame, BROADCAST, checksum, GUEST_MAC, icmpEchoFrame, icmpv6Frame, ip6, neighborSolicitation, nextTurn,
@@ -262,18 +263,30 @@ describe('robustness and options', () => {
         return copy.subarray(0, Math.min(copy.length, cut));
       });
     const random = fc.uint8Array({ maxLength: 200 });
+    let replies = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(fc.oneof(mutated, random), { maxLength: 20 }), async (frames) => {
         const { responder, guest } = rig();
         for (const f of frames) assert.doesNotThrow(() => responder.receive(f));
         await responder.flushed();
-        for (const reply of guest.frames) assert.ok(reply.length >= 60 && new Parsed(reply).macAt(6) === R_MAC);
+        replies += guest.frames.length;
+        for (const reply of guest.frames) {
+          assert.ok(reply.length >= 60 && new Parsed(reply).macAt(6) === R_MAC);
+          // The decoders' view of every reply: complete, with correct checksums wherever there are any.
+          const layers = decodePacket(reply);
+          assert.equal(firstError(layers), undefined);
+          const values = layerValues(layers);
+          assert.notEqual(values['pkt.ip.checksum_ok'], false);
+          assert.notEqual(values['pkt.icmp.checksum_ok'], false);
+          assert.ok(values['pkt.arp.op'] === 'reply' || values['pkt.icmp.checksum_ok'] === true, 'an ARP reply or an ICMP message');
+        }
         const s = responder.stats;
         assert.equal(s.framesReceived, frames.length);
         assert.ok(s.repliesSent <= s.requestsSeen);
       }),
       { numRuns: 300 },
     );
+    assert.ok(replies > 100, `the mutations left enough valid requests to check replies (${replies})`);
   });
 
   test('default MAC is locally administered unicast; a bad or multicast MAC is refused', () => {

@@ -3,23 +3,15 @@
  * ICMPv6 echo replies (RFC 4443 §4.2) and neighbour advertisements (RFC 4861 §4.4). Each returns a whole
  * Ethernet frame with correct checksums, padded to the 60-byte Ethernet minimum as a NIC would.
  */
-import { internetChecksum } from './inet-checksum';
+import { internetChecksum, pseudoHeaderSumV6, transportChecksum } from '../../../decode/checksum';
+import {
+  ARP_HTYPE_ETHERNET, ARP_OP_REPLY, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, ICMP_ECHO_REPLY, ICMPV6_ECHO_REPLY,
+  ICMPV6_NEIGHBOR_ADVERTISEMENT, IPPROTO_ICMPV6,
+} from '../../../spec';
 
-export const ETHERTYPE_IPV4 = 0x0800;
-export const ETHERTYPE_ARP = 0x0806;
-export const ETHERTYPE_IPV6 = 0x86dd;
 export const ETH_HEADER_LEN = 14;
 /** Smallest Ethernet frame without FCS (ETH_ZLEN). */
 export const ETH_MIN_FRAME = 60;
-
-export const IPPROTO_ICMP = 1;
-export const IPPROTO_ICMPV6 = 58;
-export const ICMP_ECHO_REPLY = 0;
-export const ICMP_ECHO_REQUEST = 8;
-export const ICMPV6_ECHO_REQUEST = 128;
-export const ICMPV6_ECHO_REPLY = 129;
-export const ICMPV6_NEIGHBOR_SOLICITATION = 135;
-export const ICMPV6_NEIGHBOR_ADVERTISEMENT = 136;
 /** TTL and hop limit of our IP packets (Linux's default). */
 export const DEFAULT_TTL = 64;
 
@@ -47,11 +39,11 @@ export function buildArpReply(f: ArpReplyFields): Uint8Array {
   const frame = ethernetFrame(f.askerMac, f.ourMac, ETHERTYPE_ARP, 28);
   const v = new DataView(frame.buffer);
   const a = ETH_HEADER_LEN;
-  v.setUint16(a, 1); // htype Ethernet
+  v.setUint16(a, ARP_HTYPE_ETHERNET);
   v.setUint16(a + 2, ETHERTYPE_IPV4);
   frame[a + 4] = 6;
   frame[a + 5] = 4;
-  v.setUint16(a + 6, 2); // reply
+  v.setUint16(a + 6, ARP_OP_REPLY);
   frame.set(f.ourMac.subarray(0, 6), a + 8);
   frame.set(f.ourIp.subarray(0, 4), a + 14);
   frame.set(f.askerMac.subarray(0, 6), a + 18);
@@ -115,15 +107,12 @@ export interface Ipv6Fields {
   trafficClass?: number;
 }
 
-/** ICMPv6 checksum over the pseudo-header (RFC 8200 §8.1) and the message (checksum field zero). */
+/**
+ * ICMPv6 checksum over the pseudo-header (RFC 8200 §8.1) and `message`: with the checksum field zero, the value
+ * to store; with the transmitted value in place, 0 when it is correct.
+ */
 export function icmpv6Checksum(src: Uint8Array, dst: Uint8Array, message: Uint8Array): number {
-  const pseudo = new Uint8Array(40 + message.length);
-  pseudo.set(src.subarray(0, 16), 0);
-  pseudo.set(dst.subarray(0, 16), 16);
-  new DataView(pseudo.buffer).setUint32(32, message.length);
-  pseudo[39] = IPPROTO_ICMPV6;
-  pseudo.set(message, 40);
-  return internetChecksum(pseudo);
+  return transportChecksum(pseudoHeaderSumV6(src, dst, IPPROTO_ICMPV6, message.length), message);
 }
 
 /** IPv6 packet carrying an ICMPv6 `message` whose checksum this fills in. */

@@ -12,14 +12,16 @@
  * device's transmit path is not re-entered.
  */
 import { dropFrame, type EthernetPort } from '../ethernet-port';
-import { internetChecksum } from './inet-checksum';
+import { internetChecksum, verifyIpv4HeaderChecksum } from '../../../decode/checksum';
+import {
+  ARP_HTYPE_ETHERNET, ARP_OP_REQUEST, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, ICMP_ECHO_REQUEST, ICMPV6_ECHO_REQUEST,
+  ICMPV6_NEIGHBOR_SOLICITATION, IPPROTO_ICMP, IPPROTO_ICMPV6,
+} from '../../../spec';
 import { KnownHosts } from './known-hosts';
 import { formatMac, isGroupMac, toUnicastMac } from './mac';
 import {
-  buildArpReply, buildIcmpv6Frame, buildIpv4Frame, ETH_HEADER_LEN, ETHERTYPE_ARP, ETHERTYPE_IPV4,
-  ETHERTYPE_IPV6, ICMP_ECHO_REQUEST, ICMPV6_ECHO_REQUEST, ICMPV6_NEIGHBOR_SOLICITATION, icmpEchoReplyMessage,
-  icmpv6Checksum, icmpv6EchoReplyMessage, IPPROTO_ICMP, IPPROTO_ICMPV6, neighborAdvertisementMessage,
-  DEFAULT_TTL,
+  buildArpReply, buildIcmpv6Frame, buildIpv4Frame, DEFAULT_TTL, ETH_HEADER_LEN, icmpEchoReplyMessage, icmpv6Checksum,
+  icmpv6EchoReplyMessage, neighborAdvertisementMessage,
 } from './reply-frames';
 
 /** Locally administered unicast ("vd" in bytes 2-3). */
@@ -145,7 +147,7 @@ export class Responder implements EthernetPort {
       return;
     }
     const v = view(frame);
-    if (v.getUint16(a) !== 1 || v.getUint16(a + 2) !== ETHERTYPE_IPV4 || frame[a + 4] !== 6 || frame[a + 5] !== 4) {
+    if (v.getUint16(a) !== ARP_HTYPE_ETHERNET || v.getUint16(a + 2) !== ETHERTYPE_IPV4 || frame[a + 4] !== 6 || frame[a + 5] !== 4) {
       this.stats.ignored++;
       return;
     }
@@ -154,7 +156,7 @@ export class Responder implements EthernetPort {
     const spa = frame.slice(a + 14, a + 18);
     const tpa = frame.slice(a + 24, a + 28);
     if (isUsableIpv4(spa) && !isGroupMac(sha)) this.hosts.note(spa, sha);
-    if (oper !== 1 || !this.addressedToUs(frame, true)) {
+    if (oper !== ARP_OP_REQUEST || !this.addressedToUs(frame, true)) {
       this.stats.ignored++;
       return;
     }
@@ -179,7 +181,7 @@ export class Responder implements EthernetPort {
     const v = view(frame);
     const ihl = (frame[ip]! & 0x0f) * 4;
     const total = v.getUint16(ip + 2);
-    if (frame[ip]! >> 4 !== 4 || ihl < 20 || total < ihl || total > available || internetChecksum(frame.subarray(ip, ip + ihl)) !== 0) {
+    if (frame[ip]! >> 4 !== 4 || ihl < 20 || total < ihl || total > available || !verifyIpv4HeaderChecksum(frame, ip)) {
       this.stats.malformed++;
       return;
     }
