@@ -167,6 +167,7 @@ export class PackedDriverRing implements DriverRing {
     const size = this.size;
     const slot0 = posSlot(start, size);
     const wrap = posWrap(start, size);
+    if (slot0 === 0 && wrap) return;
     for (let s = 0; s < size && (s + 1) * PACKED_DESC_SIZE <= mapped; s++) {
       const flags = usedFlags(s >= slot0 ? !wrap : wrap);
       if (flags) this.mem.writeU16(this.descAddr + s * PACKED_DESC_SIZE + DESC_OFF_FLAGS, flags);
@@ -192,7 +193,8 @@ export class PackedDriverRing implements DriverRing {
     const fault = this.armed.find((a) => a.chain === this.added)?.rule;
     const f = this.features;
     let entries: ListEntry[] = buffers.map((b) => ({ addr: b.addr, len: b.len, write: b.write }));
-    let indirect = (options?.indirect ?? false) && f.indirect;
+    // §2.8.17: an indirect table is a list too, so it may not hold more than the queue size.
+    let indirect = (options?.indirect ?? false) && f.indirect && buffers.length <= this.size;
     let tooLong = false;
     let wrongWrap = false;
     switch (fault) {
