@@ -71,11 +71,12 @@ export class PcapWriter {
    * clear error at start-up rather than a silent loss later.
    */
   static open(path: string, options: PcapWriterOptions = {}): PcapWriter {
-    let fd: number;
+    let fd: number | undefined;
     try {
       fd = openSync(path, 'w');
       writeSync(fd, globalHeader());
     } catch (e) {
+      if (fd !== undefined) closeSync(fd);
       throw new Error(`cannot write pcap file ${path}: ${(e as Error).message}`);
     }
     return new PcapWriter(path, fd, options);
