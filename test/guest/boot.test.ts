@@ -2,12 +2,12 @@
 // modules, the init steps and the result parsing end to end, against facts checked on the host.
 // Without qemu-system-x86_64 this fails (never skips): the guest suite is part of the product's tests.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, openSync, readFileSync, readSync, closeSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { describeRun, ensureGuest, patternBytes, runGuest, stepResult, type GuestImage } from './guest';
 
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
@@ -24,30 +24,49 @@ function readAt(file: string, offset: number, length: number): Buffer {
   }
 }
 
-describe('Linux guest on QEMU (built-in virtio devices)', () => {
-  let guest: GuestImage;
-  let dir: string;
-  let disk: string;
-  let original: Buffer;
+interface Setup {
+  guest: GuestImage;
+  disk: string;
+  original: Buffer;
+}
 
-  before(async () => {
-    const version = spawnSync(process.env.VIRTIO_DEBUG_QEMU ?? 'qemu-system-x86_64', ['--version'], { encoding: 'utf8' });
-    assert.equal(version.status, 0, 'qemu-system-x86_64 is missing: apt-get install qemu-system-x86 (see .ci/run)');
-    guest = await ensureGuest();
+let dir: string | undefined;
+let setup: Promise<Setup> | undefined;
+
+/** QEMU present (else every test fails with this message), the guest built, a random 8 MiB raw disk. */
+function prepare(): Promise<Setup> {
+  setup ??= (async () => {
+    const qemu = process.env.VIRTIO_DEBUG_QEMU ?? 'qemu-system-x86_64';
+    const version = spawnSync(qemu, ['--version'], { encoding: 'utf8' });
+    assert.equal(version.status, 0, `${qemu} is missing: apt-get install qemu-system-x86 (listed in .ci/run)`);
+    const guest = await ensureGuest();
     dir = mkdtempSync(join(tmpdir(), 'vd-guest-'));
-    disk = join(dir, 'disk.img');
-    original = randomBytes(DISK_BYTES);
+    const disk = join(dir, 'disk.img');
+    const original = randomBytes(DISK_BYTES);
     writeFileSync(disk, original);
+    return { guest, disk, original };
+  })();
+  return setup;
+}
+
+describe('Linux guest on QEMU (built-in virtio devices)', () => {
+  after(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
 
   test('the guest image exists and is reused from the cache', async () => {
+    const { guest } = await prepare();
     assert.ok(existsSync(guest.kernel) && existsSync(guest.initrd));
     assert.match(guest.release, /^\d+\.\d+\.\d+-\d+-cloud-amd64$/);
-    assert.equal(await ensureGuest(), guest);
+    // A second build finds everything cached: same files, the initramfs not rewritten.
+    const mtime = statSync(guest.initrd).mtimeMs;
+    const again = execFileSync('bash', [join(__dirname, 'build-guest.sh')], { encoding: 'utf8' });
+    assert.equal(again, `kernel=${guest.kernel}\ninitrd=${guest.initrd}\nrelease=${guest.release}\n`);
+    assert.equal(statSync(guest.initrd).mtimeMs, mtime);
   });
 
   test('block and network steps report what the host sees, then the guest powers off', async () => {
+    const { guest, disk, original } = await prepare();
     const run = await runGuest({
       kernel: guest.kernel,
       initrd: guest.initrd,
@@ -106,6 +125,7 @@ describe('Linux guest on QEMU (built-in virtio devices)', () => {
   });
 
   test('a read-only disk refuses writes, survives a reboot, and stays unchanged', async () => {
+    const { guest, disk } = await prepare();
     const before = md5(readFileSync(disk));
     const run = await runGuest({
       kernel: guest.kernel,
