@@ -1,0 +1,242 @@
+/**
+ * The receive path (§5.1.6.3, §5.1.6.4): frames from the wire wait in a bounded backlog per receive queue
+ * (the oldest is dropped, and counted, when it is full) and are written into the driver's receive buffers
+ * when there are some: header then frame. Without MRG_RXBUF a frame takes exactly one buffer (num_buffers
+ * = 1) and a buffer too small for it is a violation (the frame is dropped, the buffer returned empty).
+ * With MRG_RXBUF a frame spreads over as many buffers as it needs, every one but the last filled
+ * completely, and num_buffers in the first header says how many; the buffers are returned together once
+ * the frame is complete, so a frame waits (holding its buffers) until enough buffers arrived.
+ */
+import { type QueueRuntime } from '../../device/queue-runtime';
+import { type GuestMemory } from '../../memory';
+import { writeChain } from '../../queue/chain-io';
+import { type Chain } from '../../queue/types';
+import { type RuleId } from '../../rules';
+import { type HeaderLayout, KNOWN_HEADER_SIZES, NUM_BUFFERS_OFFSET, encodeNetHdr } from './net-header';
+import { type NetStats } from './net-stats';
+
+export interface RxHost {
+  readonly mem: GuestMemory;
+  readonly stats: NetStats;
+  layout(): HeaderLayout;
+  mergeable(): boolean;
+  /** Header flags for a received frame (DATA_VALID when the device verified the checksum). */
+  rxFlags(frame: Uint8Array): number;
+  take(q: QueueRuntime): Chain | null;
+  complete(q: QueueRuntime, chain: Chain, len: number): void;
+  violation(rule: RuleId, message: string, q: QueueRuntime, index?: number, once?: boolean): void;
+  /** Smallest buffer that holds a full frame without MRG_RXBUF (for the violation message). */
+  minBuffer(): number;
+}
+
+interface Part {
+  chain: Chain;
+  len: number;
+}
+
+/** A frame being written over several buffers (MRG_RXBUF). */
+interface InFlight {
+  frame: Uint8Array;
+  header: Uint8Array;
+  parts: Part[];
+  /** Bytes of header + frame written so far. */
+  written: number;
+}
+
+/** What describeChain shows for the chain being taken right now. */
+export interface RxDescribe {
+  frame: Uint8Array;
+  flags: number;
+  /** Byte offset of this buffer's data within header + frame (0 for the first buffer). */
+  offset: number;
+}
+
+class QueueBacklog {
+  readonly frames: Uint8Array[] = [];
+  inflight: InFlight | undefined;
+}
+
+export class RxPath {
+  private readonly backlogs = new Map<number, QueueBacklog>();
+  /** Set while a chain is being taken, so describeChain can show which frame goes into it. */
+  describing: RxDescribe | undefined;
+  private delivering = new Set<number>();
+
+  constructor(
+    private readonly host: RxHost,
+    /** Frames waiting per receive queue. */
+    private readonly capacity: number,
+  ) {}
+
+  private backlog(q: number): QueueBacklog {
+    let b = this.backlogs.get(q);
+    if (!b) this.backlogs.set(q, (b = new QueueBacklog()));
+    return b;
+  }
+
+  /** Frames waiting for receive buffers on queue `q` (not counting one being written). */
+  waiting(q: number): number {
+    return this.backlogs.get(q)?.frames.length ?? 0;
+  }
+
+  /** Queues a copy of `frame` for receive queue `q` (dropping the oldest frame when the backlog is full). */
+  enqueue(q: number, frame: Uint8Array): void {
+    const b = this.backlog(q);
+    if (b.frames.length >= this.capacity) {
+      b.frames.shift();
+      this.host.stats.rxDropped.backlog++;
+    }
+    b.frames.push(Uint8Array.from(frame));
+  }
+
+  /** Frames queued for `from` move to the queue `pick` chooses (receive pairs were disabled). */
+  requeue(from: number, pick: (frame: Uint8Array) => number): void {
+    const b = this.backlogs.get(from);
+    if (!b) return;
+    const frames = b.frames.splice(0);
+    for (const f of frames) this.enqueue(pick(f), f);
+  }
+
+  clear(): void {
+    this.backlogs.clear();
+    this.describing = undefined;
+    this.delivering.clear();
+  }
+
+  /** Writes waiting frames into the buffers the driver made available on `q`. Re-entrant calls are no-ops. */
+  deliver(q: QueueRuntime): void {
+    if (this.delivering.has(q.index)) return;
+    this.delivering.add(q.index);
+    try {
+      const b = this.backlog(q.index);
+      // Bounded: every turn either finishes a frame, drops one, or stops for lack of buffers.
+      while (b.inflight || b.frames.length) {
+        const done = this.host.mergeable() ? this.deliverMergeable(q, b) : this.deliverSingle(q, b);
+        if (!done) break;
+      }
+    } finally {
+      this.delivering.delete(q.index);
+    }
+  }
+
+  /** Takes the next chain that has room for data; returns null when none is available. */
+  private take(q: QueueRuntime, d: RxDescribe): Chain | null {
+    this.describing = d;
+    try {
+      return this.host.take(q);
+    } finally {
+      this.describing = undefined;
+    }
+  }
+
+  /** Judges the buffer layout: device-writable only, header descriptor of the right size. */
+  private judgeBuffer(q: QueueRuntime, chain: Chain): void {
+    if (chain.readableBytes > 0) {
+      this.host.violation(
+        'net-rx-buffer-not-writable',
+        `receive chain ${chain.id} has ${chain.readableBytes} device-readable bytes; receive buffers must be device-writable`,
+        q,
+        chain.head,
+        true,
+      );
+    }
+    const size = this.host.layout().size;
+    const first = chain.writable[0];
+    if (first && chain.writable.length > 1 && first.len !== size && (KNOWN_HEADER_SIZES as readonly number[]).includes(first.len)) {
+      this.host.violation(
+        'net-hdr-size-mismatch',
+        `receive chain ${chain.id} starts with a ${first.len}-byte header buffer, but the negotiated features give a ${size}-byte virtio_net_hdr`,
+        q,
+        chain.head,
+        true,
+      );
+    }
+  }
+
+  /** One frame into one buffer. Returns false when no buffer is available. */
+  private deliverSingle(q: QueueRuntime, b: QueueBacklog): boolean {
+    const frame = b.frames[0]!;
+    const flags = this.host.rxFlags(frame);
+    const chain = this.take(q, { frame, flags, offset: 0 });
+    if (!chain) return false;
+    b.frames.shift();
+    this.judgeBuffer(q, chain);
+    const layout = this.host.layout();
+    const need = layout.size + frame.length;
+    if (chain.writableBytes < need) {
+      this.host.violation(
+        'net-rx-buffer-too-small',
+        `receive buffer of ${chain.writableBytes} bytes cannot hold the ${layout.size}-byte header and a ${frame.length}-byte frame ` +
+          `(without MRG_RXBUF buffers should be at least ${this.host.minBuffer()} bytes); frame dropped`,
+        q,
+        chain.head,
+      );
+      this.host.stats.rxDropped.bufferTooSmall++;
+      this.host.complete(q, chain, 0);
+      return true;
+    }
+    const data = new Uint8Array(need);
+    data.set(encodeNetHdr({ flags, numBuffers: 1 }, layout), 0);
+    data.set(frame, layout.size);
+    const n = writeChain(this.host.mem, chain, data);
+    this.host.stats.rxFrames++;
+    this.host.stats.rxBytes += frame.length;
+    this.host.complete(q, chain, n);
+    return true;
+  }
+
+  /** A frame over as many buffers as it needs (MRG_RXBUF). Returns false when it waits for buffers. */
+  private deliverMergeable(q: QueueRuntime, b: QueueBacklog): boolean {
+    const layout = this.host.layout();
+    if (!b.inflight) {
+      const frame = b.frames.shift()!;
+      const flags = this.host.rxFlags(frame);
+      b.inflight = { frame, header: encodeNetHdr({ flags, numBuffers: 0 }, layout), parts: [], written: 0 };
+    }
+    const f = b.inflight;
+    const total = layout.size + f.frame.length;
+    while (f.written < total) {
+      const chain = this.take(q, { frame: f.frame, flags: f.header[0]!, offset: f.written });
+      if (!chain) return false;
+      this.judgeBuffer(q, chain);
+      if (chain.writableBytes < layout.size) {
+        this.host.violation(
+          'net-rx-buffer-smaller-than-header',
+          `receive buffer of ${chain.writableBytes} bytes is smaller than the ${layout.size}-byte virtio_net_hdr (MRG_RXBUF needs every buffer to hold a header)`,
+          q,
+          chain.head,
+        );
+        if (f.parts.length === 0) {
+          // It cannot start the packet: return it empty and take the next one.
+          this.host.complete(q, chain, 0);
+          continue;
+        }
+      }
+      const n = this.writePart(chain, f, f.written, total);
+      // A buffer with no room (all device-readable, reported above) still counts in num_buffers.
+      f.parts.push({ chain, len: n });
+      f.written += n;
+    }
+    // num_buffers (§5.1.6.3.2): the number of buffers the packet spans, in the first buffer's header.
+    const count = f.parts.length;
+    if (layout.hasNumBuffers && count) writeChain(this.host.mem, f.parts[0]!.chain, Uint8Array.of(count & 0xff, count >> 8), NUM_BUFFERS_OFFSET);
+    b.inflight = undefined;
+    this.host.stats.rxFrames++;
+    this.host.stats.rxBytes += f.frame.length;
+    if (count > 1) this.host.stats.rxMerged++;
+    for (const p of f.parts) this.host.complete(q, p.chain, p.len);
+    return true;
+  }
+
+  /** Writes bytes [from, from + room) of header + frame into `chain`; returns the count. */
+  private writePart(chain: Chain, f: InFlight, from: number, total: number): number {
+    const n = Math.min(chain.writableBytes, total - from);
+    const data = new Uint8Array(n);
+    const hs = f.header.length;
+    if (from < hs) data.set(f.header.subarray(from, Math.min(hs, from + n)), 0);
+    const frameFrom = Math.max(0, from - hs);
+    const dataAt = Math.max(0, hs - from);
+    if (dataAt < n) data.set(f.frame.subarray(frameFrom, frameFrom + (n - dataAt)), dataAt);
+    return writeChain(this.host.mem, chain, data);
+  }
+}
