@@ -30,12 +30,15 @@ export interface BlkMachineOptions {
   faults?: FaultPlan[];
   /** Skip driver initialisation (the test drives it). */
   noInit?: boolean;
+  /** Guest RAM size (default 16 MiB). */
+  memorySize?: number;
 }
 
 export function blkMachine(o: BlkMachineOptions = {}): BlkMachine {
   const backend = o.backend ?? new MemoryBackend({ size: 1 << 20 });
   let dev: BlkDevice | undefined;
   const m = createInProcessMachine({
+    ...(o.memorySize ? { memorySize: o.memorySize } : {}),
     device: (mem, trace) => (dev = new BlkDevice({ mem, trace, backend, queueSize: 64, ...o.settings })),
     driver: {
       layout: o.layout ?? 'split',
