@@ -10,7 +10,11 @@ export interface Analysis {
   readonly tokens: readonly Token[];
   /** True if the text mentions virtio at all: literal hints and diagnostics stay off in unrelated sources. */
   readonly mentionsVirtio: boolean;
+  /** Header names of `#include` lines (C), which the tokenizer skips: `linux/virtio_net.h`. */
+  readonly includes: readonly string[];
 }
+
+const INCLUDE = /^[ \t]*#[ \t]*include[ \t]*[<"]([^>"\n]+)[>"]/gm;
 
 const cache = new Map<string, Analysis>();
 
@@ -21,7 +25,14 @@ export function analyze(doc: TextDocument): Analysis | undefined {
   const hit = cache.get(doc.uri);
   if (hit && hit.doc === doc && hit.version === doc.version) return hit;
   const text = doc.getText();
-  const analysis: Analysis = { doc, version: doc.version, lang, tokens: tokenize(text, lang), mentionsVirtio: /virtio|vring|virtq/i.test(text) };
+  const analysis: Analysis = {
+    doc,
+    version: doc.version,
+    lang,
+    tokens: tokenize(text, lang),
+    mentionsVirtio: /virtio|vring|virtq/i.test(text),
+    includes: lang === 'c' ? [...text.matchAll(INCLUDE)].map((m) => m[1]!) : [],
+  };
   cache.set(doc.uri, analysis);
   return analysis;
 }

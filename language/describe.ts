@@ -62,6 +62,8 @@ export function featureOf(info: ConstantInfo): FeatureInfo | undefined {
 /** One line: what kind of constant, for which device. */
 export function kindLine(info: ConstantInfo): string {
   const kind = info.kind === 'ring-flag' && info.group ? (RING_GROUP_LABELS[info.group] ?? KIND_LABELS[info.kind]) : KIND_LABELS[info.kind];
+  // Kinds named after their device (blk request type, virtio_net_hdr flag) need no device prefix.
+  if (/^(blk|net)-/.test(info.kind)) return kind;
   const device = info.kind === 'feature' && info.device === 'transport' ? 'transport' : info.device === 'net' ? 'virtio-net' : info.device === 'blk' ? 'virtio-blk' : undefined;
   return device ? `${device} ${kind}` : kind;
 }

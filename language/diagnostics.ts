@@ -1,5 +1,6 @@
 /**
- * Diagnostics only where the text alone proves a misuse — never guesses:
+ * Diagnostics only where the text alone proves a misuse — never guesses. The bit-number / mask checks
+ * need evidence that the file uses the Linux uapi names (see uapiEvidence):
  * - `feature-bit-as-mask`: a C feature name is a bit NUMBER (VIRTIO_NET_F_MRG_RXBUF = 15); `features &
  *   VIRTIO_NET_F_MRG_RXBUF` tests bits 0–3. Same for the packed-ring bit numbers (VRING_PACKED_DESC_F_AVAIL).
  * - `mask-as-bit-number`: flags are MASKS (VRING_DESC_F_WRITE = 2); `1 << VRING_DESC_F_WRITE` is INDIRECT.
@@ -44,26 +45,49 @@ interface Ctx {
   readonly index: SymbolIndex;
   readonly analysis: Analysis;
   readonly device: DocumentDevice;
+  /** The file uses the Linux uapi meaning of the names (feature names are bit numbers). */
+  readonly linux: boolean;
+  /** Names the file defines itself (`#define VIRTIO_NET_F_CSUM 0x1`, Rust `const`): their value is the file's. */
+  readonly redefined: ReadonlySet<string>;
   readonly out: Diagnostic[];
+}
+
+/**
+ * Whether the names mean what the Linux uapi headers say: FreeBSD and some custom drivers define the same
+ * feature names as masks, so bit-number/mask diagnostics need evidence — a `linux/virtio*.h` include
+ * (kernel, QEMU standard-headers), a call to a Linux API that takes bit numbers, or Rust `virtio_bindings`.
+ */
+function uapiEvidence(analysis: Analysis): { linux: boolean; redefined: Set<string> } {
+  const { tokens } = analysis;
+  let linux = analysis.includes.some((h) => /(^|\/)linux\/virtio\w*\.h$/.test(h));
+  const redefined = new Set<string>();
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.kind !== 'ident') continue;
+    if (FEATURE_BIT_CALLS.test(t.text) && isPunct(tokens[i + 1], '(')) linux = true;
+    if (t.text === 'virtio_bindings' && analysis.lang === 'rust') linux = true;
+    const definer = analysis.lang === 'c' ? t.text === 'define' && isPunct(tokens[i - 1], '#') : t.text === 'const';
+    if (definer && tokens[i + 1]?.kind === 'ident') redefined.add(tokens[i + 1]!.text);
+  }
+  return { linux, redefined };
 }
 
 export function diagnose(analysis: Analysis, index: SymbolIndex): Diagnostic[] {
   if (!analysis.mentionsVirtio) return [];
   const { tokens } = analysis;
-  const ctx: Ctx = { tokens, index, analysis, device: documentDevice(tokens, index), out: [] };
+  const ctx: Ctx = { tokens, index, analysis, device: documentDevice(tokens, index), ...uapiEvidence(analysis), out: [] };
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     if (t.kind !== 'ident' || isPunct(tokens[i - 1], '::') || isPunct(tokens[i + 1], '::')) continue;
     if (t.text.startsWith('virtio_cread') && isPunct(tokens[i + 1], '(')) configGate(ctx, i);
     const hit = index.lookup(t.text).find((h) => h.style === 'c');
-    if (!hit) continue;
+    if (!hit || ctx.redefined.has(t.text)) continue;
     const info = hit.info;
+    if (info.kind === 'feature') wrongDevice(ctx, i, info);
+    if (!ctx.linux) continue;
     if (info.kind === 'feature' || info.kind === 'ring-bit-number') {
       bitNumberAsMask(ctx, i, info);
-      if (info.kind === 'feature') {
-        shiftOverflow(ctx, i, info);
-        wrongDevice(ctx, i, info);
-      }
+      if (info.kind === 'feature') shiftOverflow(ctx, i, info);
     } else if (MASK_KINDS.has(info.kind) && !(info.kind === 'ring-flag' && info.group === 'event')) {
       maskAsBitNumber(ctx, i, info);
     }

@@ -53,7 +53,7 @@ export function serve(connection: Connection): void {
     return analysis ? f(analysis) : fallback;
   };
   connection.onHover((p) => withAnalysis(p.textDocument.uri, null, (a) => hover(a, p.position, index, live)));
-  connection.onCompletion((p) => withAnalysis(p.textDocument.uri, [], (a) => completions(a, p.position, index)));
+  connection.onCompletion((p) => withAnalysis(p.textDocument.uri, null, (a) => completions(a, p.position, index)));
   connection.languages.inlayHint.on((p) => withAnalysis(p.textDocument.uri, [], (a) => inlayHints(a, p.range, index)));
 
   connection.onNotification(LIVE_STATE_METHOD, (params: LiveStateParams) => live.update(params));

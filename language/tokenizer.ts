@@ -25,9 +25,13 @@ const OPERATORS = [
   '::', '->', '=>', '==', '!=', '<=', '>=', '&&', '||', '<<', '>>', '|=', '&=', '^=', '+=', '-=', '*=', '/=', '%=', '++', '--', '..',
 ];
 
-const isIdentStart = (c: string): boolean => /[A-Za-z_]/.test(c);
-const isIdentPart = (c: string): boolean => /[A-Za-z0-9_]/.test(c);
+const isIdentStart = (c: string): boolean => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_';
 const isDigit = (c: string): boolean => c >= '0' && c <= '9';
+const isIdentPart = (c: string): boolean => isIdentStart(c) || isDigit(c);
+
+/** Operators by their first character, longest first. */
+const OPERATORS_BY_FIRST = new Map<string, string[]>();
+for (const op of OPERATORS) OPERATORS_BY_FIRST.set(op[0]!, [...(OPERATORS_BY_FIRST.get(op[0]!) ?? []), op]);
 
 /** Maps an editor language id (LSP `languageId`) to the tokenizer dialect; undefined if not a driver language. */
 export function languageOf(languageId: string): SourceLanguage | undefined {
@@ -74,7 +78,7 @@ export function tokenize(text: string, lang: SourceLanguage): Token[] {
         i = end;
       }
     } else {
-      const op = OPERATORS.find((o) => text.startsWith(o, i));
+      const op = OPERATORS_BY_FIRST.get(c)?.find((o) => text.startsWith(o, i));
       const len = op ? op.length : 1;
       tokens.push({ kind: 'punct', text: text.slice(i, i + len), start: i, end: i + len });
       i += len;

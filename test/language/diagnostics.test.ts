@@ -14,6 +14,7 @@ function diagnosticsOf(text: string, languageId: 'c' | 'rust' = 'c'): string[] {
   return diagnose(a, symbolIndex()).map((d) => `${String(d.code)}: ${text.slice(a.doc.offsetAt(d.range.start), a.doc.offsetAt(d.range.end))}`);
 }
 
+const LINUX = '#include <linux/virtio_config.h>\n';
 const NET_IDS = 'static const struct virtio_device_id id_table[] = { { VIRTIO_ID_NET, VIRTIO_DEV_ANY_ID }, { 0 }, };\n';
 
 describe('diagnostics', () => {
@@ -33,25 +34,25 @@ describe('diagnostics', () => {
   });
 
   test('a feature bit number used as a mask', () => {
-    assert.deepEqual(diagnosticsOf('/* virtio */ if (features & VIRTIO_NET_F_MRG_RXBUF) x();'), ['feature-bit-as-mask: VIRTIO_NET_F_MRG_RXBUF']);
-    assert.deepEqual(diagnosticsOf('/* virtio */ f |= VIRTIO_F_VERSION_1;'), ['feature-bit-as-mask: VIRTIO_F_VERSION_1']);
-    assert.deepEqual(diagnosticsOf('/* virtio */ u32 m = VIRTIO_BLK_F_RO | VIRTIO_BLK_F_FLUSH;'), [
+    assert.deepEqual(diagnosticsOf(LINUX + 'if (features & VIRTIO_NET_F_MRG_RXBUF) x();'), ['feature-bit-as-mask: VIRTIO_NET_F_MRG_RXBUF']);
+    assert.deepEqual(diagnosticsOf(LINUX + 'f |= VIRTIO_F_VERSION_1;'), ['feature-bit-as-mask: VIRTIO_F_VERSION_1']);
+    assert.deepEqual(diagnosticsOf(LINUX + 'u32 m = VIRTIO_BLK_F_RO | VIRTIO_BLK_F_FLUSH;'), [
       'feature-bit-as-mask: VIRTIO_BLK_F_RO', 'feature-bit-as-mask: VIRTIO_BLK_F_FLUSH',
     ]);
-    assert.deepEqual(diagnosticsOf('/* virtio */ f &= ~VIRTIO_NET_F_GUEST_CSUM;'), ['feature-bit-as-mask: VIRTIO_NET_F_GUEST_CSUM']);
-    assert.deepEqual(diagnosticsOf('/* virtio */ if (flags & VRING_PACKED_DESC_F_USED) x();'), ['feature-bit-as-mask: VRING_PACKED_DESC_F_USED']);
+    assert.deepEqual(diagnosticsOf(LINUX + 'f &= ~VIRTIO_NET_F_GUEST_CSUM;'), ['feature-bit-as-mask: VIRTIO_NET_F_GUEST_CSUM']);
+    assert.deepEqual(diagnosticsOf(LINUX + 'if (flags & VRING_PACKED_DESC_F_USED) x();'), ['feature-bit-as-mask: VRING_PACKED_DESC_F_USED']);
   });
 
   test('a mask used as a bit number', () => {
-    assert.deepEqual(diagnosticsOf('/* virtio */ desc->flags = 1 << VRING_DESC_F_WRITE;'), ['mask-as-bit-number: VRING_DESC_F_WRITE']);
-    assert.deepEqual(diagnosticsOf('/* virtio */ s |= BIT(VIRTIO_CONFIG_S_DRIVER_OK);'), ['mask-as-bit-number: VIRTIO_CONFIG_S_DRIVER_OK']);
+    assert.deepEqual(diagnosticsOf(LINUX + 'desc->flags = 1 << VRING_DESC_F_WRITE;'), ['mask-as-bit-number: VRING_DESC_F_WRITE']);
+    assert.deepEqual(diagnosticsOf(LINUX + 's |= BIT(VIRTIO_CONFIG_S_DRIVER_OK);'), ['mask-as-bit-number: VIRTIO_CONFIG_S_DRIVER_OK']);
   });
 
   test('a 32-bit shift by a feature bit above 31', () => {
-    assert.deepEqual(diagnosticsOf('/* virtio */ ok = features & (1 << VIRTIO_F_VERSION_1);'), ['shift-overflow: VIRTIO_F_VERSION_1']);
-    assert.deepEqual(diagnosticsOf('/* virtio */ ok = features & (1U << VIRTIO_F_RING_PACKED);'), ['shift-overflow: VIRTIO_F_RING_PACKED']);
-    assert.deepEqual(diagnosticsOf('/* virtio */ ok = features & (1ULL << VIRTIO_F_VERSION_1);'), []);
-    assert.deepEqual(diagnosticsOf('/* virtio */ ok = features & (1 << VIRTIO_NET_F_MRG_RXBUF);'), []);
+    assert.deepEqual(diagnosticsOf(LINUX + 'ok = features & (1 << VIRTIO_F_VERSION_1);'), ['shift-overflow: VIRTIO_F_VERSION_1']);
+    assert.deepEqual(diagnosticsOf(LINUX + 'ok = features & (1U << VIRTIO_F_RING_PACKED);'), ['shift-overflow: VIRTIO_F_RING_PACKED']);
+    assert.deepEqual(diagnosticsOf(LINUX + 'ok = features & (1ULL << VIRTIO_F_VERSION_1);'), []);
+    assert.deepEqual(diagnosticsOf(LINUX + 'ok = features & (1 << VIRTIO_NET_F_MRG_RXBUF);'), []);
   });
 
   test('a blk feature tested against a net device (the id table binds only net devices)', () => {
@@ -65,8 +66,8 @@ describe('diagnostics', () => {
   });
 
   test('without a single-device id table, only a feature table mixing devices is certain', () => {
-    assert.deepEqual(diagnosticsOf('/* virtio */ bool ro = virtio_has_feature(vdev, VIRTIO_BLK_F_RO) && virtio_has_feature(vdev, VIRTIO_NET_F_MAC);'), []);
-    assert.deepEqual(diagnosticsOf('/* virtio */ static unsigned int features[] = { VIRTIO_NET_F_MAC, VIRTIO_NET_F_STATUS, VIRTIO_BLK_F_RO, VIRTIO_F_ANY_LAYOUT };'), [
+    assert.deepEqual(diagnosticsOf(LINUX + 'bool ro = virtio_has_feature(vdev, VIRTIO_BLK_F_RO) && virtio_has_feature(vdev, VIRTIO_NET_F_MAC);'), []);
+    assert.deepEqual(diagnosticsOf(LINUX + 'static unsigned int features[] = { VIRTIO_NET_F_MAC, VIRTIO_NET_F_STATUS, VIRTIO_BLK_F_RO, VIRTIO_F_ANY_LAYOUT };'), [
       'wrong-device-feature: VIRTIO_BLK_F_RO',
     ]);
     const twoDrivers = 'static const struct virtio_device_id ids[] = { { VIRTIO_ID_NET, VIRTIO_DEV_ANY_ID }, { VIRTIO_ID_BLOCK, VIRTIO_DEV_ANY_ID }, { 0 } };\n';
@@ -74,12 +75,25 @@ describe('diagnostics', () => {
   });
 
   test('virtio_cread_feature with a feature that does not gate the field', () => {
-    assert.deepEqual(diagnosticsOf('/* virtio */ virtio_cread_feature(vdev, VIRTIO_NET_F_MQ, struct virtio_net_config, mtu, &mtu);'), [
+    assert.deepEqual(diagnosticsOf(LINUX + 'virtio_cread_feature(vdev, VIRTIO_NET_F_MQ, struct virtio_net_config, mtu, &mtu);'), [
       'config-field-gate: VIRTIO_NET_F_MQ',
     ]);
-    assert.deepEqual(diagnosticsOf('/* virtio */ virtio_cread_feature(vdev, VIRTIO_BLK_F_SIZE_MAX, struct virtio_blk_config, geometry.heads, &h);'), [
+    assert.deepEqual(diagnosticsOf(LINUX + 'virtio_cread_feature(vdev, VIRTIO_BLK_F_SIZE_MAX, struct virtio_blk_config, geometry.heads, &h);'), [
       'config-field-gate: VIRTIO_BLK_F_SIZE_MAX',
     ]);
+  });
+
+  test('bit/mask checks need Linux uapi semantics: FreeBSD-style masks and local definitions are left alone', () => {
+    // FreeBSD's virtio headers define VIRTIO_NET_F_* as masks; nothing in this file says it uses Linux's.
+    assert.deepEqual(diagnosticsOf('#include <dev/virtio/network/virtio_net.h>\nif (virtio_with_feature(dev, VIRTIO_NET_F_MRG_RXBUF) && (f & VIRTIO_NET_F_CSUM)) x();'), []);
+    assert.deepEqual(diagnosticsOf(`${LINUX}#define VIRTIO_NET_F_CSUM (1u << 0)\nif (f & VIRTIO_NET_F_CSUM) x();`), []);
+    assert.deepEqual(diagnosticsOf('const VIRTIO_F_VERSION_1: u64 = 1 << 32;\nfn f(x: u64) -> bool { x & VIRTIO_F_VERSION_1 != 0 }', 'rust'), []);
+    // A call of a Linux bit-number API is evidence too; so is Rust virtio_bindings.
+    assert.deepEqual(diagnosticsOf('if (virtio_has_feature(vdev, VIRTIO_NET_F_MAC) && (f & VIRTIO_NET_F_CSUM)) x();'), ['feature-bit-as-mask: VIRTIO_NET_F_CSUM']);
+    assert.deepEqual(diagnosticsOf('use virtio_bindings::virtio_net::*;\nfn f(x: u64) -> bool { x & VIRTIO_NET_F_CSUM as u64 != 0 }', 'rust'), [
+      'feature-bit-as-mask: VIRTIO_NET_F_CSUM',
+    ]);
+    assert.deepEqual(diagnosticsOf('use virtio_bindings::virtio_net::*;\nfn f(x: u64) -> bool { x & (1 << VIRTIO_NET_F_CSUM) != 0 }', 'rust'), []);
   });
 
   test('constants in comments and strings, and files that never mention virtio, get nothing', () => {
