@@ -15,7 +15,7 @@ import { blkRequest, type BlkRequestSpec, rangeData } from '../../engine/driver/
 import { blkMachine, makeImage, tempDir } from '../unit/blk/harness';
 
 const SECTORS = 96;
-const RUNS = Number(process.env.BLK_PROPERTY_RUNS ?? 100);
+const RUNS = Number(process.env.BLK_PROPERTY_RUNS ?? 80);
 
 type Op =
   | { t: 'write'; sector: number; sectors: number; seed: number; seg: number; indirect: boolean }
