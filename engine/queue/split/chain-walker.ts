@@ -11,7 +11,8 @@
  *   revisit (loop) → [indirect table entries: count > QS (too long)] → read →
  *   INDIRECT flag: not negotiated / nested / with NEXT / bad length / table unmapped →
  *   len 0 → buffer unmapped → readable after writable → total length > 2^32 →
- *   NEXT: next out of range → IN_ORDER next ≠ x + 1.
+ *   NEXT: next out of range → IN_ORDER next ≠ x + 1 (unless next links back into the chain: that is
+ *   reported as the loop it is when the walk gets there).
  */
 import { type GuestMemory, isMemoryFault } from '../../memory';
 import { type RuleId } from '../../rules';
@@ -186,7 +187,7 @@ export class SplitChainWalker {
       if (next >= n) {
         return this.failed('split-desc-next-out-of-range', `entry ${j} of the indirect table of descriptor ${pointer} links to ${next}, but the table has ${n} entries`, j);
       }
-      if (this.inOrder && next !== j + 1) {
+      if (this.inOrder && next !== j + 1 && seen[next] !== gen) {
         return this.failed('split-in-order-violation', `IN_ORDER: entry ${j} of the indirect table of descriptor ${pointer} links to ${next}; it must link to ${j + 1}`, j);
       }
       j = next;

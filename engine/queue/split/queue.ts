@@ -173,13 +173,15 @@ export class SplitQueue implements DeviceVirtqueue {
     if (this.config.features.inOrder) this.expectedHead = (chain.head + chain.ringSlots) % this.size;
     if (this.config.features.eventIdx && this.notifyOn) {
       // As QEMU: ask for a notification when the driver publishes the next index.
+      // Chains published before this write owe no notification for it. Caught up with the index it
+      // knows, the device reads the current one (once per batch) so late publishes count as "before".
       try {
         this.view.setAvailEvent(this.lastAvailIdx);
+        this.checkedIdx = this.lastAvailIdx === this.shadowAvailIdx ? this.view.availIdx() : this.shadowAvailIdx;
       } catch (e) {
         this.memoryFault(e);
         return null;
       }
-      this.checkedIdx = this.shadowAvailIdx;
     }
     this.watch?.popped(chain);
     return chain;
