@@ -1,5 +1,6 @@
 import { echoDemo } from './echo';
+import { netDemo } from './net';
 import { type DemoScenario } from './types';
 
 /** Demo scenarios, the default first. */
-export const DEMOS: DemoScenario[] = [echoDemo];
+export const DEMOS: DemoScenario[] = [echoDemo, netDemo];

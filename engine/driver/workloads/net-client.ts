@@ -139,11 +139,18 @@ export class NetClient {
     return k >= 0 ? this.faults.splice(k, 1)[0] : undefined;
   }
 
-  /** Fills every receive queue with buffers (§5.1.5 step 3). */
+  /** Fills every receive queue with buffers (§5.1.5 step 3), one notification per queue. */
   start(): void {
     const queueSize = this.driver.queues[0]?.ring.size ?? 64;
     const count = this.o.rxBuffers ?? Math.max(1, Math.min(64, queueSize >> 1));
-    for (let p = 0; p < this.pairs; p++) for (let i = 0; i < count; i++) this.postRx(2 * p);
+    for (let p = 0; p < this.pairs; p++) {
+      const prepared = Array.from({ length: count }, () => this.prepareRx());
+      const promises = this.driver.submitMany(
+        2 * p,
+        prepared.map((r) => ({ buffers: r.buf.buffers })),
+      );
+      promises.forEach((pr, i) => void pr.then((u) => this.onRxUsed(2 * p, prepared[i]!.buf, u, prepared[i]!.repost)));
+    }
   }
 
   /** Stops reposting receive buffers. */
@@ -153,13 +160,18 @@ export class NetClient {
     this.waiters.clear();
   }
 
-  private postRx(queue: number, shape?: RxBufferShape): void {
+  private prepareRx(shape?: RxBufferShape): { buf: RxBuf; repost: RxBufferShape | undefined } {
     const plan = shape ? undefined : this.takeFault((r) => r.startsWith('net-rx-'), this.rxPosted);
     this.rxPosted++;
     const s: RxBufferShape = shape ?? (plan ? rxFaultShape(plan, this.headerSize, this.rxBufferSize) : this.defaultRxShape());
     const buffers = s.pieces.map((p) => ({ addr: this.alloc.alloc(p.len, 8), len: p.len, write: p.write }));
-    const buf: RxBuf = { buffers };
-    void this.driver.submit(queue, buffers).then((u) => this.onRxUsed(queue, buf, u, plan ? undefined : s));
+    // A fault buffer is replaced by a normal one once the device returned it.
+    return { buf: { buffers }, repost: plan ? undefined : s };
+  }
+
+  private postRx(queue: number, shape: RxBufferShape): void {
+    const r = this.prepareRx(shape);
+    void this.driver.submit(queue, r.buf.buffers).then((u) => this.onRxUsed(queue, r.buf, u, r.repost));
   }
 
   private defaultRxShape(): RxBufferShape {
