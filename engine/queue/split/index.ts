@@ -2,7 +2,8 @@
 import { type VirtqueueFactory } from '../types';
 import { SplitQueue } from './queue';
 
-export { SplitQueue, judgeAvailIdx } from './queue';
+export { SplitQueue } from './queue';
+export { checkPlacement, judgeAvailFlags, judgeAvailIdx } from './checks';
 export { SplitChainWalker, type WalkProblem } from './chain-walker';
 export * from './layout';
 

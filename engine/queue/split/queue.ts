@@ -10,15 +10,8 @@ import { u16, vringNeedEvent } from '../event-idx';
 import { type Chain, type DeviceVirtqueue, type PeekResult, type QueueConfig, type QueueContext } from '../types';
 import { hex, SplitChainWalker, type WalkProblem } from './chain-walker';
 import { inspectSplitRing } from './inspect';
-import {
-  availRingBytes,
-  descTableBytes,
-  SPLIT_ALIGN,
-  SplitRingView,
-  usedRingBytes,
-  VIRTQ_AVAIL_F_NO_INTERRUPT,
-  VIRTQ_USED_F_NO_NOTIFY,
-} from './layout';
+import { checkPlacement, judgeAvailFlags, judgeAvailIdx } from './checks';
+import { SplitRingView, VIRTQ_AVAIL_F_NO_INTERRUPT, VIRTQ_USED_F_NO_NOTIFY } from './layout';
 import { SplitWriteWatch } from './write-watch';
 
 /** Largest split queue size (§2.7: Queue Size is a power of 2 up to 32768). */
@@ -27,29 +20,6 @@ const MAX_SPLIT_SIZE = 32768;
 /** (int16_t) cast, for QEMU's signalled_used wrap check. */
 function s16(x: number): number {
   return (x << 16) >> 16;
-}
-
-/**
- * Judges a new avail.idx value (§2.7.13.3, §2.7.6.1 / S9). `lastAvail`: the device's next index;
- * `seen`: the last value it accepted (lastAvail ≤ seen ≤ lastAvail + size).
- */
-export function judgeAvailIdx(idx: number, lastAvail: number, seen: number, size: number): WalkProblem | undefined {
-  const ahead = u16(idx - lastAvail);
-  if (ahead > size) {
-    // Far ahead of lastAvail: either a jump, or (closer to the value seen last going backwards) a decrement.
-    if (u16(idx - seen) > 0x8000) {
-      return { rule: 'split-avail-idx-decrement', message: `avail.idx went back from ${seen} to ${idx} (the device's last_avail_idx is ${lastAvail})` };
-    }
-    return {
-      rule: 'split-avail-idx-jump',
-      message: `avail.idx is ${idx}, ${ahead} entries ahead of the device's last_avail_idx ${lastAvail}: more than the queue size ${size}`,
-    };
-  }
-  const back = u16(seen - idx);
-  if (back !== 0 && back <= u16(seen - lastAvail)) {
-    return { rule: 'split-avail-idx-decrement', message: `avail.idx went back from ${seen} to ${idx} (the device's last_avail_idx is ${lastAvail})` };
-  }
-  return undefined;
 }
 
 export class SplitQueue implements DeviceVirtqueue {
@@ -111,32 +81,16 @@ export class SplitQueue implements DeviceVirtqueue {
   /** §2.7: alignment (S1), every part mapped for its full size, used.flags initialised to 0 (S14). */
   validate(): boolean {
     if (!this.usable || this.brokenRule) return false;
-    const { desc, driver: avail, device: used } = this.config;
-    const size = this.size;
-    const misaligned: string[] = [];
-    if (desc % SPLIT_ALIGN.desc) misaligned.push(`descriptor table ${hex(desc)} (needs 16-byte alignment)`);
-    if (avail % SPLIT_ALIGN.avail) misaligned.push(`available ring ${hex(avail)} (needs 2-byte alignment)`);
-    if (used % SPLIT_ALIGN.used) misaligned.push(`used ring ${hex(used)} (needs 4-byte alignment)`);
-    if (misaligned.length) {
-      this.stop({ rule: 'split-ring-misaligned', message: `${this.config.name}: misaligned ${misaligned.join(', ')}` });
+    const c = this.config;
+    const problem = checkPlacement(this.ctx.mem, c.desc, c.driver, c.device, this.size);
+    if (problem) {
+      this.stop({ rule: problem.rule, message: `${c.name}: ${problem.message}` });
       return false;
     }
-    const unmapped: string[] = [];
-    const parts: [string, number, number][] = [
-      ['descriptor table', desc, descTableBytes(size)],
-      ['available ring', avail, availRingBytes(size)],
-      ['used ring', used, usedRingBytes(size)],
-    ];
-    for (const [what, addr, bytes] of parts) {
-      if (!this.ctx.mem.isValid(addr, bytes)) unmapped.push(`${what} ${hex(addr)}..${hex(addr + bytes)} (${bytes} bytes)`);
-    }
-    if (unmapped.length) {
-      this.stop({ rule: 'split-ring-unmapped', message: `${this.config.name}: not in guest memory: ${unmapped.join(', ')}` });
-      return false;
-    }
+    // Not fatal: the device owns used.flags and the ring works; the driver's kicks may not.
     const flags = this.view.usedFlags();
     if (flags !== 0) {
-      this.ctx.violation('split-used-flags-not-zero', `${this.config.name}: used.flags is ${hex(flags)} when the queue is enabled; the driver must initialise it to 0`);
+      this.ctx.violation('split-used-flags-not-zero', `${c.name}: used.flags is ${hex(flags)} when the queue is enabled; the driver must initialise it to 0`);
     }
     return true;
   }
@@ -395,18 +349,12 @@ export class SplitQueue implements DeviceVirtqueue {
     };
   }
 
-  /** §2.7.7.1 (S10): 0 or NO_INTERRUPT without EVENT_IDX, 0 with it. Reported once until reset. */
+  /** §2.7.7.1 (S10), reported once until the queue is re-created. */
   private judgeAvailFlags(flags: number): void {
-    const eventIdx = this.config.features.eventIdx;
-    const ok = eventIdx ? flags === 0 : (flags & ~VIRTQ_AVAIL_F_NO_INTERRUPT) === 0;
-    if (ok) return;
+    const problem = judgeAvailFlags(flags, this.config.features.eventIdx);
+    if (!problem) return;
     this.availFlagsReported = true;
-    this.ctx.violation(
-      'split-avail-flags-invalid',
-      eventIdx
-        ? `avail.flags is ${hex(flags)}; with VIRTIO_F_EVENT_IDX the driver must write 0 (and use used_event instead)`
-        : `avail.flags is ${hex(flags)}; only 0 or VIRTQ_AVAIL_F_NO_INTERRUPT (1) are allowed`,
-    );
+    this.ctx.violation(problem.rule, problem.message);
   }
 
   private stop(problem: WalkProblem): void {
