@@ -26,11 +26,14 @@ export class PublishedLists {
     this.stuck = false;
   }
 
-  /** The device took the first list; `availPos` is its new avail position. */
-  consumed(availPos: number): void {
-    if (this.count > 0) this.count--;
-    else this.end = availPos;
+  /** The device took the first list; `availPos` is its new avail position (`usedPos` its used one). */
+  consumed(availPos: number, usedPos: number): void {
     this.stuck = false;
+    // The first known list must end where the next known one starts (or at `end` if it was the last);
+    // a list that changed since it was counted breaks that: start over from availPos.
+    const ahead = posDistance(usedPos, this.end, this.size) - posDistance(usedPos, availPos, this.size);
+    if ((this.count > 1 && ahead > 0) || (this.count === 1 && ahead === 0)) this.count--;
+    else this.reset(availPos);
   }
 
   /** Walks lists published after `end`; ring slots from `usedPos` on are the device's budget. */

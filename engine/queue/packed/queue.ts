@@ -153,7 +153,7 @@ export class PackedQueue implements DeviceVirtqueue {
     this.inflightChains++;
     this.inOrderPrev = chain.id;
     this.lastModifiedSlot = -1;
-    this.published.consumed(this.availPos);
+    this.published.consumed(this.availPos, this.usedPos);
     if (posDistance(this.usedPos, this.excusedEnd, size) < this.inflightSlots) {
       this.excusedEnd = this.availPos;
       this.excusedStuck = false;
@@ -376,20 +376,11 @@ export class PackedQueue implements DeviceVirtqueue {
     };
   }
 
-  /** Complete lists available now, walked afresh (no cached state touched). */
+  /** Complete lists published and not taken (the incremental walk: cheap enough for every trace event). */
   private countPending(): number {
     if (!this.usable || this.brokenRule !== undefined) return 0;
-    const size = this.size;
-    let pos = this.availPos;
-    let budget = size - this.inflightSlots;
-    let n = 0;
-    while (this.walker.skip(pos, budget) === WALK_LIST) {
-      const slots = posDistance(pos, this.walker.end, size);
-      budget -= slots;
-      pos = this.walker.end;
-      n++;
-    }
-    return n;
+    this.published.extend(this.usedPos);
+    return this.published.count;
   }
 
   /**
