@@ -74,6 +74,8 @@ export interface BlkWorkloadResult {
   /** The faulty requests sent and the status the device answered. */
   faults: { rule: string; status: number | undefined; usedLen: number }[];
   id?: string;
+  /** The sectors the workload wrote (or zeroed), as they must now be on the disk. */
+  model: Map<bigint, Uint8Array>;
 }
 
 /** A request; range types take their segments from `ranges`. */
@@ -124,7 +126,8 @@ export async function runBlkWorkload(
   o: BlkWorkloadOptions,
 ): Promise<BlkWorkloadResult> {
   const client = new BlkClient(driver, mem, alloc, { ...(o.faults ? { faults: o.faults } : {}) });
-  const result: BlkWorkloadResult = { sent: 0, verified: 0, checks: 0, mismatches: [], unanswered: 0, failed: 0, faults: [] };
+  const model = new Map<bigint, Uint8Array>();
+  const result: BlkWorkloadResult = { sent: 0, verified: 0, checks: 0, mismatches: [], unanswered: 0, failed: 0, faults: [], model };
   const info = client.deviceInfo();
   const queues = Math.max(1, driver.queues.length);
   const batch = Math.max(1, o.batch ?? 4);
@@ -133,7 +136,6 @@ export async function runBlkWorkload(
   const span = Math.max(0, Math.min(o.span ?? 4096, Number(info.capacity - start)));
   const rand = prng(o.seed ?? 1);
   const timeout = o.timeoutMs ?? 2000;
-  const model = new Map<bigint, Uint8Array>();
   const indirect = (o.indirect ?? true) && (driver.queues[0]?.ring.features.indirect ?? false);
 
   /** Sends specs spread over the queues; returns the answers (undefined: unanswered, or a fault took its place). */
