@@ -42,6 +42,9 @@ const RING_GROUP_LABELS: Record<string, string> = {
   event: 'packed event suppression value',
 };
 
+/** `transport` only ever qualifies feature bits (VIRTIO_F_*: the same for every device). */
+const DEVICE_LABELS: Record<NonNullable<ConstantInfo['device']>, string> = { net: 'virtio-net', blk: 'virtio-blk', transport: 'transport' };
+
 /** Kinds whose value is a single-bit mask. */
 const MASK_KINDS = new Set<ConstantKind>(['status', 'ring-flag', 'net-hdr-flag', 'net-status', 'net-hash-type', 'pci-isr', 'mmio-interrupt']);
 /** Kinds whose value is an offset into a structure or register block. */
@@ -64,7 +67,7 @@ export function kindLine(info: ConstantInfo): string {
   const kind = info.kind === 'ring-flag' && info.group ? (RING_GROUP_LABELS[info.group] ?? KIND_LABELS[info.kind]) : KIND_LABELS[info.kind];
   // Kinds named after their device (blk request type, virtio_net_hdr flag) need no device prefix.
   if (/^(blk|net)-/.test(info.kind)) return kind;
-  const device = info.kind === 'feature' && info.device === 'transport' ? 'transport' : info.device === 'net' ? 'virtio-net' : info.device === 'blk' ? 'virtio-blk' : undefined;
+  const device = info.device ? DEVICE_LABELS[info.device] : undefined;
   return device ? `${device} ${kind}` : kind;
 }
 
