@@ -33,6 +33,8 @@ export interface BlkRequestSpec {
   segmentSize?: number;
   /** Put the chain in an indirect table. */
   indirect?: boolean;
+  /** Send exactly these buffers instead of building them from the fields above (hostile tests). */
+  pieces?: Piece[];
 }
 
 export interface BlkResult {
@@ -194,7 +196,7 @@ export class BlkClient {
       pieces = blkFaultPieces(plan, this.deviceInfo(), requestPieces);
       fault = plan.rule;
     } else {
-      pieces = requestPieces(spec);
+      pieces = spec.pieces ?? requestPieces(spec);
     }
     const buffers = pieces.map((p): DriverBuffer => {
       const addr = this.alloc.alloc(p.len, p.role === 'header' ? 16 : 8);
