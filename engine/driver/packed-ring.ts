@@ -224,8 +224,8 @@ export class PackedDriverRing implements DriverRing {
         break;
     }
     const indirectNext = indirect && fault === 'packed-indirect-in-chain';
-    const ringSlots = (): number => (tooLong ? this.freeSlots : indirect ? (indirectNext ? 2 : 1) : entries.length);
-    if (ringSlots() < 1 || ringSlots() > this.freeSlots || this.ids.free === 0) return null;
+    let slots = tooLong ? this.freeSlots : indirect ? (indirectNext ? 2 : 1) : entries.length;
+    if (slots < 1 || slots > this.freeSlots || this.ids.free === 0) return null;
 
     let table = 0;
     const tableLen = entries.length * PACKED_DESC_SIZE;
@@ -236,9 +236,9 @@ export class PackedDriverRing implements DriverRing {
       } catch {
         if (fault !== undefined || entries.length > this.freeSlots) return null;
         indirect = false; // like Linux on -ENOMEM: fall back to direct descriptors
+        slots = entries.length;
       }
     }
-    const slots = ringSlots();
 
     this.armed = this.armed.filter((a) => a.chain !== this.added);
     this.added++;
