@@ -5,7 +5,7 @@
     {
       "target_name": "virtio_debug_native",
       "sources": ["src/addon.c", "src/errors.c", "src/sockets.c", "src/fds.c", "src/poll.c"],
-      "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
+      "defines": ["NAPI_VERSION=8", "_GNU_SOURCE", "VD_SOURCE_HASH=\"<!(node source-hash.mjs)\""],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fvisibility=hidden"],
       "conditions": [["OS!='linux'", { "type": "none" }]]
     }

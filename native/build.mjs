@@ -84,7 +84,8 @@ if (missing.length) fallback(`cannot compile (missing ${missing.join(', ')})`);
 const nodeGyp = resolveBin('node-gyp', 'bin/node-gyp.js');
 if (!nodeGyp) fallback('cannot compile (node-gyp is not installed; it is a devDependency)');
 
-const env = { ...process.env };
+// binding.gyp runs `node source-hash.mjs`: make sure the running node is the one found.
+const env = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` };
 const dir = nodedir();
 if (dir) env.npm_config_nodedir = dir;
 const gypArgs = ['rebuild', '--release', '--loglevel=error', ...(dir ? [`--nodedir=${dir}`] : [])];

@@ -19,5 +19,11 @@ NAPI_MODULE_INIT() {
   if (napi_create_int32(env, VD_ADDON_VERSION, &version) == napi_ok) {
     napi_set_named_property(env, exports, "ADDON_VERSION", version);
   }
+#ifdef VD_SOURCE_HASH
+  napi_value hash; /* which sources this binary was built from (native/source-hash.mjs) */
+  if (napi_create_string_utf8(env, VD_SOURCE_HASH, NAPI_AUTO_LENGTH, &hash) == napi_ok) {
+    napi_set_named_property(env, exports, "SOURCE_HASH", hash);
+  }
+#endif
   return exports;
 }

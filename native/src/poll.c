@@ -9,8 +9,12 @@
  * callback gets an Error and the watcher stops itself (no error storm). One watcher per fd: libuv keeps a
  * single watcher slot per fd, so a second FdPoll on the same fd throws EEXIST instead of silently losing events.
  *
+ * libuv sets O_NONBLOCK on the fd, and refuses (EEXIST) an fd that Node itself already watches.
+ *
  * Lifetime: an active watcher keeps its JS object alive (strong reference); stop() closes the uv handle and
  * makes the reference weak; memory is freed when both the uv close callback and the GC finalizer have run.
+ * When an environment ends (process exit, worker.terminate()), an async cleanup hook closes its handles
+ * before its loop is closed, and no callback reaches JavaScript after that.
  */
 #include "common.h"
 
@@ -18,49 +22,56 @@
 #include <stdlib.h>
 #include <uv.h>
 
+typedef struct vd_env vd_env;
+
 typedef struct vd_poll {
   uv_poll_t handle; /* handle.data points back here */
+  vd_env *owner;
   napi_env env;
   napi_ref self;     /* 1 while active: the JS object outlives the loop's use of it */
   napi_ref callback; /* NULL once stopped */
   napi_async_context async;
   int fd;
   bool active;
-  bool uv_closed;   /* uv_close callback has run (or the handle was never initialised) */
-  bool finalized;   /* the JS object is gone */
-  struct vd_poll *next; /* registry of active watchers */
+  bool uv_closed;   /* uv_close callback has run */
+  bool finalized;   /* the JS object is gone (or never existed) */
+  struct vd_poll *next; /* owner's list of active watchers */
 } vd_poll;
 
-/* Active watchers. Used from the loop thread of each env; a worker thread gets its own env entries. */
-static vd_poll *active_list = NULL;
-static uv_mutex_t active_lock;
-static uv_once_t active_once = UV_ONCE_INIT;
-static void init_lock(void) { uv_mutex_init(&active_lock); }
+/*
+ * Per environment (main thread, each worker): its active watchers, and the uv handles not yet closed.
+ * When the environment shuts down (process exit, worker.terminate()), an async cleanup hook closes every
+ * handle before the loop goes away and no callback reaches JavaScript any more.
+ */
+struct vd_env {
+  vd_poll *active;
+  int open_handles;
+  bool closing;
+  bool data_finalized;
+  napi_async_cleanup_hook_handle hook; /* NULL once removed */
+};
 
-static void registry_add(vd_poll *p) {
-  uv_mutex_lock(&active_lock);
-  p->next = active_list;
-  active_list = p;
-  uv_mutex_unlock(&active_lock);
+static void env_maybe_free(vd_env *st) {
+  if (st->open_handles == 0 && st->hook != NULL && st->closing) {
+    napi_remove_async_cleanup_hook(st->hook);
+    st->hook = NULL;
+  }
+  if (st->open_handles == 0 && st->data_finalized && st->hook == NULL) free(st);
 }
 
-static void registry_remove(vd_poll *p) {
-  uv_mutex_lock(&active_lock);
-  for (vd_poll **pp = &active_list; *pp != NULL; pp = &(*pp)->next) {
+static void list_remove(vd_poll *p) {
+  for (vd_poll **pp = &p->owner->active; *pp != NULL; pp = &(*pp)->next) {
     if (*pp == p) {
       *pp = p->next;
       break;
     }
   }
   p->next = NULL;
-  uv_mutex_unlock(&active_lock);
 }
 
-static vd_poll *registry_find(int fd) {
-  uv_mutex_lock(&active_lock);
-  vd_poll *p = active_list;
+static vd_poll *list_find(vd_env *st, int fd) {
+  vd_poll *p = st->active;
   while (p != NULL && p->fd != fd) p = p->next;
-  uv_mutex_unlock(&active_lock);
   return p;
 }
 
@@ -70,17 +81,21 @@ static void maybe_free(vd_poll *p) {
 
 static void on_uv_close(uv_handle_t *h) {
   vd_poll *p = (vd_poll *)h->data;
+  vd_env *st = p->owner;
   p->uv_closed = true;
+  st->open_handles--;
   maybe_free(p);
+  env_maybe_free(st);
 }
 
 /* Stops polling and releases the JS-side references. Safe to call twice. */
 static void poll_stop(vd_poll *p, bool from_finalizer) {
   if (!p->active) return;
   p->active = false;
-  registry_remove(p);
+  list_remove(p);
   uv_poll_stop(&p->handle);
   uv_close((uv_handle_t *)&p->handle, on_uv_close);
+  if (p->owner->closing) return; /* the environment is going away: it drops its references itself */
   if (p->callback != NULL) {
     napi_delete_reference(p->env, p->callback);
     p->callback = NULL;
@@ -92,9 +107,34 @@ static void poll_stop(vd_poll *p, bool from_finalizer) {
   if (!from_finalizer) napi_reference_unref(p->env, p->self, NULL);
 }
 
+/* No more callbacks into JavaScript; close every handle (the loop must not outlive them). */
+static void env_shutdown(vd_env *st) {
+  st->closing = true;
+  while (st->active != NULL) poll_stop(st->active, false);
+}
+
+static void on_env_cleanup(napi_async_cleanup_hook_handle handle, void *arg) {
+  vd_env *st = (vd_env *)arg;
+  env_shutdown(st);
+  env_maybe_free(st); /* removes the hook now if no close callback is pending, else from on_uv_close */
+}
+
+static void on_env_data_finalize(napi_env env, void *data, void *hint) {
+  vd_env *st = (vd_env *)data;
+  st->data_finalized = true;
+  env_shutdown(st); /* normally a no-op: the cleanup hook ran first */
+  env_maybe_free(st);
+}
+
+static vd_env *env_state(napi_env env) {
+  void *st = NULL;
+  napi_get_instance_data(env, &st);
+  return (vd_env *)st;
+}
+
 static void on_poll(uv_poll_t *h, int status, int events) {
   vd_poll *p = (vd_poll *)h->data;
-  if (!p->active || p->callback == NULL) return;
+  if (!p->active || p->callback == NULL || p->owner->closing) return;
   napi_env env = p->env;
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
@@ -125,7 +165,7 @@ static void on_poll(uv_poll_t *h, int status, int events) {
   if (napi_make_callback(env, async, self, cb, 2, argv, &result) != napi_ok) {
     bool pending = false;
     napi_is_exception_pending(env, &pending);
-    if (pending) {
+    if (pending && !p->owner->closing) {
       napi_value exc;
       napi_get_and_clear_last_exception(env, &exc);
       napi_fatal_exception(env, exc); /* becomes process 'uncaughtException', like any callback's throw */
@@ -170,20 +210,28 @@ static napi_value poll_new(napi_env env, napi_callback_info info) {
   if (napi_typeof(env, argv[1], &t) != napi_ok || t != napi_function) {
     return vd_throw_type(env, "The \"callback\" argument must be a function");
   }
-  if (registry_find(fd) != NULL) return vd_throw_errno(env, "poll", EEXIST, "another FdPoll already watches this fd (one watcher per fd)");
+  vd_env *st = env_state(env);
+  if (st == NULL || st->closing) return vd_throw_errno(env, "poll", ESHUTDOWN, "the environment is shutting down");
+  if (list_find(st, fd) != NULL) {
+    return vd_throw_errno(env, "poll", EEXIST, "another FdPoll already watches this fd (one watcher per fd)");
+  }
 
   uv_loop_t *loop;
   if (napi_get_uv_event_loop(env, &loop) != napi_ok) return vd_napi_failed(env);
   vd_poll *p = calloc(1, sizeof *p);
   if (p == NULL) return vd_throw_errno(env, "calloc", ENOMEM, NULL);
   p->env = env;
+  p->owner = st;
   p->fd = fd;
-  int rc = uv_poll_init(loop, &p->handle, fd); /* EBADF for a closed fd, EPERM for a regular file */
+  /* EBADF for a closed fd, EPERM for a regular file, EEXIST for an fd that Node itself watches (a net.Socket).
+   * Sets O_NONBLOCK on the fd (libuv does; QEMU's fds are non-blocking anyway). */
+  int rc = uv_poll_init(loop, &p->handle, fd);
   if (rc < 0) {
     free(p);
     return vd_throw_errno(env, "poll", -rc, NULL);
   }
   p->handle.data = p;
+  st->open_handles++;
   rc = uv_poll_start(&p->handle, UV_READABLE | UV_DISCONNECT, on_poll);
   if (rc < 0) {
     p->finalized = true; /* no JS object owns it: free on close */
@@ -207,7 +255,8 @@ static napi_value poll_new(napi_env env, napi_callback_info info) {
     return vd_napi_failed(env);
   }
   napi_reference_ref(env, p->self, NULL);
-  registry_add(p);
+  p->next = st->active;
+  st->active = p;
   return self;
 }
 
@@ -243,12 +292,19 @@ static napi_value poll_fd_js(napi_env env, napi_callback_info info) {
 }
 
 void vd_poll_forget_fd(napi_env env, int fd) {
-  vd_poll *p = registry_find(fd);
-  if (p != NULL && p->env == env) poll_stop(p, false);
+  vd_env *st = env_state(env);
+  vd_poll *p = st == NULL ? NULL : list_find(st, fd);
+  if (p != NULL) poll_stop(p, false);
 }
 
 bool vd_init_poll(napi_env env, napi_value exports) {
-  uv_once(&active_once, init_lock);
+  vd_env *st = calloc(1, sizeof *st);
+  if (st == NULL) return false;
+  if (napi_set_instance_data(env, st, on_env_data_finalize, NULL) != napi_ok) {
+    free(st);
+    return false;
+  }
+  if (napi_add_async_cleanup_hook(env, on_env_cleanup, st, &st->hook) != napi_ok) return false;
   napi_property_descriptor props[] = {
       {"stop", NULL, poll_stop_js, NULL, NULL, NULL, napi_default_method, NULL},
       {"ref", NULL, poll_ref_js, NULL, NULL, NULL, napi_default_method, NULL},

@@ -90,7 +90,10 @@ export interface NativeFd {
   eventfdWrite(fd: number, n?: number): boolean;
   /** A zero-filled anonymous shared-memory file of `size` bytes. */
   memfdCreate(name: string, size: number): number;
-  /** Starts watching `fd` for readability. */
+  /**
+   * Starts watching `fd` for readability (libuv sets O_NONBLOCK on it). EEXIST when this addon or Node
+   * itself (e.g. a net.Socket on that fd) already watches it.
+   */
   watch(fd: number, onReady: WatchCallback): FdWatch;
 }
 

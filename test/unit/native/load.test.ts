@@ -1,6 +1,7 @@
 // loadNative: the local compile first, the committed prebuilt when there is no compile, and one clear
 // message naming the addon and the fix when neither exists.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -51,15 +52,18 @@ describe('loadNative', () => {
     works(n);
   });
 
-  test('the committed prebuilt matches the source: API version and exports', () => {
+  test('the committed prebuilt matches the source: API version, exports, source hash', () => {
     const header = readFileSync(join(repo, 'native', 'src', 'common.h'), 'utf8');
     assert.equal(Number(/#define VD_ADDON_VERSION (\d+)/.exec(header)?.[1]), NATIVE_ADDON_VERSION);
     const root = join(scratch, 'version-check');
     cpSync(join(repo, 'prebuilds'), join(root, 'prebuilds'), { recursive: true });
     const pre = loaded([root]);
     const local = loaded([repo]);
-    const exportsOf = (file: string) => Object.keys(createRequire(__filename)(file) as object).sort();
-    assert.deepEqual(exportsOf(pre.path), exportsOf(local.path), 'refresh it: node native/build.mjs --prebuild');
+    const raw = (file: string) => createRequire(__filename)(file) as { SOURCE_HASH?: string };
+    assert.deepEqual(Object.keys(raw(pre.path)).sort(), Object.keys(raw(local.path)).sort());
+    const source = execFileSync(process.execPath, [join(repo, 'native', 'source-hash.mjs')], { encoding: 'utf8' }).trim();
+    assert.equal(raw(local.path).SOURCE_HASH, source, 'the local build is stale: node native/build.mjs');
+    assert.equal(raw(pre.path).SOURCE_HASH, source, 'the prebuilt is stale: node native/build.mjs --prebuild, commit prebuilds/');
   });
 
   test('nothing built: one message naming the addon and how to fix it', () => {

@@ -1,6 +1,7 @@
 // uv_poll_t watches through the addon: callbacks on readability, clean stop, one watch per fd, and a
 // watch that lives on its own (no JS reference) until stopped.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -143,5 +144,33 @@ describe('watch (uv_poll_t)', () => {
     await done;
     assert.deepEqual(order, ['callback', 'microtask']);
     n.close(kick);
+  });
+
+  test('worker threads with busy watches terminate cleanly (handles closed before their loop goes away)', () => {
+    // In a child process: a crash here must fail this test, not take the test runner down.
+    const worker = [
+      'const n = require(process.env.VD_ADDON);',
+      'const e = n.eventfd();',
+      "new n.FdPoll(e, () => { n.eventfdRead(e); require('node:worker_threads').parentPort.postMessage(1); });",
+      'setInterval(() => n.eventfdWrite(e, 1), 2);',
+      'new n.FdPoll(n.eventfd(), () => {}).stop();',
+    ].join('\n');
+    const main = [
+      "const { Worker } = require('node:worker_threads');",
+      'let kicks = 0;',
+      'const ws = [1, 2, 3].map(() => new Worker(process.env.VD_WORKER, { eval: true }).on("message", () => kicks++));',
+      'setTimeout(async () => {',
+      '  for (const w of ws) await w.terminate();',
+      '  console.log(kicks > 0 ? "terminated after kicks" : "no kicks");',
+      '}, 300);',
+    ].join('\n');
+    const res = spawnSync(process.execPath, ['-e', main], {
+      encoding: 'utf8',
+      timeout: 20000,
+      env: { ...process.env, VD_ADDON: n.path, VD_WORKER: worker },
+    });
+    assert.equal(res.signal, null, `child died by ${res.signal}: ${res.stderr}`);
+    assert.equal(res.status, 0, res.stderr);
+    assert.equal(res.stdout, 'terminated after kicks\n');
   });
 });
