@@ -82,6 +82,7 @@ export class NetClient {
   private readonly faults: FaultPlan[];
   private readonly assembly = new Map<number, Assembly>();
   private readonly waiters = new Set<Waiter>();
+  private readonly listeners = new Set<(p: ReceivedPacket) => void>();
   private rxPosted = 0;
   private txSent = 0;
   private stopped = false;
@@ -217,6 +218,7 @@ export class NetClient {
     this.receivedCount++;
     this.received.push(pkt);
     if (this.received.length > (this.o.keep ?? 1024)) this.received.shift();
+    for (const l of this.listeners) l(pkt);
     for (const w of this.waiters) {
       if (w.match(pkt)) {
         this.waiters.delete(w);
@@ -235,6 +237,12 @@ export class NetClient {
       o += n;
     }
     return out;
+  }
+
+  /** Calls `listener` for every packet received from now on; returns the unsubscribe function. */
+  onPacket(listener: (p: ReceivedPacket) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Resolves with the first packet (already received or arriving within `timeoutMs`) that matches. */

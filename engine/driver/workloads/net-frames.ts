@@ -165,3 +165,36 @@ export function tcpFrame(o: Omit<Ipv4Options, 'protocol'>, sport: number, dport:
   t[17] = c & 0xff;
   return { frame: ipv4Frame({ ...o, protocol: 6 }, t), csumStart: 34, csumOffset: 16 };
 }
+
+/** Sender MAC and IP of an ARP request asking for `ip`, or undefined. */
+export function arpRequestFor(frame: Uint8Array, ip: Uint8Array): { mac: Uint8Array; ip: Uint8Array } | undefined {
+  if (frame.length < 42 || ((frame[12]! << 8) | frame[13]!) !== ETHERTYPE_ARP) return undefined;
+  if (frame[20] !== 0 || frame[21] !== 1) return undefined;
+  for (let i = 0; i < 4; i++) if (frame[38 + i] !== ip[i]) return undefined;
+  return { mac: frame.slice(22, 28), ip: frame.slice(28, 32) };
+}
+
+export function arpReply(ourMac: Uint8Array, ourIp: Uint8Array, toMac: Uint8Array, toIp: Uint8Array): Uint8Array {
+  const a = new Uint8Array(28);
+  a.set([0, 1, 0x08, 0x00, 6, 4, 0, 2]);
+  a.set(ourMac, 8);
+  a.set(ourIp, 14);
+  a.set(toMac, 18);
+  a.set(toIp, 24);
+  return ethernetFrame(toMac, ourMac, ETHERTYPE_ARP, a);
+}
+
+/** The echo reply to an ICMP echo request addressed to `ourIp` (IPv4 without options), or undefined. */
+export function icmpEchoReplyTo(frame: Uint8Array, ourMac: Uint8Array, ourIp: Uint8Array): Uint8Array | undefined {
+  if (frame.length < 42 || ((frame[12]! << 8) | frame[13]!) !== ETHERTYPE_IPV4 || frame[14] !== 0x45 || frame[23] !== 1) return undefined;
+  for (let i = 0; i < 4; i++) if (frame[30 + i] !== ourIp[i]) return undefined;
+  const total = (frame[16]! << 8) | frame[17]!;
+  if (total < 28 || 14 + total > frame.length || frame[34] !== 8) return undefined;
+  const m = frame.slice(34, 14 + total);
+  m[0] = 0;
+  m[2] = m[3] = 0;
+  const c = internetChecksum(m);
+  m[2] = c >> 8;
+  m[3] = c & 0xff;
+  return ipv4Frame({ srcMac: ourMac, dstMac: frame.slice(6, 12), src: ourIp, dst: frame.slice(26, 30), protocol: 1 }, m);
+}

@@ -10,7 +10,20 @@ import { type ReferenceDriver } from '../driver';
 import { type FaultPlan } from '../ring-types';
 import { NetClient, type NetClientOptions } from './net-client';
 import { commitControlFaults } from './net-faults';
-import { BROADCAST_MAC, ETHERTYPE_EXPERIMENTAL, arpReplyFor, arpRequest, ethernetFrame, icmpEchoRequest, isIcmpEchoReply, parseIpv4, udpFrame } from './net-frames';
+import {
+  BROADCAST_MAC,
+  ETHERTYPE_EXPERIMENTAL,
+  arpReply,
+  arpReplyFor,
+  arpRequest,
+  arpRequestFor,
+  ethernetFrame,
+  icmpEchoReplyTo,
+  icmpEchoRequest,
+  isIcmpEchoReply,
+  parseIpv4,
+  udpFrame,
+} from './net-frames';
 
 export { NetClient, encodeTxHeader, type NetClientOptions, type ReceivedPacket, type TxHeader, type CommandOptions } from './net-client';
 export { NET_CTRL_FAULTS, NET_RX_FAULTS, NET_TX_FAULTS, commitControlFaults, isNetFault } from './net-faults';
@@ -139,6 +152,36 @@ export async function runNetFlood(client: NetClient, o: FloodOptions): Promise<F
     await Promise.all(inFlight);
   }
   return result;
+}
+
+export interface HostService {
+  /** ARP requests and echo requests answered so far. */
+  readonly answered: { arp: number; echo: number };
+  stop(): void;
+}
+
+/**
+ * Makes the driver behave as a host with address `ip`: it answers ARP requests for it and ICMP echo
+ * requests to it (the other end of a ping between two net devices).
+ */
+export function serveNetHost(client: NetClient, o: { ip: string; pair?: number }): HostService {
+  const ip = parseIpv4(o.ip);
+  const mac = client.mac;
+  const answered = { arp: 0, echo: 0 };
+  const stop = client.onPacket((p) => {
+    const asker = arpRequestFor(p.frame, ip);
+    if (asker) {
+      answered.arp++;
+      void client.transmit(arpReply(mac, ip, asker.mac, asker.ip), {}, o.pair ?? 0);
+      return;
+    }
+    const reply = icmpEchoReplyTo(p.frame, mac, ip);
+    if (reply) {
+      answered.echo++;
+      void client.transmit(reply, {}, o.pair ?? 0);
+    }
+  });
+  return { answered, stop };
 }
 
 /** Fault plans of a list that the net workload commits (the rest belong to the driver and the rings). */
