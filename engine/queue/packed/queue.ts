@@ -47,24 +47,26 @@ import {
   usedFlags,
 } from './layout';
 import { PublishedLists } from './published';
+import { type WatchedQueue, WriteWatcher } from './write-watch';
 import { PackedListWalker, WALK_LIST, WALK_NONE } from './walker';
 
-export class PackedQueue implements DeviceVirtqueue {
+export class PackedQueue implements DeviceVirtqueue, WatchedQueue {
   readonly layout: RingLayout = 'packed';
   private readonly size: number;
   /** Queue sizes outside 1..32768 are the device core's to report; such a queue stays inert. */
   private readonly usable: boolean;
   private readonly walker: PackedListWalker;
-  private readonly published: PublishedLists;
+  /** Lists published beyond the avail position (shared with the write watcher). */
+  readonly published: PublishedLists;
 
   private brokenRule: RuleId | undefined;
   private brokenMessage = '';
   /** Next descriptor the device reads / next slot it writes a used descriptor to (ring positions). */
   private availPos = 0;
-  private usedPos = 0;
+  private _usedPos = 0;
   private inflightChains = 0;
   /** Ring slots of taken, not yet returned lists: always posDistance(usedPos, availPos). */
-  private inflightSlots = 0;
+  private _inflightSlots = 0;
   /** Used slots written since the last shouldNotify(). */
   private pushedSlots = 0;
   /** Buffer id of the last list taken, for the IN_ORDER check; -1 when there is no reference. */
@@ -75,8 +77,7 @@ export class PackedQueue implements DeviceVirtqueue {
   private excusedEnd = 0;
   private excusedStuck = false;
   private selfWrite = false;
-  private lastModifiedSlot = -1;
-  private unwatch: (() => void) | undefined;
+  private readonly watcher: WriteWatcher | undefined;
 
   constructor(
     private readonly ctx: QueueContext,
@@ -88,7 +89,7 @@ export class PackedQueue implements DeviceVirtqueue {
     this.published = new PublishedLists(this.walker, config.size);
     // §2.8.8 leaves ids to the driver; a fresh ring starts at id 0 (or the head slot, Linux's convention).
     this.inOrderPrev = config.size - 1;
-    if (config.watchWrites && this.usable) this.unwatch = ctx.mem.watchWrites(this.onWrite);
+    if (config.watchWrites && this.usable) this.watcher = new WriteWatcher(ctx.mem, ctx, this, config.desc, config.size);
   }
 
   get broken(): RuleId | undefined {
@@ -99,6 +100,17 @@ export class PackedQueue implements DeviceVirtqueue {
   }
   get notificationsEnabled(): boolean {
     return this.enabled;
+  }
+
+  // WatchedQueue (write-watch.ts)
+  get quiet(): boolean {
+    return this.selfWrite || this.brokenRule !== undefined;
+  }
+  get usedPos(): number {
+    return this._usedPos;
+  }
+  get inflightSlots(): number {
+    return this._inflightSlots;
   }
 
   /** §2.8.11 alignment, and the whole ring and both event structures in guest memory. */
@@ -149,10 +161,10 @@ export class PackedQueue implements DeviceVirtqueue {
     w.chain = null;
     const size = this.size;
     this.availPos = w.end;
-    this.inflightSlots += chain.ringSlots;
+    this._inflightSlots += chain.ringSlots;
     this.inflightChains++;
     this.inOrderPrev = chain.id;
-    this.lastModifiedSlot = -1;
+    this.watcher?.moved();
     this.published.consumed(this.availPos, this.usedPos);
     if (posDistance(this.usedPos, this.excusedEnd, size) < this.inflightSlots) {
       this.excusedEnd = this.availPos;
@@ -206,16 +218,16 @@ export class PackedQueue implements DeviceVirtqueue {
     } finally {
       this.selfWrite = false;
     }
-    this.usedPos = advancePos(this.usedPos, slots, size);
+    this._usedPos = advancePos(this.usedPos, slots, size);
     this.pushedSlots += slots;
-    this.lastModifiedSlot = -1;
+    this.watcher?.moved();
     if (this.inflightChains > 0) this.inflightChains--;
     if (slots <= this.inflightSlots) {
-      this.inflightSlots -= slots;
+      this._inflightSlots -= slots;
     } else {
       // A chain this ring position never handed out (e.g. taken before setBase()): keep used <= avail.
-      this.inflightSlots = 0;
-      this.availPos = this.usedPos;
+      this._inflightSlots = 0;
+      this.availPos = this._usedPos;
       this.published.reset(this.usedPos);
       this.excusedEnd = this.usedPos;
     }
@@ -325,8 +337,7 @@ export class PackedQueue implements DeviceVirtqueue {
   }
 
   dispose(): void {
-    this.unwatch?.();
-    this.unwatch = undefined;
+    this.watcher?.dispose();
   }
 
   getBase(): number {
@@ -338,13 +349,13 @@ export class PackedQueue implements DeviceVirtqueue {
     const size = this.size;
     const pos = ringPos((base & OFF_MASK) % size, ((base >> WRAP_SHIFT) & 1) === 1, size);
     this.availPos = pos;
-    this.usedPos = pos;
+    this._usedPos = pos;
     this.inflightChains = 0;
-    this.inflightSlots = 0;
+    this._inflightSlots = 0;
     this.pushedSlots = 0;
     this.inOrderPrev = -1;
     this.eventFlagsReported = false;
-    this.lastModifiedSlot = -1;
+    this.watcher?.moved();
     this.published.reset(pos);
     this.excusedEnd = pos;
     this.excusedStuck = false;
@@ -381,44 +392,6 @@ export class PackedQueue implements DeviceVirtqueue {
     if (!this.usable || this.brokenRule !== undefined) return 0;
     this.published.extend(this.usedPos);
     return this.published.count;
-  }
-
-  /**
-   * Write watcher (§2.8.16 / P4): the driver wrote a ring slot that holds a list the device has taken and
-   * not returned, or a list already published. Writing the head flags of the next list is the publication.
-   */
-  private readonly onWrite = (gpa: number, len: number): void => {
-    if (this.selfWrite || this.brokenRule !== undefined) return;
-    const size = this.size;
-    const start = this.config.desc;
-    const end = start + size * PACKED_DESC_SIZE;
-    if (gpa >= end || gpa + len <= start) return;
-    const first = Math.floor((Math.max(gpa, start) - start) / PACKED_DESC_SIZE);
-    const last = Math.floor((Math.min(gpa + len, end) - 1 - start) / PACKED_DESC_SIZE);
-    const usedSlot = posSlot(this.usedPos, size);
-    const known = posDistance(this.usedPos, this.published.end, size);
-    for (let s = first; s <= last; s++) {
-      const d = (s - usedSlot + size) % size;
-      if (d < known) return this.modified(s, d < this.inflightSlots);
-    }
-    this.published.extend(this.usedPos);
-    const now = posDistance(this.usedPos, this.published.end, size);
-    if (now === known) return;
-    for (let s = first; s <= last; s++) {
-      const d = (s - usedSlot + size) % size;
-      if (d > known && d < now) return this.modified(s, false);
-    }
-  };
-
-  private modified(slot: number, taken: boolean): void {
-    if (slot === this.lastModifiedSlot) return;
-    this.lastModifiedSlot = slot;
-    this.ctx.violation(
-      'packed-published-desc-modified',
-      `driver wrote descriptor ring slot ${slot} (${hex(this.config.desc + slot * PACKED_DESC_SIZE)}) while it holds ` +
-        (taken ? 'a descriptor the device has taken and not yet marked used' : 'a descriptor of a published list the device has not taken yet'),
-      slot,
-    );
   }
 
   private fail(rule: RuleId, message: string, index?: number): void {
