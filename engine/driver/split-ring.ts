@@ -81,7 +81,9 @@ export class SplitDriverRing implements DriverRing {
     private readonly report: DeviceErrorReporter,
     options: SplitDriverRingOptions = {},
   ) {
-    if (!Number.isInteger(size) || size < 1 || size > 32768) throw new RangeError(`split ring size ${size}`);
+    // Up to 65536 so a driver can be told to program a size above the device maximum (queue-size faults);
+    // the device, not the driver ring, judges the size.
+    if (!Number.isInteger(size) || size < 1 || size > 0x10000) throw new RangeError(`split ring size ${size}`);
     const p = placeSplitRing(mem, alloc, size, options.fault?.rule);
     this.descAddr = p.desc;
     this.driverAddr = p.avail;
@@ -123,6 +125,7 @@ export class SplitDriverRing implements DriverRing {
     if (rule === 'split-notify-data-mismatch' && !f.notificationData) return false;
     // With 32768 entries an index QS ahead is indistinguishable from one that went backwards.
     if (rule === 'split-avail-idx-jump' && this.size >= 32768) return false;
+    if (rule === 'split-avail-head-out-of-range' && this.size > 32768) return false; // head + size would not fit a le16
     this.faults.arm(rule, this.chainsAdded + Math.max(0, plan.atChain ?? 0));
     return true;
   }
