@@ -32,21 +32,13 @@ import {
   posSlot,
   posWrap,
   ringPos,
-  usedFlags,
 } from '../queue/packed/layout';
 import { DESC_F_INDIRECT, DESC_F_NEXT, DESC_F_WRITE, type RingFeatures } from '../queue/types';
 import { type RuleId } from '../rules';
 import { type GuestAllocator } from './allocator';
 import { BufferIds } from './packed/ids';
-import {
-  type ListEntry,
-  PACKED_PLACEMENT_FAULTS,
-  atLeastTwo,
-  canCommit,
-  memoryEnd,
-  unmappedAddress,
-  writeBeforeRead,
-} from './packed/faults';
+import { PACKED_PLACEMENT_FAULTS, canCommit, shapeList } from './packed/faults';
+import { initDescRing, placeDescRing } from './packed/ring-init';
 import {
   type AddOptions,
   type DeviceErrorReporter,
@@ -124,18 +116,8 @@ export class PackedDriverRing implements DriverRing {
   ) {
     if (!Number.isInteger(size) || size < 1 || size > PACKED_MAX_SIZE) throw new RangeError(`packed queue size ${size} (1..${PACKED_MAX_SIZE})`);
     const placement = options.fault && PACKED_PLACEMENT_FAULTS.has(options.fault.rule) ? options.fault.rule : undefined;
-    const ringBytes = size * PACKED_DESC_SIZE;
-    let mapped = ringBytes;
-    if (placement === 'packed-ring-misaligned') {
-      this.descAddr = alloc.alloc(ringBytes + 16, 16) + 8;
-    } else if (placement === 'packed-ring-unmapped') {
-      // Straddle the end of guest memory: the head of the ring is mapped, its tail is not.
-      const end = memoryEnd(mem);
-      this.descAddr = Math.max(0, Math.floor((end - 8 * size) / 16) * 16);
-      mapped = Math.max(0, end - this.descAddr);
-    } else {
-      this.descAddr = alloc.alloc(ringBytes, 16);
-    }
+    const ring = placeDescRing(alloc, mem, size, placement);
+    this.descAddr = ring.addr;
     this.driverAddr = alloc.alloc(EVENT_SIZE, 4);
     this.deviceAddr = alloc.alloc(EVENT_SIZE, 4);
     if (options.fault && !placement) this.injectFault(options.fault);
@@ -153,25 +135,9 @@ export class PackedDriverRing implements DriverRing {
     this.buffersOf = new Array<DriverBuffer[] | undefined>(size);
     this.addOrder = new Int32Array(features.inOrder ? size : 0);
 
-    if (mapped > 0) mem.fill(this.descAddr, Math.min(mapped, ringBytes), 0);
+    initDescRing(mem, ring, size, start);
     mem.fill(this.driverAddr, EVENT_SIZE, 0);
     mem.fill(this.deviceAddr, EVENT_SIZE, 0);
-    this.initSlotFlags(start, mapped);
-  }
-
-  /**
-   * A zeroed ring is right for the spec's start (slot 0, wrap 1). For another start, every slot must look
-   * "used in the lap before the one that reaches it next", so neither side mistakes it for available or used.
-   */
-  private initSlotFlags(start: number, mapped: number): void {
-    const size = this.size;
-    const slot0 = posSlot(start, size);
-    const wrap = posWrap(start, size);
-    if (slot0 === 0 && wrap) return;
-    for (let s = 0; s < size && (s + 1) * PACKED_DESC_SIZE <= mapped; s++) {
-      const flags = usedFlags(s >= slot0 ? !wrap : wrap);
-      if (flags) this.mem.writeU16(this.descAddr + s * PACKED_DESC_SIZE + DESC_OFF_FLAGS, flags);
-    }
   }
 
   get outstanding(): number {
@@ -191,38 +157,16 @@ export class PackedDriverRing implements DriverRing {
       else if (seenWrite) throw new RangeError('readable buffer after a writable one (inject packed-write-before-read to send one)');
     }
     const fault = this.armed.find((a) => a.chain === this.added)?.rule;
-    const f = this.features;
-    let entries: ListEntry[] = buffers.map((b) => ({ addr: b.addr, len: b.len, write: b.write }));
     // §2.8.17: an indirect table is a list too, so it may not hold more than the queue size.
-    let indirect = (options?.indirect ?? false) && f.indirect && buffers.length <= this.size;
-    let tooLong = false;
-    let wrongWrap = false;
-    switch (fault) {
-      case 'packed-desc-zero-length':
-        entries[0] = { ...entries[0]!, len: 0 };
-        break;
-      case 'packed-desc-out-of-memory':
-        entries[0] = { ...entries[0]!, addr: unmappedAddress(this.mem) };
-        break;
-      case 'packed-write-before-read':
-        entries = writeBeforeRead(entries);
-        break;
-      case 'packed-chain-too-long':
-        indirect = false;
-        tooLong = true;
-        break;
-      case 'packed-desc-flags-inconsistent':
-        indirect = false;
-        entries = atLeastTwo(entries);
-        wrongWrap = true;
-        break;
-      case 'packed-indirect-not-negotiated':
-      case 'packed-indirect-flags':
-      case 'packed-indirect-in-chain':
-      case 'packed-indirect-bad-length':
-        indirect = true;
-        break;
-    }
+    const wantIndirect = (options?.indirect ?? false) && this.features.indirect && buffers.length <= this.size;
+    const shaped = shapeList(
+      fault,
+      buffers.map((b) => ({ addr: b.addr, len: b.len, write: b.write })),
+      wantIndirect,
+      this.mem,
+    );
+    const { entries, tooLong, wrongWrap } = shaped;
+    let indirect = shaped.indirect;
     const indirectNext = indirect && fault === 'packed-indirect-in-chain';
     let slots = tooLong ? this.freeSlots : indirect ? (indirectNext ? 2 : 1) : entries.length;
     if (slots < 1 || slots > this.freeSlots || this.ids.free === 0) return null;

@@ -78,3 +78,44 @@ export function memoryEnd(mem: GuestMemory): number {
   for (const r of mem.list()) end = Math.max(end, r.gpa + r.size);
   return end;
 }
+
+/** How a list goes into the ring, after the fault armed for it (if any) had its way. */
+export interface ShapedList {
+  entries: ListEntry[];
+  indirect: boolean;
+  /** packed-chain-too-long: fill every free slot with entries[0], all with NEXT. */
+  tooLong: boolean;
+  /** packed-desc-flags-inconsistent: the second descriptor gets the other wrap counter's AVAIL/USED. */
+  wrongWrap: boolean;
+}
+
+export function shapeList(fault: RuleId | undefined, entries: ListEntry[], indirect: boolean, mem: GuestMemory): ShapedList {
+  const out: ShapedList = { entries, indirect, tooLong: false, wrongWrap: false };
+  switch (fault) {
+    case 'packed-desc-zero-length':
+      out.entries = [{ ...entries[0]!, len: 0 }, ...entries.slice(1)];
+      break;
+    case 'packed-desc-out-of-memory':
+      out.entries = [{ ...entries[0]!, addr: unmappedAddress(mem) }, ...entries.slice(1)];
+      break;
+    case 'packed-write-before-read':
+      out.entries = writeBeforeRead(entries);
+      break;
+    case 'packed-chain-too-long':
+      out.indirect = false;
+      out.tooLong = true;
+      break;
+    case 'packed-desc-flags-inconsistent':
+      out.indirect = false;
+      out.entries = atLeastTwo(entries);
+      out.wrongWrap = true;
+      break;
+    case 'packed-indirect-not-negotiated':
+    case 'packed-indirect-flags':
+    case 'packed-indirect-in-chain':
+    case 'packed-indirect-bad-length':
+      out.indirect = true;
+      break;
+  }
+  return out;
+}
