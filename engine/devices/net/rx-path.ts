@@ -189,9 +189,14 @@ export class RxPath {
   private deliverMergeable(q: QueueRuntime, b: QueueBacklog): boolean {
     const layout = this.host.layout();
     if (!b.inflight) {
-      const frame = b.frames.shift()!;
+      // The frame leaves the backlog only once a buffer for its start is there.
+      const frame = b.frames[0]!;
       const flags = this.host.rxFlags(frame);
+      const first = this.takeFirst(q, frame, flags, layout.size);
+      if (!first) return false;
+      b.frames.shift();
       b.inflight = { frame, header: encodeNetHdr({ flags, numBuffers: 0 }, layout), parts: [], written: 0 };
+      this.addPart(b.inflight, first, layout.size + frame.length);
     }
     const f = b.inflight;
     const total = layout.size + f.frame.length;
@@ -199,23 +204,9 @@ export class RxPath {
       const chain = this.take(q, { frame: f.frame, flags: f.header[0]!, offset: f.written });
       if (!chain) return false;
       this.judgeBuffer(q, chain);
-      if (chain.writableBytes < layout.size) {
-        this.host.violation(
-          'net-rx-buffer-smaller-than-header',
-          `receive buffer of ${chain.writableBytes} bytes is smaller than the ${layout.size}-byte virtio_net_hdr (MRG_RXBUF needs every buffer to hold a header)`,
-          q,
-          chain.head,
-        );
-        if (f.parts.length === 0) {
-          // It cannot start the packet: return it empty and take the next one.
-          this.host.complete(q, chain, 0);
-          continue;
-        }
-      }
-      const n = this.writePart(chain, f, f.written, total);
+      if (chain.writableBytes < layout.size) this.reportSmallerThanHeader(q, chain, layout.size);
       // A buffer with no room (all device-readable, reported above) still counts in num_buffers.
-      f.parts.push({ chain, len: n });
-      f.written += n;
+      this.addPart(f, chain, total);
     }
     // num_buffers (§5.1.6.3.2): the number of buffers the packet spans, in the first buffer's header.
     const count = f.parts.length;
@@ -226,6 +217,33 @@ export class RxPath {
     if (count > 1) this.host.stats.rxMerged++;
     for (const p of f.parts) this.host.complete(q, p.chain, p.len);
     return true;
+  }
+
+  /** The buffer that starts a frame: one that holds at least a header (smaller ones are returned empty). */
+  private takeFirst(q: QueueRuntime, frame: Uint8Array, flags: number, headerSize: number): Chain | null {
+    for (;;) {
+      const chain = this.take(q, { frame, flags, offset: 0 });
+      if (!chain) return null;
+      this.judgeBuffer(q, chain);
+      if (chain.writableBytes >= headerSize) return chain;
+      this.reportSmallerThanHeader(q, chain, headerSize);
+      this.host.complete(q, chain, 0);
+    }
+  }
+
+  private reportSmallerThanHeader(q: QueueRuntime, chain: Chain, headerSize: number): void {
+    this.host.violation(
+      'net-rx-buffer-smaller-than-header',
+      `receive buffer of ${chain.writableBytes} bytes is smaller than the ${headerSize}-byte virtio_net_hdr (MRG_RXBUF needs every buffer to hold a header)`,
+      q,
+      chain.head,
+    );
+  }
+
+  private addPart(f: InFlight, chain: Chain, total: number): void {
+    const n = this.writePart(chain, f, f.written, total);
+    f.parts.push({ chain, len: n });
+    f.written += n;
   }
 
   /** Writes bytes [from, from + room) of header + frame into `chain`; returns the count. */

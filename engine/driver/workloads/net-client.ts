@@ -42,6 +42,8 @@ export interface NetClientOptions {
   txHeaderSeparate?: boolean;
   /** net-* fault plans. */
   faults?: readonly FaultPlan[];
+  /** Give used receive buffers back to the device (default true). */
+  repost?: boolean;
   /** Received packets kept for inspection (older ones are forgotten). Default 1024. */
   keep?: number;
 }
@@ -154,6 +156,11 @@ export class NetClient {
     }
   }
 
+  /** Posts `count` more receive buffers on receive queue `queue` (default size and shape). */
+  postBuffers(queue: number, count: number): void {
+    for (let i = 0; i < count; i++) this.postRx(queue, this.defaultRxShape());
+  }
+
   /** Stops reposting receive buffers. */
   stop(): void {
     this.stopped = true;
@@ -184,7 +191,7 @@ export class NetClient {
   private onRxUsed(queue: number, buf: RxBuf, used: UsedBuffer, repostShape: RxBufferShape | undefined): void {
     const bytes = this.gather(buf.buffers.filter((b) => b.write), used.len);
     for (const b of buf.buffers) this.alloc.release(b.addr);
-    if (!this.stopped) this.postRx(queue, repostShape ?? this.defaultRxShape());
+    if (!this.stopped && this.o.repost !== false) this.postRx(queue, repostShape ?? this.defaultRxShape());
     const asm = this.assembly.get(queue);
     if (asm) {
       asm.parts.push(bytes);
