@@ -94,6 +94,20 @@ function hostile(c: Case): void {
     if (features.inOrder && rnd() < 0.6) mem.writeU16(desc + 16 * i + 14, (i + 1) % size);
   }
   for (const t of tables) {
+    if (rnd() < 0.5) {
+      // A well-formed table (valid chains, and too long ones for small queues), maybe with one defect.
+      const count = 1 + int(TABLE_ENTRIES);
+      const firstWritable = int(count + 1);
+      for (let j = 0; j < TABLE_ENTRIES; j++) {
+        const flags = (j < count - 1 ? 1 : 0) | (j >= firstWritable ? 2 : 0);
+        mem.writeU64(t + 16 * j, BigInt(dataBase + int(0x4000 - 512)));
+        mem.writeU32(t + 16 * j + 8, 1 + int(256));
+        mem.writeU16(t + 16 * j + 12, flags);
+        mem.writeU16(t + 16 * j + 14, j + 1);
+      }
+      if (rnd() < 0.3) randomDesc(t + 16 * int(count), TABLE_ENTRIES, true);
+      continue;
+    }
     for (let j = 0; j < TABLE_ENTRIES; j++) {
       randomDesc(t + 16 * j, TABLE_ENTRIES, true);
       if (rnd() < 0.5) mem.writeU16(t + 16 * j + 14, j + 1);
