@@ -50,14 +50,17 @@ function fail(msg: string): never {
 }
 
 const scenarioArb = fc.record({
-  size: fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 1, max: 24 }) }, { weight: 2, arbitrary: fc.integer({ min: 25, max: 300 }) }),
+  size: fc.oneof(
+    { weight: 8, arbitrary: fc.noBias(fc.integer({ min: 1, max: 24 })) },
+    { weight: 2, arbitrary: fc.noBias(fc.integer({ min: 25, max: 300 })) },
+  ),
   indirect: fc.boolean(),
   eventIdx: fc.boolean(),
   inOrder: fc.boolean(),
-  baseSlot: fc.nat(),
+  baseSlot: fc.noBias(fc.nat()),
   baseWrap: fc.boolean(),
-  seed: fc.nat(),
-  steps: fc.array(fc.nat(), { minLength: 1, maxLength: 12 }),
+  seed: fc.noBias(fc.nat()),
+  steps: fc.array(fc.noBias(fc.nat()), { minLength: 1, maxLength: 12, size: 'max' }),
 });
 
 type Scenario = typeof scenarioArb extends fc.Arbitrary<infer T> ? T : never;
