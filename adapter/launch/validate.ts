@@ -68,10 +68,20 @@ function str(o: Record<string, unknown>, key: string, path: string): string | un
   return v;
 }
 
-/** The directory must exist (or be creatable) and be writable. */
+/** The directory must exist (or be creatable) and be writable. Created one level at a time: Node's recursive
+ *  mkdir spins forever on some pseudo file systems (e.g. under /proc). */
 function writableDir(dir: string, attribute: string): void {
   try {
-    mkdirSync(dir, { recursive: true });
+    const missing: string[] = [];
+    let cur = resolve(dir);
+    while (!existsSync(cur)) {
+      missing.unshift(cur);
+      const parent = dirname(cur);
+      if (parent === cur) break;
+      cur = parent;
+    }
+    for (const m of missing) mkdirSync(m);
+    if (!statSync(dir).isDirectory()) throw new Error('not a directory');
     accessSync(dir, constants.W_OK);
   } catch (e) {
     throw new LaunchError(attribute, `directory ${dir} is not writable (${(e as Error).message})`, `point ${attribute} at a directory you can write to`);
