@@ -137,6 +137,12 @@ export class NetClient {
     return this.headerSize + (gso ? 65589 : Math.max(1514, this.mtu + 14));
   }
 
+  /** Removes the pending plan for `rule` (the caller commits it); undefined when there is none. */
+  claimFault(rule: string): FaultPlan | undefined {
+    const k = this.faults.findIndex((p) => p.rule === rule);
+    return k >= 0 ? this.faults.splice(k, 1)[0] : undefined;
+  }
+
   private takeFault(kind: (rule: string) => boolean, counter: number): FaultPlan | undefined {
     const k = this.faults.findIndex((p) => kind(p.rule as string) && (p.atChain ?? 0) === counter);
     return k >= 0 ? this.faults.splice(k, 1)[0] : undefined;

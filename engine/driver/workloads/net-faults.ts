@@ -100,7 +100,7 @@ export function txFaultShape(plan: FaultPlan, c: TxFaultContext): TxShape {
     case 'net-tx-csum-out-of-frame':
       return shape({ ...c.hdr, flags: NEEDS_CSUM, csumStart: c.frame.length, csumOffset: plan.arg ?? 0 });
     case 'net-tx-gso-not-negotiated':
-      return shape({ ...c.hdr, flags: NEEDS_CSUM, csumStart: 34, csumOffset: 16, gsoType: unnegotiatedGso(c), gsoSize: 1400, hdrLen: 54 });
+      return shape({ ...c.hdr, flags: NEEDS_CSUM, csumStart: 14, csumOffset: 0, gsoType: unnegotiatedGso(c), gsoSize: 1400, hdrLen: 54 });
     case 'net-tx-gso-incomplete':
       return shape({ ...c.hdr, flags: 0, gsoType: GSO_TCPV4, gsoSize: 1400, hdrLen: 54 });
     case 'net-tx-exceeds-mtu': {
@@ -139,15 +139,16 @@ function harmlessCommand(client: NetClient): [string, string, number[]] | undefi
 }
 
 /**
- * Commits the control-queue and config-space faults of the plan list (`arg`: the bad value where one
+ * Commits the control-queue and config-space faults among the client's plans (`arg`: the bad value where one
  * applies). Returns the rules committed.
  */
-export async function commitControlFaults(client: NetClient, faults: readonly FaultPlan[]): Promise<string[]> {
+export async function commitControlFaults(client: NetClient): Promise<string[]> {
   const done: string[] = [];
-  const plan = (rule: string) => faults.find((f) => f.rule === rule);
+  const plan = (rule: string) => client.pendingFaults.find((f) => f.rule === rule);
   const cmd = async (rule: string, run: () => Promise<unknown>) => {
     if (!plan(rule)) return;
     await run();
+    client.claimFault(rule);
     done.push(rule);
   };
   const hasCtrl = client.ctrlQueue !== undefined;
@@ -172,7 +173,7 @@ export async function commitControlFaults(client: NetClient, faults: readonly Fa
       });
     }
   }
-  const cw = plan('net-config-write');
+  const cw = client.claimFault('net-config-write');
   if (cw) {
     client.driver.writeConfig(cw.arg ?? 0, 0x02, 1);
     done.push('net-config-write');

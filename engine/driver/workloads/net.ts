@@ -38,7 +38,7 @@ export async function startNetClient(
 ): Promise<NetClient> {
   const client = new NetClient(driver, mem, alloc, o);
   client.start();
-  await commitControlFaults(client, o.faults ?? []);
+  await commitControlFaults(client);
   return client;
 }
 
