@@ -329,7 +329,7 @@ export class VirtioDebugSession extends LoggingDebugSession {
     this.sendResponse(response);
   }
 
-  protected override setVariableRequest(response: DebugProtocol.SetVariableResponse, args: DebugProtocol.SetVariableArguments): void {
+  protected override async setVariableRequest(response: DebugProtocol.SetVariableResponse, args: DebugProtocol.SetVariableArguments): Promise<void> {
     const target = this.scopesBuilder.configOwner(args.variablesReference);
     if (!target) {
       this.sendErrorResponse(response, { id: 2001, format: `${args.name} cannot be changed: only writable config fields (link status, capacity, writeback) can be set`, showUser: true });
@@ -338,7 +338,7 @@ export class VirtioDebugSession extends LoggingDebugSession {
     try {
       const actions = hostActions(target);
       if (!actions.setConfig) throw new Error(`${target.id} has no writable config fields`);
-      const value = actions.setConfig(target, args.name, args.value);
+      const value = await actions.setConfig(target, args.name, args.value);
       response.body = { value };
       this.sendResponse(response);
       this.scheduleState('config');

@@ -59,7 +59,11 @@ function deviceView(d: DeviceSnapshot): ViewObject {
     return o;
   };
   const config: ViewObject = {};
-  for (const f of d.config) config[f.name] = /^\d+$/.test(f.value) ? Number(f.value) : f.value;
+  // Numbers stay numbers (so watches compare and format them); byte strings like a MAC keep their text.
+  for (const f of d.config) {
+    const raw = BigInt(f.raw);
+    config[f.name] = f.size <= 8 && f.name !== 'mac' && raw <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(raw) : f.value;
+  }
   const v: ViewObject = {
     id: d.id,
     type: d.type,

@@ -6,7 +6,7 @@
 import { type FaultPlan } from '../../engine/driver/ring-types';
 import { createInProcessMachine, type InProcessMachine } from '../../engine/machine/in-process';
 import { type ValidLaunch } from '../launch/validate';
-import { builtinKind, type PreparedDevice } from './device-kinds';
+import { builtinKind, type PreparedDevice } from './kinds';
 import { type SessionRuntime } from './session-runtime';
 
 export class BuiltinSession {
@@ -43,13 +43,17 @@ export class BuiltinSession {
 
   /** Brings every device to DRIVER_OK (the driver's init sequence). */
   initDrivers(): void {
-    for (const m of this.machines) {
+    const w = this.launch.workload;
+    const faults: FaultPlan[] = w.violation ? [{ rule: w.violation, atChain: 2 }] : [];
+    this.machines.forEach((m, i) => {
+      const kind = builtinKind(this.launch.devices[i]!.type)!;
       try {
-        m.driver.init();
+        if (kind.init) kind.init(m, faults);
+        else m.driver.init();
       } catch (e) {
         this.log(`${m.device.id}: driver initialisation stopped: ${(e as Error).message}`);
       }
-    }
+    });
   }
 
   /** Runs every device's workload; resolves when all are done (true when all succeeded). */

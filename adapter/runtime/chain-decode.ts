@@ -4,14 +4,10 @@
  */
 import { type VirtioDevice } from '../../engine/device/device';
 import { type QueueRuntime } from '../../engine/device/queue-runtime';
+import { type DecodedLayer } from '../../engine/decode';
 import { type Chain } from '../../engine/queue/types';
 
-export interface DecodedLayerLike {
-  protocol: string;
-  fields: { label: string; value: string; offset: number; size: number; children?: DecodedLayerLike['fields'] }[];
-  values: Record<string, string | number | boolean>;
-  error?: string;
-}
+export type DecodedLayerLike = DecodedLayer;
 
 export type ChainDecoder = (device: VirtioDevice, q: QueueRuntime, chain: Chain) => DecodedLayerLike[];
 

@@ -7,7 +7,7 @@ import { type VirtioDevice } from '../../engine/device/device';
 
 export interface HostActions {
   /** setVariable on a config field: returns the new display value, or throws with a clear refusal. */
-  setConfig?(device: VirtioDevice, field: string, value: string): string;
+  setConfig?(device: VirtioDevice, field: string, value: string): string | Promise<string>;
   link?(device: VirtioDevice, up: boolean): void;
   injectFrame?(device: VirtioDevice, frame: Uint8Array): void;
   pcapStart?(device: VirtioDevice, path: string): void;

@@ -2,14 +2,12 @@
  * How the built-in driver session creates each device type and runs its workload. Device types register
  * here (echo now; blk and net as they land), so the session code stays type-agnostic.
  */
-import { type VirtioDevice } from '../../engine/device/device';
-import { EchoDevice } from '../../engine/devices/echo/echo-device';
-import { type FaultPlan } from '../../engine/driver/ring-types';
-import { runEchoWorkload } from '../../engine/driver/workloads/echo';
-import { type InProcessMachine } from '../../engine/machine/in-process';
-import { type GuestMemory } from '../../engine/memory';
-import { type Trace } from '../../engine/trace';
-import { type ValidDevice, type ValidLaunch } from '../launch/validate';
+import { type VirtioDevice } from '../../../engine/device/device';
+import { type FaultPlan } from '../../../engine/driver/ring-types';
+import { type InProcessMachine } from '../../../engine/machine/in-process';
+import { type GuestMemory } from '../../../engine/memory';
+import { type Trace } from '../../../engine/trace';
+import { type ValidDevice, type ValidLaunch } from '../../launch/validate';
 
 export interface PreparedDevice {
   /** Builds the device on the machine's memory and trace. */
@@ -29,6 +27,8 @@ export interface WorkloadContext {
 
 export interface BuiltinKind {
   prepare(cfg: ValidDevice): Promise<PreparedDevice>;
+  /** Brings the device to DRIVER_OK (default: the reference driver's init sequence). */
+  init?(machine: InProcessMachine, faults: FaultPlan[]): void;
   /** Runs the workload; resolves with a one-line summary. */
   run(ctx: WorkloadContext): Promise<{ ok: boolean; summary: string }>;
 }
@@ -42,16 +42,3 @@ export function registerBuiltinKind(type: string, kind: BuiltinKind): void {
 export function builtinKind(type: string): BuiltinKind | undefined {
   return kinds.get(type);
 }
-
-registerBuiltinKind('echo', {
-  async prepare(cfg) {
-    return {
-      create: (mem, trace) => new EchoDevice({ id: cfg.id, mem, trace, queueSize: cfg.queueSize }),
-      close: async () => {},
-    };
-  },
-  async run({ machine, workload }) {
-    const r = await runEchoWorkload(machine.driver, machine.mem, machine.alloc, { count: workload.count, timeoutMs: Infinity });
-    return { ok: r.verified === r.sent, summary: `${r.verified}/${r.sent} echo requests verified${r.unanswered ? `, ${r.unanswered} unanswered` : ''}` };
-  },
-});

@@ -1,0 +1,5 @@
+/** Registers every device type the built-in driver session supports. */
+import './echo';
+import './blk';
+
+export { builtinKind, registerBuiltinKind, type BuiltinKind, type PreparedDevice } from './registry';
