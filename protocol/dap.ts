@@ -3,6 +3,7 @@
  * lsp_ext.ts). The extension and the tests use these names and payload types; nothing else defines them.
  */
 import { type SessionSnapshot } from './snapshot';
+import { type TraceEvent } from './trace';
 
 /** Request `virtio/snapshot`: the whole state of the session. */
 export const SNAPSHOT_REQUEST = 'virtio/snapshot';
@@ -27,7 +28,7 @@ export interface StateChangedEventBody {
 /** Event `virtio/trace`: batched trace events for the live timeline (sent at most every 100 ms). */
 export const TRACE_EVENT = 'virtio/trace';
 export interface TraceEventBody {
-  events: import('./trace').TraceEvent[];
+  events: TraceEvent[];
 }
 
 /** Exception filter ids (DESIGN §6). */

@@ -3,7 +3,7 @@
  * inspect() methods, returned by the adapter's `virtio/snapshot` request and rendered by the webviews.
  * Addresses and 64-bit values are hex strings ("0x..."), everything else plain numbers.
  */
-import { type RingLayout } from './trace';
+import { type RingLayout, type TraceEvent } from './trace';
 
 export interface DescriptorDto {
   /** Index in the descriptor table (split) or ring slot (packed). */
@@ -132,5 +132,5 @@ export interface SessionSnapshot {
   stop?: StopInfo;
   devices: DeviceSnapshot[];
   violations: { rule: string; section: string; device: string; queue?: string; message: string; time: number }[];
-  trace?: import('./trace').TraceEvent[];
+  trace?: TraceEvent[];
 }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { type DebugClient } from '@vscode/debugadapter-testsupport';
 import { type SessionSnapshot } from '../../protocol/snapshot';
 import { SNAPSHOT_REQUEST } from '../../protocol/dap';
-import { echoConfig, evaluate, launchAndStop, scopeVars, startClient, variablesOf } from './support';
+import { type Stopped, echoConfig, evaluate, launchAndStop, scopeVars, startClient, variablesOf } from './support';
 
 let dc: DebugClient | undefined;
 afterEach(async () => {
@@ -43,8 +43,8 @@ describe('stopping on queue notifications', () => {
 
   test('a glob over thread names stops too; a breakpoint on an unknown queue is unverified', async () => {
     dc = await startClient();
-    let bps: { verified: boolean; message?: string }[] = [];
-    const stopped = dc.waitForEvent('stopped');
+    let bps: { id?: number; verified: boolean; message?: string }[] = [];
+    const stopped = dc.waitForEvent('stopped') as Promise<Stopped>;
     const configured = dc.waitForEvent('initialized').then(async () => {
       bps = (await dc!.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'echo0.*' }, { name: 'net9.*' }] })).body.breakpoints;
       await dc!.configurationDoneRequest();
@@ -59,8 +59,8 @@ describe('stopping on queue notifications', () => {
 
   test('conditions over chain fields and hit counts; a bad condition is unverified with the parse error', async () => {
     dc = await startClient();
-    let bps: { verified: boolean; message?: string }[] = [];
-    const stopped = dc.waitForEvent('stopped');
+    let bps: { id?: number; verified: boolean; message?: string }[] = [];
+    const stopped = dc.waitForEvent('stopped') as Promise<Stopped>;
     const configured = dc.waitForEvent('initialized').then(async () => {
       bps = (
         await dc!.setFunctionBreakpointsRequest({
@@ -85,7 +85,7 @@ describe('stopping on queue notifications', () => {
     const chain = await scopeVars(dc, frames[0]!.id, 'Chain');
     assert.ok(chain.some((v) => v.name === 'indirect table'), 'stopped on an indirect chain');
     assert.equal(await evaluate(dc, 'echo0.requestq1.counters.chains'), '3');
-    assert.deepEqual(stop.body.hitBreakpointIds, [(bps[0] as { id: number }).id]);
+    assert.deepEqual(stop.body.hitBreakpointIds, [bps[0]!.id]);
   });
 });
 
@@ -96,7 +96,7 @@ describe('stepping', () => {
     const tid = stop.body.threadId;
     const pending0 = Number(await evaluate(dc, 'echo0.requestq1.pending'));
     assert.ok(pending0 >= 2, `pending ${pending0}`);
-    const stepped = dc.waitForEvent('stopped');
+    const stepped = dc.waitForEvent('stopped') as Promise<Stopped>;
     await dc.nextRequest({ threadId: tid });
     const s1 = await stepped;
     assert.equal(s1.body.reason, 'step');

@@ -20,9 +20,12 @@ export interface LaunchOptions {
   exceptionFilters?: string[];
 }
 
+/** A stopped event of this adapter: it always names the thread (queue) that stopped. */
+export type Stopped = DebugProtocol.StoppedEvent & { body: { threadId: number } };
+
 /** Launches and configures a session the way VS Code does; resolves with the first stopped event. */
-export async function launchAndStop(dc: DebugClient, o: LaunchOptions): Promise<DebugProtocol.StoppedEvent> {
-  const stopped = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+export async function launchAndStop(dc: DebugClient, o: LaunchOptions): Promise<Stopped> {
+  const stopped = dc.waitForEvent('stopped') as Promise<Stopped>;
   const configured = dc.waitForEvent('initialized').then(async () => {
     if (o.functionBreakpoints) await dc.setFunctionBreakpointsRequest({ breakpoints: o.functionBreakpoints });
     await dc.setExceptionBreakpointsRequest({ filters: o.exceptionFilters ?? ['violation'] });
