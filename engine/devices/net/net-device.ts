@@ -231,6 +231,8 @@ export class NetDevice extends VirtioDevice {
       const hdr = { flags: d.flags, gsoType: 0, hdrLen: 0, gsoSize: 0, csumStart: 0, csumOffset: 0, numBuffers: undefined };
       return rxSummary(d.frame, hdr, d.offset, layout.size);
     }
+    // A receive buffer the debugger shows before the device has a frame for it.
+    if (r.kind === 'rx') return `receive buffer (${chain.writableBytes} B)`;
     return undefined;
   }
 

@@ -280,6 +280,28 @@ export class NetClient {
 
   /** Transmits `frame` on pair `pair` behind a header with `hdr` (§5.1.6.2). Resolves when the device used it. */
   transmit(frame: Uint8Array, hdr: TxHeader = {}, pair = 0): Promise<UsedBuffer> {
+    return this.transmitMany([{ frame, hdr }], pair)[0]!;
+  }
+
+  /** Transmits several frames published together with one notification (as with Linux xmit_more). */
+  transmitMany(packets: readonly { frame: Uint8Array; hdr?: TxHeader }[], pair = 0): Promise<UsedBuffer>[] {
+    const prepared = packets.map((p) => this.prepareTx(p.frame, p.hdr ?? {}, pair));
+    // A fault may move a packet to another pair: submit per queue, in order.
+    const out: Promise<UsedBuffer>[] = new Array<Promise<UsedBuffer>>(prepared.length);
+    for (const queue of new Set(prepared.map((p) => p.queue))) {
+      const idx = prepared.flatMap((p, i) => (p.queue === queue ? [i] : []));
+      const promises = this.driver.submitMany(queue, idx.map((i) => ({ buffers: prepared[i]!.buffers })));
+      idx.forEach((i, k) =>
+        (out[i] = promises[k]!.then((u) => {
+          for (const b of prepared[i]!.buffers) this.alloc.release(b.addr);
+          return u;
+        })),
+      );
+    }
+    return out;
+  }
+
+  private prepareTx(frame: Uint8Array, hdr: TxHeader, pair: number): { queue: number; buffers: DriverBuffer[] } {
     const plan = this.takeFault((r) => r.startsWith('net-tx-') || r === 'net-hdr-size-mismatch', this.txSent);
     this.txSent++;
     const shape: TxShape = plan
@@ -301,10 +323,7 @@ export class NetClient {
       if (p.bytes) this.mem.write(addr, p.bytes);
       return { addr, len: p.len, write: p.write };
     });
-    return this.driver.submit(2 * shape.pair + 1, buffers).then((u) => {
-      for (const b of buffers) this.alloc.release(b.addr);
-      return u;
-    });
+    return { queue: 2 * shape.pair + 1, buffers };
   }
 
   /**

@@ -8,7 +8,7 @@ import { type GuestMemory } from '../../memory';
 import { type GuestAllocator } from '../allocator';
 import { type ReferenceDriver } from '../driver';
 import { type FaultPlan } from '../ring-types';
-import { NetClient, type NetClientOptions } from './net-client';
+import { NetClient, type NetClientOptions, type TxHeader } from './net-client';
 import { commitControlFaults } from './net-faults';
 import {
   BROADCAST_MAC,
@@ -131,12 +131,12 @@ export async function runNetFlood(client: NetClient, o: FloodOptions): Promise<F
   const result: FloodResult = { sent: 0, bytes: 0, frames: [] };
   const batch = Math.max(1, o.batch ?? 8);
   for (let i = 0; i < o.count; i += batch) {
-    const inFlight: Promise<unknown>[] = [];
+    const packets: { frame: Uint8Array; hdr: TxHeader }[] = [];
     for (let k = i; k < Math.min(o.count, i + batch); k++) {
       const size = min + Math.floor(rand() * (max - min + 1));
       const payload = Uint8Array.from({ length: Math.max(0, size - 14) }, () => Math.floor(rand() * 256));
       let frame: Uint8Array;
-      let hdr = {};
+      let hdr: TxHeader = {};
       if (csum && k % 2 === 1 && size >= 14 + 28) {
         const u = udpFrame({ srcMac: src, dstMac: dst, src: parseIpv4('10.0.2.15'), dst: parseIpv4('10.0.2.255') }, 9, 9, payload.subarray(0, size - 42), true);
         frame = u.frame;
@@ -147,9 +147,10 @@ export async function runNetFlood(client: NetClient, o: FloodOptions): Promise<F
       result.frames.push(frame);
       result.sent++;
       result.bytes += frame.length;
-      inFlight.push(client.transmit(frame, hdr));
+      packets.push({ frame, hdr });
     }
-    await Promise.all(inFlight);
+    // One publish and one notification per batch.
+    await Promise.all(client.transmitMany(packets));
   }
   return result;
 }
