@@ -4,10 +4,11 @@
  * max_virtqueue_pairs only if MQ or RSS was negotiated).
  */
 import { type QueueSpec } from '../../device/queue-runtime';
-import { type ConfigSpace } from '../../device/config-space';
+import { type ConfigFieldLike, type ConfigSpace } from '../../device/config-space';
 import { netQueueName } from '../../spec';
 import { type HeaderLayout, hasBit } from './net-header';
 import { NET_F } from './net-features';
+import { formatMac } from './peers/mac';
 
 export const NET_S_LINK_UP = 1;
 export const NET_S_ANNOUNCE = 2;
@@ -28,23 +29,10 @@ export interface NetConfigValues {
   linkUp: boolean;
 }
 
-/** Parses `52:54:00:12:34:56` (also `-`); throws with a clear message for anything else. */
-export function parseMacText(text: string): Uint8Array {
-  const parts = text.trim().split(/[:-]/);
-  if (parts.length !== 6 || parts.some((p) => !/^[0-9a-fA-F]{2}$/.test(p))) {
-    throw new Error(`bad MAC address "${text}": expected six hex byte pairs like 52:54:00:12:34:56`);
-  }
-  return Uint8Array.from(parts, (p) => parseInt(p, 16));
-}
-
-export function formatMacBytes(mac: Uint8Array): string {
-  return Array.from(mac.subarray(0, 6), (b) => b.toString(16).padStart(2, '0')).join(':');
-}
-
 /** Checks option ranges the device must honour (§5.1.4.1); throws on values a device may not offer. */
 export function checkNetValues(v: NetConfigValues): void {
   if (v.mac.length !== 6) throw new Error(`mac: a MAC address has 6 bytes, got ${v.mac.length}`);
-  if (v.mac[0]! & 1) throw new Error(`mac: ${formatMacBytes(v.mac)} is a multicast address`);
+  if (v.mac[0]! & 1) throw new Error(`mac: ${formatMac(v.mac)} is a multicast address`);
   if (!Number.isInteger(v.queuePairs) || v.queuePairs < 1 || v.queuePairs > 0x8000) throw new Error(`queue pairs must be 1..32768, got ${v.queuePairs}`);
   if (!Number.isInteger(v.mtu) || v.mtu < 68 || v.mtu > 65535) throw new Error(`mtu must be 68..65535, got ${v.mtu}`);
   if (!Number.isInteger(v.queueSize) || v.queueSize < 1 || v.queueSize > 32768) throw new Error(`queue size must be 1..32768, got ${v.queueSize}`);
@@ -107,4 +95,23 @@ export function minRxBuffer(layout: HeaderLayout, features: bigint, mtu: number)
   const guestGso = [NET_F.GUEST_TSO4, NET_F.GUEST_TSO6, NET_F.GUEST_UFO, NET_F.GUEST_USO4, NET_F.GUEST_USO6].some((b) => hasBit(features, b));
   const frame = guestGso ? 65589 : hasBit(features, NET_F.MTU) ? mtu + 14 : 1514;
   return layout.size + frame;
+}
+
+/**
+ * Judges a driver write to the net config (§5.1.4.2: the driver must not write; a legacy driver, without
+ * VERSION_1, may write mac). `field` is for the trace event.
+ */
+export function configWriteVerdict(
+  fields: ConfigFieldLike[],
+  offset: number,
+  size: number,
+  modern: boolean,
+): { legacyMac: boolean; message: string; field: { field?: string } } {
+  const legacyMac = !modern && fields.length === 1 && fields[0]!.name === 'mac';
+  const names = fields.map((f) => f.name).join(', ') || `offset ${offset}`;
+  return {
+    legacyMac,
+    message: `driver wrote ${size} byte${size > 1 ? 's' : ''} at config offset ${offset} (${names}); the net config space is read-only for the driver`,
+    field: fields[0] ? { field: fields[0].name } : {},
+  };
 }

@@ -7,7 +7,6 @@
  */
 import { VirtioDevice } from '../../device/device';
 import { F, STATUS, has } from '../../device/bits';
-import { type ConfigFieldLike } from '../../device/config-space';
 import { type QueueRuntime, type QueueSpec } from '../../device/queue-runtime';
 import { type GuestMemory } from '../../memory';
 import { readChain } from '../../queue/chain-io';
@@ -19,22 +18,9 @@ import { type CtrlTarget, handleCtrlChain, negotiatedGuestOffloads } from './ctr
 import { type EthernetPort, dropFrame } from './ethernet-port';
 import { networkHeader } from './gso';
 import { HDR_F, type HeaderLayout, headerLayout } from './net-header';
-import {
-  DEFAULT_MAC,
-  DUPLEX_VALUE,
-  type Duplex,
-  NET_S_ANNOUNCE,
-  NET_S_LINK_UP,
-  type NetConfigValues,
-  applyQueueLayout,
-  checkNetValues,
-  formatMacBytes,
-  initNetConfig,
-  minRxBuffer,
-  negotiatedPairs,
-  offeredQueueSpecs,
-  parseMacText,
-} from './net-config';
+import { DEFAULT_MAC, DUPLEX_VALUE, type Duplex, NET_S_ANNOUNCE, NET_S_LINK_UP, type NetConfigValues, applyQueueLayout } from './net-config';
+import { checkNetValues, configWriteVerdict, initNetConfig, minRxBuffer, negotiatedPairs, offeredQueueSpecs } from './net-config';
+import { formatMac, parseMac } from './peers/mac';
 import { NET_F, defaultNetOffered } from './net-features';
 import { type NetStats, newNetStats } from './net-stats';
 import { ctrlSummary, l4ChecksumValid, rxSummary, txSummary } from './net-summary';
@@ -87,7 +73,7 @@ export class NetDevice extends VirtioDevice {
   private layoutCache: { features: bigint; layout: HeaderLayout } | undefined;
 
   constructor(o: NetDeviceOptions) {
-    const mac = o.mac === undefined ? parseMacText(DEFAULT_MAC) : typeof o.mac === 'string' ? parseMacText(o.mac) : Uint8Array.from(o.mac);
+    const mac = typeof o.mac === 'string' || o.mac === undefined ? parseMac(o.mac ?? DEFAULT_MAC) : Uint8Array.from(o.mac);
     const values: NetConfigValues = {
       mac,
       queuePairs: o.queuePairs ?? 1,
@@ -141,7 +127,7 @@ export class NetDevice extends VirtioDevice {
   }
 
   get mac(): string {
-    return formatMacBytes(this.filter.mac);
+    return formatMac(this.filter.mac);
   }
 
   /** The header layout for the negotiated features (§5.1.6). */
@@ -376,12 +362,9 @@ export class NetDevice extends VirtioDevice {
     this.guestOffloadsValue = negotiatedGuestOffloads(this.negotiated);
     this.activePairsValue = 1;
     const n = negotiatedPairs(this.negotiated, this.maxPairs);
-    this.trace.emit({
-      type: 'note',
-      device: this.id,
-      message: `net ready: mac ${this.mac}, header ${this.headerLayout().size} B, ${n} queue pair${n > 1 ? 's' : ''} (1 active)` +
-        `${this.hasFeature(NET_F.MRG_RXBUF) ? ', mergeable rx buffers' : ''}${this.hasFeature(NET_F.CTRL_VQ) ? ', control queue' : ''}, link ${this.link ? 'up' : 'down'}`,
-    });
+    const extras = [this.hasFeature(NET_F.MRG_RXBUF) && 'mergeable rx buffers', this.hasFeature(NET_F.CTRL_VQ) && 'control queue'].filter(Boolean);
+    const what = [`mac ${this.mac}`, `header ${this.headerLayout().size} B`, `${n} queue pair${n > 1 ? 's' : ''} (1 active)`, ...extras, `link ${this.link ? 'up' : 'down'}`];
+    this.trace.emit({ type: 'note', device: this.id, message: `net ready: ${what.join(', ')}` });
   }
 
   protected override onReset(): void {
@@ -408,22 +391,13 @@ export class NetDevice extends VirtioDevice {
       super.writeConfig(offset, data);
       return;
     }
-    const fields = this.config.fieldsAt(offset, data.length);
-    const legacyMac = !has(this.negotiated, F.VERSION_1) && fields.length === 1 && fields[0]!.name === 'mac';
-    this.trace.emit({
-      type: 'config-write',
-      device: this.id,
-      offset,
-      size: data.length,
-      value: Buffer.from(data).toString('hex'),
-      ...(fields[0] ? { field: fields[0].name } : {}),
-    });
-    if (legacyMac) {
+    const verdict = configWriteVerdict(this.config.fieldsAt(offset, data.length), offset, data.length, has(this.negotiated, F.VERSION_1));
+    this.trace.emit({ type: 'config-write', device: this.id, offset, size: data.length, value: Buffer.from(data).toString('hex'), ...verdict.field });
+    if (verdict.legacyMac) {
       this.config.bytes.set(data, offset);
       this.filter.mac = this.config.bytes.slice(0, 6);
       return;
     }
-    const names = fields.map((f: ConfigFieldLike) => f.name).join(', ') || `offset ${offset}`;
-    this.violation('net-config-write', `driver wrote ${data.length} byte${data.length > 1 ? 's' : ''} at config offset ${offset} (${names}); the net config space is read-only for the driver`, { index: offset });
+    this.violation('net-config-write', verdict.message, { index: offset });
   }
 }
