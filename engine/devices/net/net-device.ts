@@ -223,7 +223,12 @@ export class NetDevice extends VirtioDevice {
   }
 
   override onBuffersAdded(q: QueueRuntime): void {
-    if (this.role(q).kind === 'rx') this.rx.deliver(q);
+    if (this.role(q).kind !== 'rx') return;
+    try {
+      this.rx.deliver(q);
+    } catch (e) {
+      this.trace.emit({ type: 'note', device: this.id, message: `${q.name}: receive failed: ${e instanceof Error ? e.message : String(e)}` });
+    }
   }
 
   // ---------------------------------------------------------------- the wire
