@@ -84,3 +84,24 @@ test('random frames survive transmit → loopback → receive byte for byte', as
     { numRuns: RUNS },
   );
 });
+
+test('hostile transmit headers never break the device: every buffer comes back, nothing throws', async () => {
+  const u16 = fc.integer({ min: 0, max: 0xffff });
+  const hdrArb = fc.record({ flags: fc.integer({ min: 0, max: 255 }), gsoType: fc.integer({ min: 0, max: 255 }), hdrLen: u16, gsoSize: u16, csumStart: u16, csumOffset: u16, numBuffers: u16 });
+  const caseArb = fc.record({ layout: fc.constantFrom('split' as const, 'packed' as const), sends: fc.array(fc.tuple(hdrArb, fc.integer({ min: 0, max: 3000 })), { minLength: 1, maxLength: 8 }) });
+  await fc.assert(
+    fc.asyncProperty(caseArb, async (c) => {
+      const r = await netRig({ layout: c.layout });
+      r.port.loopback = true;
+      for (const [hdr, size] of c.sends) {
+        const frame = Uint8Array.from({ length: size }, (_, i) => (i * 7) & 0xff);
+        const used = await r.client.transmit(frame, hdr);
+        assert.equal(used.len, 0);
+      }
+      assert.deepEqual(r.events.filter((e) => e.type === 'note' && /error|failed/.test(e.message)), []);
+      assert.equal(r.dev.status & 64, 0, 'no DEVICE_NEEDS_RESET');
+      r.client.stop();
+    }),
+    { numRuns: Math.max(1, Math.round(RUNS / 5)) },
+  );
+});
