@@ -1,0 +1,77 @@
+/**
+ * Runs QEMU for a session: spawns it (after the vhost-user sockets listen: QEMU is their client),
+ * forwards the serial console line by line, connects QMP, and stops it on terminate (QMP quit, then
+ * SIGTERM, then SIGKILL) so no guest outlives its session.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { QmpClient } from './qmp';
+import { type QemuCommand } from './qemu-command';
+
+export interface QemuProcessEvents {
+  /** One line of the guest's serial console (or QEMU's own stderr, prefixed). */
+  line: (text: string, stream: 'console' | 'qemu') => void;
+  exit: (code: number | null, signal: NodeJS.Signals | null) => void;
+}
+
+export class QemuProcess {
+  readonly child: ChildProcess;
+  qmp: QmpClient | undefined;
+  private exited = false;
+  readonly exitPromise: Promise<void>;
+
+  private constructor(cmd: QemuCommand, on: QemuProcessEvents) {
+    this.child = spawn(cmd.binary, cmd.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines = (stream: 'console' | 'qemu') => {
+      let buf = '';
+      return (d: Buffer) => {
+        buf += d.toString('utf8');
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          on.line(buf.slice(0, nl).replace(/\r$/, '').replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''), stream);
+          buf = buf.slice(nl + 1);
+        }
+      };
+    };
+    this.child.stdout!.on('data', lines('console'));
+    this.child.stderr!.on('data', lines('qemu'));
+    this.exitPromise = new Promise((resolve) => {
+      this.child.on('exit', (code, signal) => {
+        this.exited = true;
+        this.qmp?.close();
+        on.exit(code, signal);
+        resolve();
+      });
+      this.child.on('error', (e) => {
+        on.line(`cannot start QEMU: ${e.message}`, 'qemu');
+      });
+    });
+  }
+
+  static async start(cmd: QemuCommand, on: QemuProcessEvents): Promise<QemuProcess> {
+    const p = new QemuProcess(cmd, on);
+    try {
+      p.qmp = await QmpClient.connect(cmd.qmpSocket, 15_000);
+    } catch (e) {
+      if (!p.exited) on.line(`QMP unavailable: ${(e as Error).message}; the guest cannot be frozen while stopped`, 'qemu');
+    }
+    return p;
+  }
+
+  get running(): boolean {
+    return !this.exited;
+  }
+
+  async stop(): Promise<void> {
+    if (this.exited) return;
+    try {
+      await Promise.race([this.qmp?.execute('quit'), new Promise((r) => setTimeout(r, 1000))]);
+    } catch {
+      // QEMU may close the socket before answering quit.
+    }
+    const killer = setTimeout(() => this.child.kill('SIGTERM'), 1500);
+    const hard = setTimeout(() => this.child.kill('SIGKILL'), 4000);
+    await this.exitPromise;
+    clearTimeout(killer);
+    clearTimeout(hard);
+  }
+}
