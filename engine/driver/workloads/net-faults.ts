@@ -4,7 +4,8 @@
  * buffer posted by start(), control and config faults are committed by commitControlFaults().
  */
 import { type FaultPlan } from '../ring-types';
-import { type NetClient, type TxHeader, encodeTxHeader } from './net-client';
+import { type NetClient } from './net-client';
+import { type TxHeader, encodeTxHeader } from './net-tx-header';
 
 const NEEDS_CSUM = 1;
 const DATA_VALID = 2;
