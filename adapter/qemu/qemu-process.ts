@@ -7,6 +7,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { QmpClient } from './qmp';
 import { type QemuCommand } from './qemu-command';
 
+/** Firmware and kernels print terminal escape sequences on the serial console; the Debug Console shows text. */
+const ANSI = new RegExp(String.fromCharCode(27) + '\\[[0-9;?]*[A-Za-z]', 'g');
+const stripAnsi = (s: string) => s.replace(ANSI, '');
+
 export interface QemuProcessEvents {
   /** One line of the guest's serial console (or QEMU's own stderr, prefixed). */
   line: (text: string, stream: 'console' | 'qemu') => void;
@@ -27,7 +31,7 @@ export class QemuProcess {
         buf += d.toString('utf8');
         let nl: number;
         while ((nl = buf.indexOf('\n')) >= 0) {
-          on.line(buf.slice(0, nl).replace(/\r$/, '').replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''), stream);
+          on.line(stripAnsi(buf.slice(0, nl).replace(/\r$/, '')), stream);
           buf = buf.slice(nl + 1);
         }
       };
