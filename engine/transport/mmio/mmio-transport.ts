@@ -40,7 +40,10 @@ export class MmioTransport implements DeviceHost {
   private driverFeaturesSel = 0;
   private queueSel = 0;
   private setups: QueueSetup[];
-  private notifiedSinceInterrupt = false;
+  /** The driver's interrupt handler has run since the last interrupt was raised. */
+  private delivered = true;
+  /** The driver notified a queue after its handler ran (it is active, yet left the interrupt unacknowledged). */
+  private notifiedSinceDelivery = false;
   private irqPending = false;
 
   constructor(readonly device: VirtioDevice) {
@@ -150,7 +153,7 @@ export class MmioTransport implements DeviceHost {
         else this.violation('notify-invalid-queue', `QueueReady written for queue ${this.queueSel}, which does not exist`, offset);
         return;
       case REG.QueueNotify:
-        this.notifiedSinceInterrupt = true;
+        if (this.delivered) this.notifiedSinceDelivery = true;
         // §4.2.3.3: with NOTIFICATION_DATA the upper 16 bits carry next_off | next_wrap << 15.
         this.device.notify(value & 0xffff, this.device.ringFeatures().notificationData ? value >>> 16 : undefined);
         return;
@@ -264,7 +267,7 @@ export class MmioTransport implements DeviceHost {
   // ---- DeviceHost: interrupts (§4.2.3.4)
   interrupt(kind: 'used' | 'config'): void {
     const bitValue = kind === 'used' ? INT_USED_BUFFER : INT_CONFIG_CHANGE;
-    if (this.interruptStatus & bitValue && this.notifiedSinceInterrupt) {
+    if (this.interruptStatus & bitValue && this.delivered && this.notifiedSinceDelivery) {
       this.violation(
         'mmio-interrupt-not-acked',
         `the device raised a ${kind === 'used' ? 'used-buffer' : 'config-change'} interrupt while the previous one was never acknowledged (InterruptStatus 0x${this.interruptStatus.toString(16)})`,
@@ -272,11 +275,13 @@ export class MmioTransport implements DeviceHost {
       );
     }
     this.interruptStatus |= bitValue;
-    this.notifiedSinceInterrupt = false;
+    this.delivered = false;
+    this.notifiedSinceDelivery = false;
     if (this.irqPending) return;
     this.irqPending = true;
     queueMicrotask(() => {
       this.irqPending = false;
+      this.delivered = true;
       this.onInterrupt?.();
     });
   }
