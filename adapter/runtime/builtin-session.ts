@@ -35,7 +35,7 @@ export class BuiltinSession {
         memorySize: 64 * 1024 * 1024,
         driver: { layout: w.layout, ...(fault ? { faults: [fault] } : {}) },
       });
-      prep.attach?.(machine.device);
+      await prep.attach?.(machine.device);
       this.machines.push(machine);
       this.runtime.addDevice(machine.device);
     }

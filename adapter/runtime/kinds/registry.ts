@@ -13,7 +13,7 @@ export interface PreparedDevice {
   /** Builds the device on the machine's memory and trace. */
   create(mem: GuestMemory, trace: Trace): VirtioDevice;
   /** Called once the device exists (connect peers, open captures). */
-  attach?(device: VirtioDevice): void;
+  attach?(device: VirtioDevice): Promise<void> | void;
   /** Releases backends (flushes the disk, closes captures and sockets). */
   close(): Promise<void>;
 }
