@@ -8,7 +8,7 @@ import { runDemo } from './commands/demo';
 const USAGE = `usage:
   virtio-debug serve blk --socket PATH --disk FILE [--readonly] [--queues N] [--queue-size N] [--trace FILE]
   virtio-debug serve net --socket PATH [--mac MAC] [--peer responder|udp:HOST:PORT|none] [--pcap FILE] [--queues N] [--trace FILE]
-  virtio-debug demo [blk|net|echo] [--packed] [--count N] [--trace FILE]
+  virtio-debug demo [blk|net|echo ...] [--packed] [--count N] [--trace FILE]
   virtio-debug dap [--port N]
   virtio-debug lsp --stdio`;
 
@@ -30,6 +30,12 @@ async function main(argv: string[]): Promise<number> {
   if (!load) throw new UsageError(`unknown command "${name}"`);
   return (await load())(rest);
 }
+
+// `virtio-debug demo | head` closes the pipe early: that is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -1,23 +1,27 @@
 /**
- * `virtio-debug demo [kind]`: the reference driver exchanges buffers with a device over both ring
+ * `virtio-debug demo [kind ...]` (default: blk and net): the reference driver exchanges buffers with a device over both ring
  * layouts while the trace is printed as it happens; a final run commits one deliberate violation so the
  * user sees what the debugger reports (rule id, spec section, explanation, fix).
  */
 import { type RingLayout, type ViolationEvent } from '../../protocol/trace';
 import { JsonlTraceWriter, Trace } from '../../engine/trace';
 import { UsageError, parseArgs } from '../args';
-import { DEMOS } from '../demos';
+import { DEFAULT_DEMOS, DEMOS } from '../demos';
 import { formatEvent } from '../trace-format';
 
 export async function runDemo(argv: string[]): Promise<number> {
   const { positionals, flags } = parseArgs(
     argv,
     { packed: { type: 'boolean' }, count: { type: 'integer', min: 1, max: 100000 }, trace: { type: 'string' }, quiet: { type: 'boolean' } },
-    1,
+    3,
   );
-  const kind = positionals[0] ?? DEMOS[0]!.name;
-  const scenario = DEMOS.find((d) => d.name === kind);
-  if (!scenario) throw new UsageError(`unknown demo "${kind}" (available: ${DEMOS.map((d) => d.name).join(', ')})`);
+  // Without a name the demo shows the two real device types; any scenario can be named.
+  const names = positionals.length ? positionals : DEFAULT_DEMOS;
+  const scenarios = names.map((kind) => {
+    const s = DEMOS.find((d) => d.name === kind);
+    if (!s) throw new UsageError(`unknown demo "${kind}" (available: ${DEMOS.map((d) => d.name).join(', ')})`);
+    return s;
+  });
   const count = (flags.count as number | undefined) ?? 6;
   const layouts: RingLayout[] = flags.packed ? ['packed'] : ['split', 'packed'];
 
@@ -33,20 +37,23 @@ export async function runDemo(argv: string[]): Promise<number> {
   const print = (line: string) => process.stdout.write(`-- ${line}\n`);
 
   let failed = false;
-  for (const layout of layouts) {
-    process.stdout.write(`\n== ${scenario.title}, ${layout} ring, ${count} requests ==\n`);
+  const caughtFaults: string[] = [];
+  for (const scenario of scenarios) {
+    for (const layout of layouts) {
+      process.stdout.write(`\n== ${scenario.title}, ${layout} ring, ${count} requests ==\n`);
+      const before = violations.length;
+      const r = await scenario.run({ layout, count, trace, print });
+      print(r.summary);
+      if (!r.ok || violations.length > before) failed = true;
+    }
+    const fault = scenario.demoFault(layouts[0]!);
+    process.stdout.write(`\n== ${scenario.title}, ${layouts[0]} ring, with a deliberate violation: ${fault.rule} ==\n`);
     const before = violations.length;
-    const r = await scenario.run({ layout, count, trace, print });
+    const r = await scenario.run({ layout: layouts[0]!, count: 4, trace, print, fault });
     print(r.summary);
-    if (!r.ok || violations.length > before) failed = true;
+    if (violations.slice(before).some((v) => v.rule === fault.rule)) caughtFaults.push(fault.rule);
+    else failed = true;
   }
-  const fault = scenario.demoFault(layouts[0]!);
-  process.stdout.write(`\n== ${scenario.title}, ${layouts[0]} ring, with a deliberate violation: ${fault.rule} ==\n`);
-  const before = violations.length;
-  const r = await scenario.run({ layout: layouts[0]!, count: 4, trace, print, fault });
-  print(r.summary);
-  const caught = violations.slice(before).some((v) => v.rule === fault.rule);
-  if (!caught) failed = true;
   writer?.close();
 
   process.stdout.write(`\n== summary ==\n`);
@@ -54,7 +61,7 @@ export async function runDemo(argv: string[]): Promise<number> {
   process.stdout.write(
     failed
       ? 'demo FAILED\n'
-      : `demo ok: ${layouts.join(' and ')} ring${layouts.length > 1 ? 's' : ''} exchanged buffers; the injected violation ${fault.rule} was caught\n`,
+      : `demo ok: ${scenarios.map((x) => x.name).join(', ')} over ${layouts.join(' and ')} ring${layouts.length > 1 ? 's' : ''}; the injected violation${caughtFaults.length > 1 ? 's' : ''} ${caughtFaults.join(', ')} ${caughtFaults.length > 1 ? 'were' : 'was'} caught\n`,
   );
   return failed ? 1 : 0;
 }
