@@ -30,10 +30,13 @@ let nextId = 1;
 
 export class BreakpointTable {
   private bps: QueueBreakpoint[] = [];
+  /** Verified breakpoints per thread name: asked for every chain, so the globs run once per name. */
+  private readonly byThread = new Map<string, QueueBreakpoint[]>();
 
   /** Replaces all function breakpoints (DAP setFunctionBreakpoints semantics). */
   set(inputs: FunctionBreakpointInput[], threadNames: readonly string[]): QueueBreakpoint[] {
     this.bps = inputs.map((i) => this.make(i, threadNames));
+    this.byThread.clear();
     return this.bps;
   }
 
@@ -73,7 +76,9 @@ export class BreakpointTable {
 
   /** Verified breakpoints whose glob matches the thread. */
   forThread(thread: string): QueueBreakpoint[] {
-    return this.bps.filter((b) => b.verified && b.matches(thread));
+    let list = this.byThread.get(thread);
+    if (!list) this.byThread.set(thread, (list = this.bps.filter((b) => b.verified && b.matches(thread))));
+    return list;
   }
 
   /** Evaluates the breakpoints of a thread for one chain; returns the ids that hit (counting hits). */

@@ -154,8 +154,7 @@ export class QueueService {
     q.counters.used++;
     q.counters.bytesWritten += p.len;
     if (this.dev.trace.active) {
-      const s = vq.inspect(false);
-      this.dev.trace.emit({ type: 'used', device: this.dev.id, queue: q.index, queueName: q.name, id: p.chain.id, len: p.len, usedIdx: s.usedIdx });
+      this.dev.trace.emit({ type: 'used', device: this.dev.id, queue: q.index, queueName: q.name, id: p.chain.id, len: p.len, usedIdx: vq.usedIndex });
     }
   }
 

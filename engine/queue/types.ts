@@ -110,6 +110,8 @@ export interface DeviceVirtqueue {
   readonly inflight: number;
   /** Whether the device currently asks the driver for notifications. */
   readonly notificationsEnabled: boolean;
+  /** Split: the used idx (free-running u16). Packed: the next used ring slot. Cheap (no memory access). */
+  readonly usedIndex: number;
 
   /** Checks ring placement (alignment, mapped memory, initial used.flags). Called when the queue is enabled;
    *  reports violations and returns false when the ring cannot be used. */

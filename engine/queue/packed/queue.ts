@@ -106,6 +106,10 @@ export class PackedQueue implements DeviceVirtqueue, WatchedQueue {
   get quiet(): boolean {
     return this.selfWrite || this.brokenRule !== undefined;
   }
+  get usedIndex(): number {
+    return posSlot(this._usedPos, this.size);
+  }
+
   get usedPos(): number {
     return this._usedPos;
   }

@@ -74,6 +74,10 @@ export class SplitQueue implements DeviceVirtqueue {
   get inflight(): number {
     return this.inflightChains;
   }
+  get usedIndex(): number {
+    return this.usedIdx;
+  }
+
   get notificationsEnabled(): boolean {
     return this.notifyOn;
   }
