@@ -13,23 +13,13 @@ import { SplitQueue } from '../../engine/queue/split';
 import { type RingFeatures } from '../../engine/queue/types';
 import { CountingBacking, RAM_BASE, type Reported, splitPair } from '../support/split-harness';
 import { judgeChain, judgeIdx, type OracleRing } from '../support/split-oracle';
+import { mulberry32 } from '../../engine/driver/workloads/prng';
 
 const RUNS = Math.max(1, Math.round(Number(process.env.PROPERTY_RUNS ?? 100000) * 0.3));
 const MEM = 0x10000;
 const TABLES = 4;
 const TABLE_ENTRIES = 16;
 
-/** mulberry32: contents come from a seed, so a run is cheap to generate and easy to reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Case {
   size: number;
@@ -49,7 +39,7 @@ const caseArb: fc.Arbitrary<Case> = fc.record({
 
 function hostile(c: Case): void {
   const { size, features } = c;
-  const rnd = prng(c.seed);
+  const rnd = mulberry32(c.seed);
   const int = (n: number): number => Math.floor(rnd() * n);
   let counter: CountingBacking | undefined;
   const p = splitPair({

@@ -2,18 +2,10 @@
  * Independent oracles for the packed-ring property tests. They restate the spec in the plainest way
  * (absolute slot counters, whole-ring snapshots, BigInt addresses) instead of reusing engine code.
  */
+import { mulberry32 } from '../../engine/driver/workloads/prng';
 
-/** A tiny deterministic PRNG (mulberry32) so one generated integer can describe a whole list. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** One generated integer describes a whole list (mulberry32). */
+export const rng = mulberry32;
 
 /**
  * §2.8.10 RING_EVENT_FLAGS_DESC: was the descriptor position (off, wrap) among the positions a side

@@ -12,6 +12,7 @@ import { type GuestAllocator } from '../allocator';
 import { type ReferenceDriver } from '../driver';
 import { type FaultPlan } from '../ring-types';
 import { BlkClient, type BlkRangeSpec, type BlkRequestSpec, type BlkResult, blkRequest, idString, rangeData } from './blk-client';
+import { mulberry32 } from './prng';
 
 export { BlkClient, blkRequest, blkType, idString, rangeData, requestPieces, STATUS_UNTOUCHED } from './blk-client';
 export type { BlkRangeSpec, BlkRequestSpec, BlkResult, BlkClientOptions } from './blk-client';
@@ -83,17 +84,6 @@ function req(type: string, sector: bigint | number = 0n, data?: Uint8Array | num
   return blkRequest(type, sector, ranges ? rangeData(ranges) : data);
 }
 
-/** A small deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The bytes the workload writes at `sector` in round `round`. */
 function sectorPattern(sector: bigint, round: number): Uint8Array {
@@ -134,7 +124,7 @@ export async function runBlkWorkload(
   const maxSectors = Math.max(1, o.maxSectors ?? 8);
   const start = o.start ?? 64n;
   const span = Math.max(0, Math.min(o.span ?? 4096, Number(info.capacity - start)));
-  const rand = prng(o.seed ?? 1);
+  const rand = mulberry32(o.seed ?? 1);
   const timeout = o.timeoutMs ?? 2000;
   const indirect = (o.indirect ?? true) && (driver.queues[0]?.ring.features.indirect ?? false);
 
