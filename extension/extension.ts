@@ -1,0 +1,42 @@
+/**
+ * Entry point of the Virtio Debug extension (dist/extension.js): the language client for virtio constants
+ * in C, C++ and Rust sources, the `virtio` debug type, and the live state that links the two (hovers show
+ * what the running session negotiated). Activated by those languages and by `onDebugResolve:virtio`.
+ */
+import * as vscode from 'vscode';
+import { type LanguageClient, State } from 'vscode-languageclient/node';
+import { LIVE_STATE_METHOD, type LiveStateParams } from '../protocol/lsp';
+import { DEBUG_TYPE, VirtioAdapterFactory } from './adapter-factory';
+import { createLanguageClient } from './language-client';
+import { LiveStateForwarder } from './live-state-forwarder';
+
+let client: LanguageClient | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  context.subscriptions.push(
+    vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new VirtioAdapterFactory(context.asAbsolutePath('dist/adapter.js'))),
+  );
+
+  const languageClient = createLanguageClient(context.asAbsolutePath('dist/language-server.js'));
+  client = languageClient;
+  const forwarder = new LiveStateForwarder((params: LiveStateParams) => languageClient.sendNotification(LIVE_STATE_METHOD, params));
+  context.subscriptions.push(
+    forwarder,
+    // A restarted server starts without live state.
+    languageClient.onDidChangeState((e) => {
+      if (e.oldState === State.Starting && e.newState === State.Running) forwarder.resend();
+    }),
+  );
+  // Debugging works without the language server: a server that cannot start must not fail activation.
+  try {
+    await languageClient.start();
+  } catch (e) {
+    void vscode.window.showWarningMessage(`Virtio Debug: the language server did not start (${(e as Error).message})`);
+  }
+}
+
+export async function deactivate(): Promise<void> {
+  const c = client;
+  client = undefined;
+  await c?.stop();
+}
