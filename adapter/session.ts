@@ -24,20 +24,17 @@ import {
   type TraceEventBody,
 } from '../protocol/dap';
 import { type TraceEvent } from '../protocol/trace';
-import { findRule } from '../engine/rules';
 import { JsonlTraceWriter, Trace } from '../engine/trace';
-import { REPL_COMMANDS, isReplCommand, runReplCommand } from './inspect/repl';
-import { ScopeBuilder, parseMemoryRef } from './inspect/scopes';
+import { completionTargets, evaluateExpression } from './inspect/evaluate';
+import { exceptionInfo } from './inspect/exception-info';
+import { parseFrameId, stackFrames } from './inspect/frames';
+import { readGuestMemory, writeGuestMemory } from './inspect/memory';
+import { ScopeBuilder } from './inspect/scopes';
 import { VariableStore } from './inspect/variable-store';
-import { completions, resolvePath, viewModel, type ViewValue } from './inspect/view-model';
 import { LaunchError, validateLaunch, type ValidLaunch } from './launch/validate';
 import { BuiltinSession } from './runtime/builtin-session';
 import { hostActions } from './runtime/host-actions';
 import { SessionRuntime } from './runtime/session-runtime';
-
-/** Frame ids encode the thread and the chain's position in its queue. */
-const FRAME_STRIDE = 100_000;
-const IDLE_FRAME = FRAME_STRIDE - 1;
 
 export class VirtioDebugSession extends LoggingDebugSession {
   private runtime: SessionRuntime | undefined;
@@ -241,31 +238,7 @@ export class VirtioDebugSession extends LoggingDebugSession {
   }
 
   protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse): void {
-    const stop = this.runtime?.stop;
-    const v = stop?.violation;
-    if (v) {
-      const r = findRule(v.rule);
-      response.body = {
-        exceptionId: v.rule,
-        description: `${v.message}`,
-        breakMode: 'always',
-        details: {
-          message: r ? r.rule : v.message,
-          typeName: `VIRTIO §${v.section}`,
-          fullTypeName: `${v.rule} (VIRTIO §${v.section}, ${v.severity})`,
-          stackTrace: [
-            r ? `Why: ${r.explanation}` : '',
-            r ? `Fix: ${r.fix}` : '',
-            v.index !== undefined ? `Offending index: ${v.index}` : '',
-            `Where: ${v.device}${v.queueName ? '.' + v.queueName : ''}`,
-          ]
-            .filter(Boolean)
-            .join('\n'),
-        },
-      };
-    } else {
-      response.body = { exceptionId: stop?.info.reason ?? 'none', description: stop?.info.description ?? 'not stopped on an exception', breakMode: 'always' };
-    }
+    response.body = exceptionInfo(this.runtime?.stop);
     this.sendResponse(response);
   }
 
@@ -277,31 +250,7 @@ export class VirtioDebugSession extends LoggingDebugSession {
   }
 
   protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
-    const rt = this.runtime;
-    const thread = rt?.threads.byId(args.threadId);
-    if (!rt || !thread) {
-      response.body = { stackFrames: [], totalFrames: 0 };
-      this.sendResponse(response);
-      return;
-    }
-    const { chains, problem } = rt.frames(args.threadId, 200);
-    const frames: DebugProtocol.StackFrame[] = chains.map((c, i) => {
-      let summary: string | undefined;
-      try {
-        summary = thread.device.describeChain(thread.queue, c);
-      } catch {
-        summary = undefined;
-      }
-      return {
-        id: args.threadId * FRAME_STRIDE + i,
-        name: `chain ${c.id}${summary ? `: ${summary}` : ''} (${c.descriptors.length} desc, ${c.readableBytes}+${c.writableBytes} B)`,
-        line: 0,
-        column: 0,
-        presentationHint: 'normal',
-      };
-    });
-    if (problem) frames.push({ id: args.threadId * FRAME_STRIDE + IDLE_FRAME, name: `⚠ ${problem}`, line: 0, column: 0, presentationHint: 'label' });
-    if (!frames.length) frames.push({ id: args.threadId * FRAME_STRIDE + IDLE_FRAME, name: `${thread.name}: no pending chain`, line: 0, column: 0, presentationHint: 'label' });
+    const frames = this.runtime ? stackFrames(this.runtime, args.threadId) : [];
     const start = args.startFrame ?? 0;
     const levels = args.levels || frames.length;
     response.body = { stackFrames: frames.slice(start, start + levels), totalFrames: frames.length };
@@ -310,16 +259,10 @@ export class VirtioDebugSession extends LoggingDebugSession {
 
   protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
     const rt = this.runtime;
-    const threadId = Math.floor(args.frameId / FRAME_STRIDE);
-    const index = args.frameId % FRAME_STRIDE;
+    const { threadId, index } = parseFrameId(args.frameId);
     const thread = rt?.threads.byId(threadId);
-    if (!rt || !thread) {
-      response.body = { scopes: [] };
-      this.sendResponse(response);
-      return;
-    }
-    const chain = index === IDLE_FRAME ? undefined : rt.frames(threadId, index + 1).chains[index];
-    response.body = { scopes: this.scopesBuilder.scopes(thread, chain) };
+    const chain = rt && index !== undefined ? rt.frames(threadId, index + 1).chains[index] : undefined;
+    response.body = { scopes: thread ? this.scopesBuilder.scopes(thread, chain) : [] };
     this.sendResponse(response);
   }
 
@@ -350,56 +293,20 @@ export class VirtioDebugSession extends LoggingDebugSession {
   // ------------------------------------------------------------------ evaluate, completions
 
   protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
-    const rt = this.runtime;
-    if (!rt) {
+    if (!this.runtime) {
       this.sendErrorResponse(response, { id: 3001, format: 'no session' });
       return;
     }
-    const expr = args.expression.trim();
     try {
-      if (args.context === 'repl' && isReplCommand(expr)) {
-        response.body = { result: runReplCommand(rt, expr, rt.stop?.threadId), variablesReference: 0 };
-        this.sendResponse(response);
-        return;
-      }
-      const r = resolvePath(viewModel(rt.snapshot({ rings: true, maxRingEntries: 4096 })), expr);
-      if ('error' in r) throw new Error(r.error);
-      response.body = this.evaluateResult(r.value, expr, args.format?.hex ?? false);
+      response.body = evaluateExpression(this.runtime, this.store, args);
       this.sendResponse(response);
     } catch (e) {
       this.sendErrorResponse(response, { id: 3002, format: (e as Error).message, showUser: false });
     }
   }
 
-  private evaluateResult(v: ViewValue, path: string, hex: boolean): { result: string; variablesReference: number } {
-    const show = (x: ViewValue): string =>
-      typeof x === 'number' ? (hex ? '0x' + x.toString(16) : String(x)) : typeof x === 'object' ? (Array.isArray(x) ? `[${x.length}]` : '{…}') : String(x);
-    if (typeof v !== 'object' || v === null) return { result: show(v), variablesReference: 0 };
-    const children = (obj: ViewValue, base: string): DebugProtocol.Variable[] =>
-      Object.entries(obj as Record<string, ViewValue>).map(([k, x]) => {
-        const name = Array.isArray(obj) ? `[${k}]` : k;
-        const p = Array.isArray(obj) ? `${base}[${k}]` : `${base}.${k}`;
-        return typeof x === 'object' && x !== null
-          ? { name, value: show(x), evaluateName: p, variablesReference: this.store.add(() => children(x, p)) }
-          : { name, value: show(x), evaluateName: p, variablesReference: 0 };
-      });
-    return { result: show(v), variablesReference: this.store.add(() => children(v, path)) };
-  }
-
   protected override completionsRequest(response: DebugProtocol.CompletionsResponse, args: DebugProtocol.CompletionsArguments): void {
-    const rt = this.runtime;
-    const text = args.text.slice(0, args.column - 1);
-    const word = /[\w.[\]-]*$/.exec(text)?.[0] ?? '';
-    const targets: DebugProtocol.CompletionItem[] = [];
-    if (!text.includes(' ')) {
-      for (const c of REPL_COMMANDS) if (c.name.startsWith(word)) targets.push({ label: c.name, detail: c.help, type: 'keyword' });
-    }
-    if (rt) {
-      for (const name of completions(viewModel(rt.snapshot({ rings: false })), word)) {
-        targets.push({ label: name, text: name, start: args.column - 1 - word.length, length: word.length, type: 'property' });
-      }
-    }
-    response.body = { targets };
+    response.body = { targets: completionTargets(this.runtime, args) };
     this.sendResponse(response);
   }
 
@@ -438,44 +345,23 @@ export class VirtioDebugSession extends LoggingDebugSession {
   // ------------------------------------------------------------------ memory
 
   protected override readMemoryRequest(response: DebugProtocol.ReadMemoryResponse, args: DebugProtocol.ReadMemoryArguments): void {
-    const ref = parseMemoryRef(args.memoryReference);
-    const device = ref && this.runtime?.device(ref.device);
-    if (!ref || !device) {
-      this.sendErrorResponse(response, { id: 4001, format: `unknown memory reference ${args.memoryReference}` });
-      return;
+    try {
+      response.body = readGuestMemory(this.runtime, args);
+      this.sendResponse(response);
+    } catch (e) {
+      this.sendErrorResponse(response, { id: 4001, format: (e as Error).message });
     }
-    const start = ref.gpa + (args.offset ?? 0);
-    const count = Math.min(args.count, 1 << 20);
-    // Return the mapped prefix; the rest is unreadable (outside guest memory).
-    let n = count;
-    while (n > 0 && !device.mem.isValid(start, n)) n = n > 4096 ? n - 4096 : n - 1;
-    const bytes = n > 0 ? device.mem.peek(start, n)! : new Uint8Array(0);
-    response.body = {
-      address: '0x' + start.toString(16),
-      data: Buffer.from(bytes).toString('base64'),
-      ...(n < count ? { unreadableBytes: count - n } : {}),
-    };
-    this.sendResponse(response);
   }
 
   protected override writeMemoryRequest(response: DebugProtocol.WriteMemoryResponse, args: DebugProtocol.WriteMemoryArguments): void {
-    const ref = parseMemoryRef(args.memoryReference);
-    const device = ref && this.runtime?.device(ref.device);
-    if (!ref || !device) {
-      this.sendErrorResponse(response, { id: 4002, format: `unknown memory reference ${args.memoryReference}` });
-      return;
+    try {
+      response.body = { bytesWritten: writeGuestMemory(this.runtime, args) };
+      this.sendResponse(response);
+      this.sendEvent(new MemoryEvent(args.memoryReference, args.offset ?? 0, response.body.bytesWritten!));
+      this.scheduleState('tick');
+    } catch (e) {
+      this.sendErrorResponse(response, { id: 4002, format: (e as Error).message, showUser: true });
     }
-    const data = Buffer.from(args.data, 'base64');
-    const start = ref.gpa + (args.offset ?? 0);
-    if (!device.mem.isValid(start, data.length)) {
-      this.sendErrorResponse(response, { id: 4003, format: `0x${start.toString(16)}..+${data.length} is not in guest memory`, showUser: true });
-      return;
-    }
-    device.mem.write(start, new Uint8Array(data));
-    response.body = { bytesWritten: data.length };
-    this.sendResponse(response);
-    this.sendEvent(new MemoryEvent(args.memoryReference, args.offset ?? 0, data.length));
-    this.scheduleState('tick');
   }
 
   // ------------------------------------------------------------------ custom requests
