@@ -1,0 +1,179 @@
+/**
+ * The front end's memory table (SET_MEM_TABLE, ADD_MEM_REG, REM_MEM_REG): guest memory regions backed by
+ * the received memfds (positioned I/O, no mmap) and the translation of front-end user addresses (ring
+ * addresses in SET_VRING_ADDR) to guest-physical ones. A new table is checked completely before it replaces
+ * the old one; the old fds are closed only after the swap, so a refused table leaves everything as it was.
+ */
+import { closeSync, fstatSync } from 'node:fs';
+import { type MemRegionDescription } from '../../../protocol/vhost-user';
+import { type GuestMemory, type MemoryRegion } from '../../memory';
+import { FdBacking } from '../../memory/fd-backing';
+import { hex } from './codec';
+
+/** Regions ADD_MEM_REG accepts (the GET_MAX_MEM_SLOTS answer). */
+export const MAX_MEM_SLOTS = 32;
+
+/** One mapped region. */
+export interface TableRegion {
+  gpa: number;
+  size: number;
+  uaddr: bigint;
+  mmapOffset: number;
+  backing: FdBacking;
+  /** ADD_MEM_REG of the same region again (QEMU's vhost devices of a multiqueue net device share one
+   *  connection and each adds every region): removed when REM_MEM_REG came as often. */
+  refs: number;
+}
+
+type Built = { ok: true; region: TableRegion } | { ok: false; error: string };
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+function overlaps(a0: bigint, aLen: bigint, b0: bigint, bLen: bigint): boolean {
+  return a0 < b0 + bLen && b0 < a0 + aLen;
+}
+
+export function describeRegion(d: MemRegionDescription): string {
+  return `gpa ${hex(d.guestPhysAddr)}+${hex(d.memorySize)} uaddr ${hex(d.userspaceAddr)} offset ${hex(d.mmapOffset)}`;
+}
+
+export class MemoryTable {
+  private regions: TableRegion[] = [];
+
+  constructor(private readonly mem: GuestMemory) {}
+
+  get list(): readonly TableRegion[] {
+    return this.regions;
+  }
+
+  get count(): number {
+    return this.regions.length;
+  }
+
+  /** Checks one region against its fd; does not take ownership of the fd on failure. */
+  private build(d: MemRegionDescription, fd: number, label: string): Built {
+    const fail = (why: string): Built => ({ ok: false, error: `${label} (${describeRegion(d)}): ${why}` });
+    if (d.memorySize === 0n) return fail('size 0');
+    if (d.guestPhysAddr + d.memorySize > MAX_SAFE || d.mmapOffset + d.memorySize > MAX_SAFE) return fail('addresses beyond 2^53 are not supported');
+    if (d.userspaceAddr + d.memorySize > 1n << 64n) return fail('user addresses wrap around 2^64');
+    let fileSize: number;
+    try {
+      fileSize = fstatSync(fd).size;
+    } catch (e) {
+      return fail(`its fd ${fd} cannot be examined (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    }
+    const end = Number(d.mmapOffset + d.memorySize);
+    if (end > fileSize) return fail(`mmap_offset + size = ${hex(end)} is beyond the end of its file (${hex(fileSize)} bytes)`);
+    return {
+      ok: true,
+      region: {
+        gpa: Number(d.guestPhysAddr),
+        size: Number(d.memorySize),
+        uaddr: d.userspaceAddr,
+        mmapOffset: Number(d.mmapOffset),
+        backing: new FdBacking(fd, end),
+        refs: 1,
+      },
+    };
+  }
+
+  private static conflict(a: TableRegion, b: TableRegion): string | undefined {
+    if (overlaps(BigInt(a.gpa), BigInt(a.size), BigInt(b.gpa), BigInt(b.size))) return `guest addresses ${hex(a.gpa)}+${hex(a.size)} and ${hex(b.gpa)}+${hex(b.size)} overlap`;
+    if (overlaps(a.uaddr, BigInt(a.size), b.uaddr, BigInt(b.size))) return `user addresses ${hex(a.uaddr)}+${hex(a.size)} and ${hex(b.uaddr)}+${hex(b.size)} overlap`;
+    return undefined;
+  }
+
+  private toMemoryRegion(r: TableRegion, i: number): MemoryRegion {
+    return { gpa: r.gpa, size: r.size, backing: r.backing, offset: r.mmapOffset, name: `region${i}` };
+  }
+
+  /**
+   * SET_MEM_TABLE: replaces the whole table. Returns an error (and takes no fd) when the table is refused;
+   * on success the fds belong to the table and the previous table's fds are closed.
+   */
+  replace(descs: readonly MemRegionDescription[], fds: readonly number[]): string | undefined {
+    if (fds.length !== descs.length) return `${descs.length} region${descs.length === 1 ? '' : 's'} but ${fds.length} fd${fds.length === 1 ? '' : 's'}`;
+    const next: TableRegion[] = [];
+    for (let i = 0; i < descs.length; i++) {
+      const b = this.build(descs[i]!, fds[i]!, `region ${i}`);
+      if (!b.ok) return b.error;
+      for (const other of next) {
+        const c = MemoryTable.conflict(b.region, other);
+        if (c) return `region ${i}: ${c}`;
+      }
+      next.push(b.region);
+    }
+    try {
+      this.mem.replaceRegions(next.map((r, i) => this.toMemoryRegion(r, i)));
+    } catch (e) {
+      return (e as Error).message;
+    }
+    const old = this.regions;
+    this.regions = next;
+    for (const r of old) r.backing.close();
+    return undefined;
+  }
+
+  private same(r: TableRegion, d: MemRegionDescription): boolean {
+    return BigInt(r.gpa) === d.guestPhysAddr && BigInt(r.size) === d.memorySize && r.uaddr === d.userspaceAddr;
+  }
+
+  /**
+   * ADD_MEM_REG: adds one region; on success the fd belongs to the table. The same region added again
+   * (same guest and user addresses, size and offset) is counted, its new fd closed.
+   */
+  add(d: MemRegionDescription, fd: number): string | undefined {
+    const dup = this.regions.find((r) => this.same(r, d) && BigInt(r.mmapOffset) === d.mmapOffset);
+    if (dup) {
+      dup.refs++;
+      closeSync(fd);
+      return undefined;
+    }
+    if (this.regions.length >= MAX_MEM_SLOTS) return `the table already has ${MAX_MEM_SLOTS} regions (GET_MAX_MEM_SLOTS)`;
+    const b = this.build(d, fd, 'region');
+    if (!b.ok) return b.error;
+    for (const other of this.regions) {
+      const c = MemoryTable.conflict(b.region, other);
+      if (c) return c;
+    }
+    try {
+      this.mem.addRegion(this.toMemoryRegion(b.region, this.regions.length));
+    } catch (e) {
+      return (e as Error).message;
+    }
+    this.regions = [...this.regions, b.region];
+    return undefined;
+  }
+
+  /** REM_MEM_REG: removes the region with this guest address, user address and size (mmap_offset ignored). */
+  remove(d: MemRegionDescription): string | undefined {
+    const i = this.regions.findIndex((r) => this.same(r, d));
+    if (i < 0) return `no region ${describeRegion(d)} in the table`;
+    if (--this.regions[i]!.refs > 0) return undefined;
+    const [r] = this.regions.splice(i, 1);
+    this.mem.removeRegion(r!.gpa, r!.size);
+    r!.backing.close();
+    return undefined;
+  }
+
+  /** The guest-physical address of front-end user address `uaddr`, if [uaddr, uaddr+len) lies in one region. */
+  toGpa(uaddr: bigint, len: number): number | undefined {
+    for (const r of this.regions) {
+      if (uaddr >= r.uaddr && uaddr + BigInt(len) <= r.uaddr + BigInt(r.size)) return r.gpa + Number(uaddr - r.uaddr);
+    }
+    return undefined;
+  }
+
+  /** Unmaps everything and closes every fd. */
+  clear(): void {
+    this.mem.replaceRegions([]);
+    const old = this.regions;
+    this.regions = [];
+    for (const r of old) r.backing.close();
+  }
+
+  summary(): string {
+    if (!this.regions.length) return 'no memory table';
+    return this.regions.map((r) => `${hex(r.gpa)}+${hex(r.size)}`).join(', ');
+  }
+}
