@@ -16,6 +16,7 @@ type Command = (args: string[]) => Promise<number>;
 
 const commands: Record<string, () => Promise<Command>> = {
   demo: async () => runDemo,
+  serve: async () => (await import('./commands/serve')).runServe,
   lsp: async () => (await import('./commands/lsp')).runLsp,
   dap: async () => (await import('../adapter/main')).runAdapter,
 };
