@@ -1,0 +1,97 @@
+// Drives the VS Code workbench that code-server serves, in Debian's Chromium through playwright-core. Only
+// keyboard commands and the selectors DESIGN.md §8 lists; every action that depends on the workbench having
+// finished loading (quick open, hovers) is retried, since commands appear seconds after the page renders.
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env.VIRTIO_DEBUG_CHROMIUM ?? '/usr/bin/chromium';
+
+const CHROMIUM_FLAGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: the extension test needs Debian's Chromium (apt-get install chromium)`);
+  }
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Calls `attempt` until it returns a value (not undefined) or `timeoutMs` passes; the last error is kept. */
+export async function retry<T>(what: string, timeoutMs: number, attempt: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await attempt();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`${what}: gave up after ${timeoutMs / 1000} s${last ? ` (${(last as Error).message.split('\n')[0]})` : ''}`);
+    }
+    await sleep(500);
+  }
+}
+
+/** Opens code-server on `folder` and waits for the workbench. */
+export async function openWorkbench(page: Page, url: string, folder: string): Promise<void> {
+  await page.goto(`${url}/?folder=${encodeURIComponent(folder)}`);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+}
+
+const quickInput = (page: Page) => page.locator('.quick-input-widget .quick-input-box input');
+
+/** Opens a workspace file with Quick Open (Ctrl+P) and waits until its editor shows `expectText`. */
+export async function openFile(page: Page, name: string, expectText: string): Promise<void> {
+  await retry(`Quick Open for ${name}`, 30_000, async () => {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+P');
+    await quickInput(page).waitFor({ timeout: 2_000 });
+    await quickInput(page).fill(name);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 3_000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.monaco-editor .view-lines', { hasText: expectText }).first().waitFor({ timeout: 5_000 });
+    return true;
+  });
+}
+
+/**
+ * Puts the cursor at the start of the first occurrence of `text` in the active editor: Find selects it,
+ * Escape closes the find widget and keeps the selection, Left collapses the selection to its start.
+ */
+export async function placeCursorOn(page: Page, text: string): Promise<void> {
+  await page.locator('.monaco-editor .view-lines').first().click();
+  await page.keyboard.press('Control+F');
+  const find = page.locator('.find-widget .input').first();
+  await find.waitFor({ timeout: 5_000 });
+  await find.fill(text);
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('ArrowLeft');
+}
+
+/**
+ * Shows the hover at the cursor (Ctrl+K Ctrl+I, "Show or Focus Hover") until its text satisfies `accept`;
+ * retried because the language server (or the live state) may not be there yet. Returns the hover text.
+ */
+export async function hoverUntil(page: Page, what: string, timeoutMs: number, accept: (text: string) => boolean): Promise<string> {
+  let lastText = '';
+  try {
+    return await retry(what, timeoutMs, async () => {
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Control+K');
+      await page.keyboard.press('Control+I');
+      const hover = page.locator('.monaco-hover-content').filter({ visible: true });
+      await hover.first().waitFor({ timeout: 1_500 });
+      lastText = (await hover.allInnerTexts()).join('\n');
+      return accept(lastText) ? lastText : undefined;
+    });
+  } catch (e) {
+    throw new Error(`${(e as Error).message}; last hover:\n${lastText || '(none)'}`);
+  }
+}
