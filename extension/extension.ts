@@ -12,7 +12,7 @@ import { LiveStateForwarder } from './live-state-forwarder';
 
 let client: LanguageClient | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new VirtioAdapterFactory(context.asAbsolutePath('dist/adapter.js'))),
   );
@@ -27,12 +27,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       if (e.oldState === State.Starting && e.newState === State.Running) forwarder.resend();
     }),
   );
-  // Debugging works without the language server: a server that cannot start must not fail activation.
-  try {
-    await languageClient.start();
-  } catch (e) {
+  // Debugging works without the language server: a session does not wait for it, and a server that cannot
+  // start does not fail activation.
+  languageClient.start().catch((e: unknown) => {
     void vscode.window.showWarningMessage(`Virtio Debug: the language server did not start (${(e as Error).message})`);
-  }
+  });
 }
 
 export async function deactivate(): Promise<void> {
