@@ -55,7 +55,7 @@ export function runDirs(root: string): RunDirs {
 }
 
 /** HOME, XDG dirs and TMPDIR inside the run folder: no trace in the real home, nothing shared between runs. */
-function isolatedEnv(dirs: RunDirs): NodeJS.ProcessEnv {
+export function isolatedEnv(dirs: RunDirs): NodeJS.ProcessEnv {
   return {
     ...process.env,
     HOME: dirs.home,

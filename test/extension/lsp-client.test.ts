@@ -10,7 +10,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
-import { installCodeServer, installExtension, runDirs, startCodeServer, type RunDirs, type RunningCodeServer } from './code-server';
+import { installCodeServer, installExtension, isolatedEnv, runDirs, startCodeServer, type RunDirs, type RunningCodeServer } from './code-server';
 import { packVsix } from './vsix';
 import { hoverUntil, launchChromium, openFile, openWorkbench, placeCursorOn } from './workbench';
 
@@ -61,8 +61,8 @@ describe('extension in code-server: language client and live state', () => {
       rmSync(OUT, { recursive: true, force: true }); // screenshots of an earlier failed run
       const install = await installCodeServer(); // throws when code-server cannot be installed
       note(`code-server ${install.version} ready in ${install.seconds.toFixed(1)} s`);
-      browser = await launchChromium(); // throws when chromium is missing
       dirs = runDirs(mkdtempSync(join(tmpdir(), 'vd-ext-')));
+      browser = await launchChromium(isolatedEnv(dirs)); // throws when chromium is missing
       workspace = join(dirs.root, 'driver-workspace');
       cpSync(FIXTURE, workspace, { recursive: true }); // the session creates its disk image inside the workspace
       const vsix = join(dirs.root, 'virtio-debug.vsix');

@@ -11,11 +11,12 @@ const CHROMIUM_FLAGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
-export async function launchChromium(): Promise<Browser> {
+/** Starts headless Chromium; `env` keeps its profile and crash reports out of the real home. */
+export async function launchChromium(env: NodeJS.ProcessEnv): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} is missing: the extension test needs Debian's Chromium (apt-get install chromium)`);
   }
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, env });
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
