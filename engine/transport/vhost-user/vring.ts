@@ -302,6 +302,9 @@ export class Vring {
       this.active = false;
       return;
     }
+    // Chains made available before the stop (a kick not read yet) are served first, as if the kick had
+    // arrived a moment earlier: a front end that stops right after its last burst loses nothing.
+    if (!q.paused && !this.host.device.paused) this.host.device.resumeQueue(q);
     this.active = false;
     const wasPaused = q.paused;
     q.paused = true; // no new chains (receive path included) while the ones in flight complete
