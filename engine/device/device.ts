@@ -370,8 +370,9 @@ export abstract class VirtioDevice {
     return true;
   }
 
-  disableQueue(q: QueueRuntime): void {
-    q.clear();
+  /** Stops using a queue's ring; `keepView` keeps it visible to the debugger (front end stopped the ring). */
+  disableQueue(q: QueueRuntime, keepView = false): void {
+    q.clear(keepView);
   }
 
   /** §2.6.1 per-queue reset (VIRTIO_F_RING_RESET). */
@@ -438,6 +439,22 @@ export abstract class VirtioDevice {
   resumeQueue(q: QueueRuntime): void {
     q.paused = false;
     if (!this.machinePaused) this.service.kick(q);
+  }
+
+  /**
+   * The ring is stopping (vhost-user GET_VRING_BASE, e.g. QEMU freezing the VM while the session is
+   * stopped): a chain the debugger holds was taken off the ring but not processed, so it is given back —
+   * the ring position rewinds to it and the front end gets it again when the ring restarts. Nothing is lost.
+   */
+  returnHeld(q: QueueRuntime): boolean {
+    const chain = q.held;
+    if (!chain || !q.vq) return false;
+    const base = q.layout === 'packed' ? (chain.position & 0x7fff) | (chain.wrap ? 0x8000 : 0) : chain.position & 0xffff;
+    q.vq.setBase(base);
+    q.held = undefined;
+    q.admitOnce = chain.position;
+    this.trace.emit({ type: 'note', device: this.id, message: `${q.name}: the chain held by the debugger (id ${chain.id}) goes back to the ring as it stops` });
+    return true;
   }
 
   /** Processes up to `count` chains of a paused queue regardless of the gate; resolves when they completed. */

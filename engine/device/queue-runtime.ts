@@ -31,10 +31,16 @@ export class QueueRuntime {
   enabled = false;
   layout: RingLayout = 'split';
   vq: DeviceVirtqueue | undefined;
+  /** The ring as it was when the front end stopped it (vhost-user GET_VRING_BASE): read-only, so the
+   *  debugger still shows its pending chains while a frozen guest has its rings stopped. */
+  stoppedRing: DeviceVirtqueue | undefined;
   /** A chain the debugger's gate held back: processed first when the queue resumes. */
   held: Chain | undefined;
   /** While true the device takes no chain from this queue (the debugger stopped it). */
   paused = false;
+  /** Avail position of a held chain that was given back to the ring when it stopped (vhost-user VM stop):
+   *  when it is taken again, the debugger already stopped on it, so the gate lets it through once. */
+  admitOnce: number | undefined;
   /** Re-entrancy guard for the service loop. */
   servicing = false;
   /** Chains popped and not yet returned, oldest first. */
@@ -69,15 +75,17 @@ export class QueueRuntime {
     return `${this.deviceName}.${this.spec.name}`;
   }
 
-  /** Chains the driver made available that the device has not taken (held chain included). */
-  pendingCount(): number {
-    const waiting = this.vq && !this.vq.broken ? this.safeAvailable() : 0;
-    return waiting + (this.held ? 1 : 0);
+  /** The ring to show: the live one, or the one the front end stopped. */
+  get view(): DeviceVirtqueue | undefined {
+    return this.vq ?? this.stoppedRing;
   }
 
-  private safeAvailable(): number {
+  /** Chains the driver made available that the device has not taken (held chain included). */
+  pendingCount(): number {
     // available() judges indices; for a count shown to the user use peek, which never reports.
-    return this.vq ? this.vq.peek(this.size).chains.length : 0;
+    const v = this.view;
+    const waiting = v && !v.broken ? v.peek(this.size).chains.length : 0;
+    return waiting + (this.held ? 1 : 0);
   }
 
   track(chain: Chain): Pending {
@@ -91,9 +99,10 @@ export class QueueRuntime {
     if (i >= 0) this.pending.splice(i, 1);
   }
 
-  /** Drops everything tied to the current ring (reset, disable). */
-  clear(): void {
+  /** Drops everything tied to the current ring (reset, disable); `keepView` keeps it for inspection. */
+  clear(keepView = false): void {
     this.vq?.dispose();
+    this.stoppedRing = keepView ? this.vq : undefined;
     this.vq = undefined;
     this.held = undefined;
     this.pending.length = 0;

@@ -49,7 +49,7 @@ export class QueueService {
           const fromHold = q.held !== undefined;
           const chain = q.held ?? this.pop(q);
           if (!chain) break;
-          if (!fromHold && this.dev.gate && !this.dev.gate.admit(this.dev, q, chain)) {
+          if (!fromHold && !this.admittedOnce(q, chain) && this.dev.gate && !this.dev.gate.admit(this.dev, q, chain)) {
             q.held = chain;
             q.paused = true;
             return;
@@ -71,6 +71,14 @@ export class QueueService {
     const chain = vq.pop();
     if (!chain && vq.broken) this.dev.needsReset(`${q.name}: ${vq.broken}`);
     return chain;
+  }
+
+  /** A chain given back to the ring while held comes round again: the debugger already stopped on it. */
+  private admittedOnce(q: QueueRuntime, chain: Chain): boolean {
+    if (q.admitOnce === undefined) return false;
+    const same = q.admitOnce === chain.position;
+    q.admitOnce = undefined;
+    return same;
   }
 
   /** Accounts for a chain the device starts working on (after the debugger's gate let it through). */
@@ -183,6 +191,7 @@ export class QueueService {
       for (; n < count; n++) {
         const chain = q.held ?? this.pop(q);
         if (!chain) break;
+        q.admitOnce = undefined;
         q.held = undefined;
         const p = this.process(q, chain, epoch);
         if (!p.done) done.push(new Promise<void>((r) => this.waiters.set(p, r)));
@@ -202,7 +211,7 @@ export class QueueService {
     const fromHold = q.held !== undefined;
     const chain = q.held ?? this.pop(q);
     if (!chain) return null;
-    if (!fromHold && this.dev.gate && !this.dev.gate.admit(this.dev, q, chain)) {
+    if (!fromHold && !this.admittedOnce(q, chain) && this.dev.gate && !this.dev.gate.admit(this.dev, q, chain)) {
       q.held = chain;
       q.paused = true;
       return null;

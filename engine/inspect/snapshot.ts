@@ -21,7 +21,8 @@ export function queueSnapshot(q: QueueRuntime, o: SnapshotOptions = {}): QueueSn
     enabled: q.enabled,
     counters: { ...q.counters },
   };
-  if (!q.vq) {
+  const ring = q.view;
+  if (!ring) {
     return {
       ...base,
       index: q.index,
@@ -39,7 +40,7 @@ export function queueSnapshot(q: QueueRuntime, o: SnapshotOptions = {}): QueueSn
       notificationsEnabled: true,
     };
   }
-  const s = q.vq.inspect(o.rings ?? false, o.maxRingEntries ?? 4096);
+  const s = ring.inspect(o.rings ?? false, o.maxRingEntries ?? 4096);
   return { ...s, ...base, pending: q.pendingCount(), inflight: q.pending.length };
 }
 
