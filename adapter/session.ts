@@ -10,6 +10,9 @@ import {
   LoggingDebugSession,
   MemoryEvent,
   OutputEvent,
+  ProgressEndEvent,
+  ProgressStartEvent,
+  ProgressUpdateEvent,
   StoppedEvent,
   TerminatedEvent,
   Thread,
@@ -35,10 +38,13 @@ import { LaunchError, validateLaunch, type ValidLaunch } from './launch/validate
 import { BuiltinSession } from './runtime/builtin-session';
 import { hostActions } from './runtime/host-actions';
 import { SessionRuntime } from './runtime/session-runtime';
+import { VhostSession } from './runtime/vhost-session';
 
 export class VirtioDebugSession extends LoggingDebugSession {
   private runtime: SessionRuntime | undefined;
   private builtin: BuiltinSession | undefined;
+  private vhost: VhostSession | undefined;
+  private clientProgress = false;
   private traceWriter: JsonlTraceWriter | undefined;
   private readonly store = new VariableStore();
   private readonly format = { hex: false };
@@ -59,7 +65,8 @@ export class VirtioDebugSession extends LoggingDebugSession {
 
   // ------------------------------------------------------------------ lifecycle
 
-  protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
+  protected override initializeRequest(response: DebugProtocol.InitializeResponse, args: DebugProtocol.InitializeRequestArguments): void {
+    this.clientProgress = args.supportsProgressReporting === true;
     response.body = {
       supportsConfigurationDoneRequest: true,
       supportsFunctionBreakpoints: true,
@@ -99,16 +106,16 @@ export class VirtioDebugSession extends LoggingDebugSession {
       this.sendErrorResponse(response, { id: 1001, format: (e as Error).message, showUser: true });
       return;
     }
-    if (launch.driver !== 'builtin') {
-      this.sendErrorResponse(response, { id: 1002, format: 'driver: "vhost-user" sessions are not available in this build yet. Fix: use "driver": "builtin"', showUser: true });
-      return;
-    }
     const trace = new Trace({ capacity: 20_000 });
     const runtime = new SessionRuntime(trace);
     this.runtime = runtime;
     if (launch.trace) this.traceWriter = new JsonlTraceWriter(trace, launch.trace);
     this.wireRuntime(runtime);
     if (!launch.breakOnViolation) runtime.setExceptionFilters([]);
+    if (launch.driver === 'vhost-user') {
+      await this.launchVhostUser(response, runtime, launch);
+      return;
+    }
     const builtin = new BuiltinSession(runtime, launch, (line) => this.sendEvent(new OutputEvent(line + '\n', 'console')));
     this.builtin = builtin;
     try {
@@ -126,6 +133,39 @@ export class VirtioDebugSession extends LoggingDebugSession {
     if (launch.stopOnEntry) runtime.stopAtEntry();
     const ok = await builtin.runWorkloads();
     this.finish(ok ? 0 : 1);
+  }
+
+  /** vhost-user: serve the sockets, then (optionally) start QEMU; the session lasts until QEMU exits or the user stops it. */
+  private async launchVhostUser(response: DebugProtocol.LaunchResponse, runtime: SessionRuntime, launch: ValidLaunch): Promise<void> {
+    const progressId = 'virtio-qemu-boot';
+    const vhost = new VhostSession(runtime, launch, {
+      log: (line, category = 'console') => this.sendEvent(new OutputEvent(line + '\n', category)),
+      progress: (kind, message) => {
+        if (!this.clientProgress) return;
+        if (kind === 'start') this.sendEvent(new ProgressStartEvent(progressId, 'Booting the guest', message));
+        else if (kind === 'update') this.sendEvent(new ProgressUpdateEvent(progressId, message));
+        else this.sendEvent(new ProgressEndEvent(progressId, message));
+      },
+      ended: (code) => this.finish(code),
+    });
+    this.vhost = vhost;
+    try {
+      await vhost.start();
+    } catch (e) {
+      await vhost.close();
+      this.sendErrorResponse(response, { id: 1003, format: `could not start the devices: ${(e as Error).message}`, showUser: true });
+      return;
+    }
+    this.sendResponse(response);
+    this.sendEvent(new InitializedEvent());
+    await this.configured;
+    if (launch.stopOnEntry) vhost.stopOnEntryWhenReady();
+    try {
+      await vhost.startQemu();
+    } catch (e) {
+      this.sendEvent(new OutputEvent(`could not start QEMU: ${(e as Error).message}\n`, 'stderr'));
+      this.finish(1);
+    }
   }
 
   protected override attachRequest(response: DebugProtocol.AttachResponse, args: DebugProtocol.AttachRequestArguments): void {
@@ -153,6 +193,7 @@ export class VirtioDebugSession extends LoggingDebugSession {
     clearTimeout(this.traceTimer);
     clearTimeout(this.stateTimer);
     await this.builtin?.close();
+    await this.vhost?.close();
     this.traceWriter?.close();
     this.traceWriter = undefined;
   }
@@ -292,13 +333,14 @@ export class VirtioDebugSession extends LoggingDebugSession {
 
   // ------------------------------------------------------------------ evaluate, completions
 
-  protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
+  protected override async evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): Promise<void> {
     if (!this.runtime) {
       this.sendErrorResponse(response, { id: 3001, format: 'no session' });
       return;
     }
     try {
-      response.body = evaluateExpression(this.runtime, this.store, args);
+      const vhost = this.vhost;
+      response.body = await evaluateExpression(this.runtime, this.store, args, vhost ? { guestRunning: () => vhost.guestRunning() } : {});
       this.sendResponse(response);
     } catch (e) {
       this.sendErrorResponse(response, { id: 3002, format: (e as Error).message, showUser: false });

@@ -4,18 +4,21 @@
  */
 import { type DebugProtocol } from '@vscode/debugprotocol';
 import { type SessionRuntime } from '../runtime/session-runtime';
-import { REPL_COMMANDS, isReplCommand, runReplCommand } from './repl';
+import { REPL_COMMANDS, isReplCommand, runReplCommand, type ReplContext } from './repl';
 import { type VariableStore } from './variable-store';
 import { completions, resolvePath, viewModel, type ViewValue } from './view-model';
 
 /** Evaluates an expression; throws with a clear message for unknown names or bad commands. */
-export function evaluateExpression(
+export async function evaluateExpression(
   rt: SessionRuntime,
   store: VariableStore,
   args: DebugProtocol.EvaluateArguments,
-): { result: string; variablesReference: number } {
+  repl: Omit<ReplContext, 'stoppedThread'> = {},
+): Promise<{ result: string; variablesReference: number }> {
   const expr = args.expression.trim();
-  if (args.context === 'repl' && isReplCommand(expr)) return { result: runReplCommand(rt, expr, rt.stop?.threadId), variablesReference: 0 };
+  if (args.context === 'repl' && isReplCommand(expr)) {
+    return { result: await runReplCommand(rt, expr, { ...repl, stoppedThread: rt.stop?.threadId }), variablesReference: 0 };
+  }
   const r = resolvePath(viewModel(rt.snapshot({ rings: true, maxRingEntries: 4096 })), expr);
   if ('error' in r) throw new Error(r.error);
   return evaluateResult(store, r.value, expr, args.format?.hex ?? false);

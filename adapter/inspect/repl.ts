@@ -16,15 +16,24 @@ export const REPL_COMMANDS: { name: string; usage: string; help: string }[] = [
   { name: 'inject', usage: 'inject frame HEX [DEVICE]', help: 'deliver an Ethernet frame to a net device' },
   { name: 'reset', usage: 'reset DEVICE', help: 'set DEVICE_NEEDS_RESET: ask the driver to reset the device' },
   { name: 'pcap', usage: 'pcap start FILE [DEVICE] | pcap stop [DEVICE]', help: 'capture a net device\'s frames to a pcap file' },
+  { name: 'guest', usage: 'guest', help: 'whether the QEMU guest runs or is frozen (sessions that started QEMU)' },
 ];
+
+/** What the REPL can ask of the session beyond the runtime. */
+export interface ReplContext {
+  stoppedThread: number | undefined;
+  /** QEMU guest state through QMP (undefined: no QEMU in this session). */
+  guestRunning?: () => Promise<boolean | undefined>;
+}
 
 export function isReplCommand(text: string): boolean {
   const w = text.trim().split(/\s+/)[0] ?? '';
   return REPL_COMMANDS.some((c) => c.name === w);
 }
 
-export function runReplCommand(rt: SessionRuntime, text: string, stoppedThread: number | undefined): string {
+export async function runReplCommand(rt: SessionRuntime, text: string, ctx: ReplContext): Promise<string> {
   const [cmd, ...args] = text.trim().split(/\s+/);
+  const stoppedThread = ctx.stoppedThread;
   const pickDevice = (id: string | undefined, type?: string) => {
     const d = id ? rt.device(id) : rt.devices.find((x) => !type || x.deviceType === type);
     if (!d) throw new Error(id ? `no device "${id}" (devices: ${rt.devices.map((x) => x.id).join(', ')})` : `no ${type ?? ''} device in this session`);
@@ -99,6 +108,11 @@ export function runReplCommand(rt: SessionRuntime, text: string, stoppedThread: 
         return `${d.id}: capture stopped`;
       }
       throw new Error('usage: pcap start FILE [DEVICE] | pcap stop [DEVICE]');
+    }
+    case 'guest': {
+      const running = await ctx.guestRunning?.();
+      if (running === undefined) return 'no QEMU guest in this session';
+      return running ? 'guest running' : 'guest paused (frozen while the session is stopped)';
     }
     default:
       throw new Error(`unknown command ${cmd}`);

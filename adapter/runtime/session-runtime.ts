@@ -42,7 +42,14 @@ export interface StopState {
   violation?: ViolationEvent;
 }
 
+/** Lets a transport prepare a step (vhost-user: thaw the frozen guest so QEMU restarts the rings). */
+export interface StepHooks {
+  before(thread: QueueThread): Promise<void>;
+  after(): Promise<void>;
+}
+
 export class SessionRuntime extends Emitter<RuntimeEvents> {
+  stepHooks: StepHooks | undefined;
   readonly threads = new ThreadTable();
   readonly breakpoints = new BreakpointTable();
   readonly devices: VirtioDevice[] = [];
@@ -209,7 +216,9 @@ export class SessionRuntime extends Emitter<RuntimeEvents> {
     // Everything else stays paused while one queue steps.
     for (const d of this.devices) d.setPaused(true);
     device.pauseQueue(queue);
+    await this.stepHooks?.before(thread);
     const n = await device.step(queue, count(queue));
+    await this.stepHooks?.after();
     this.stopOn(
       thread,
       { reason: 'step', thread: thread.name, description: n ? `${what} (${n}) on ${thread.name}` : `No chain was available on ${thread.name}` },
@@ -242,9 +251,10 @@ export class SessionRuntime extends Emitter<RuntimeEvents> {
   /** Pending chains of a thread's queue, next first: the frames of the Call Stack. */
   frames(threadId: number, max = 64): { chains: Chain[]; problem?: string; held: boolean } {
     const t = this.threads.byId(threadId);
-    if (!t || !t.queue.vq) return { chains: [], held: false };
+    const ring = t?.queue.view;
+    if (!t || !ring) return { chains: [], held: false };
     const held = t.queue.held;
-    const peek = t.queue.vq.peek(max);
+    const peek = ring.peek(max);
     const chains = held ? [held, ...peek.chains].slice(0, max) : peek.chains;
     return { chains, held: held !== undefined, ...(peek.problem ? { problem: `${peek.problem.rule}: ${peek.problem.message}` } : {}) };
   }

@@ -1,0 +1,71 @@
+/**
+ * The debug adapter against a real Linux guest over vhost-user (issue: "With QEMU..."): the session starts
+ * QEMU, stops on the guest's first virtio-blk request with its decoded header, keeps the guest frozen while
+ * stopped, resumes it on continue, and the guest then reads the whole disk correctly.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type DebugProtocol } from '@vscode/debugprotocol';
+import { evaluate, launchAndStop, scopeVars, startClient, variablesOf } from '../adapter/support';
+import { ensureGuest } from './guest';
+
+test('a vhost-user session stops on the guest\'s first blk request (IN, sector 0), frozen while stopped', { timeout: 240_000 }, async () => {
+  const guest = await ensureGuest();
+  const dir = mkdtempSync(join(tmpdir(), 'vd-adapter-vhost-'));
+  const disk = join(dir, 'disk.img');
+  const image = Buffer.alloc(8 << 20);
+  for (let i = 0; i < image.length; i += 512) image.write(`sector ${i / 512}`, i);
+  writeFileSync(disk, image);
+  const md5 = createHash('md5').update(image).digest('hex');
+
+  const dc = await startClient();
+  dc.defaultTimeout = 120_000;
+  const output: string[] = [];
+  dc.on('output', (e: DebugProtocol.OutputEvent) => output.push(e.body.output));
+  try {
+    const stop = await launchAndStop(dc, {
+      config: {
+        type: 'virtio',
+        request: 'launch',
+        driver: 'vhost-user',
+        socketDir: join(dir, 'sockets'),
+        devices: [{ type: 'blk', id: 'blk0', disk, queueSize: 128 }],
+        qemu: { kernel: guest.kernel, initrd: guest.initrd, append: 'console=ttyS0 vdtest=blk-info,blk-md5,poweroff', memory: '256M' },
+      },
+      functionBreakpoints: [{ name: 'blk0.requestq1' }],
+    });
+    assert.equal(stop.body.reason, 'breakpoint');
+    const frames = (await dc.stackTraceRequest({ threadId: stop.body.threadId })).body.stackFrames;
+    assert.match(frames[0]!.name, /^chain \d+: IN sector 0 len \d+/);
+    const chain = await scopeVars(dc, frames[0]!.id, 'Chain');
+    const layers = await variablesOf(dc, chain.find((v) => v.name === 'payload')!.variablesReference);
+    const req = await variablesOf(dc, layers[0]!.variablesReference);
+    assert.ok(req.some((v) => /type/i.test(v.name) && /\bIN\b/.test(v.value)), JSON.stringify(req.map((v) => [v.name, v.value])));
+    assert.ok(req.some((v) => /sector/i.test(v.name) && /^0\b/.test(v.value)), JSON.stringify(req.map((v) => [v.name, v.value])));
+    assert.equal(await evaluate(dc, 'blk0.transport'), '{…}');
+    // Frozen while stopped: QMP says paused, and stays paused.
+    assert.match((await dc.evaluateRequest({ expression: 'guest', context: 'repl' })).body.result, /^guest paused/);
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.match((await dc.evaluateRequest({ expression: 'guest', context: 'repl' })).body.result, /^guest paused/);
+    assert.equal(await evaluate(dc, 'blk0.requestq1.counters.used'), '0');
+
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+    const exited = dc.waitForEvent('exited', 180_000);
+    await dc.continueRequest({ threadId: stop.body.threadId });
+    assert.match((await dc.evaluateRequest({ expression: 'guest', context: 'repl' })).body.result, /^guest running/);
+    await exited.catch((e: Error) => {
+      throw new Error(`${e.message}; console:\n${output.join('').slice(-3000)}`);
+    });
+    const console = output.join('');
+    const md5Line = /VDTEST blk-md5 ok .*md5=([0-9a-f]{32})/.exec(console);
+    assert.ok(md5Line, `no blk-md5 result in the console:\n${console.slice(-2000)}`);
+    assert.equal(md5Line[1], md5, 'the guest read the disk through the debugger unchanged');
+    assert.equal(readFileSync(disk).equals(image), true);
+  } finally {
+    await dc.stop().catch(() => {});
+  }
+});
