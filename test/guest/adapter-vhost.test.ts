@@ -13,7 +13,7 @@ import { type DebugProtocol } from '@vscode/debugprotocol';
 import { evaluate, launchAndStop, scopeVars, startClient, variablesOf } from '../adapter/support';
 import { ensureGuest } from './guest';
 
-test('a vhost-user session stops on the guest\'s first blk request (IN, sector 0), frozen while stopped', { timeout: 240_000 }, async () => {
+test('a vhost-user session stops on the guest\'s first blk request (IN, sector 0), frozen while stopped, steps one chain', { timeout: 240_000 }, async () => {
   const guest = await ensureGuest();
   const dir = mkdtempSync(join(tmpdir(), 'vd-adapter-vhost-'));
   const disk = join(dir, 'disk.img');
@@ -52,6 +52,13 @@ test('a vhost-user session stops on the guest\'s first blk request (IN, sector 0
     await new Promise((r) => setTimeout(r, 1500));
     assert.match((await dc.evaluateRequest({ expression: 'guest', context: 'repl' })).body.result, /^guest paused/);
     assert.equal(await evaluate(dc, 'blk0.requestq1.counters.used'), '0');
+
+    // next: the guest thaws just long enough for the device to complete that one chain, then freezes again.
+    const stepped = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    await dc.nextRequest({ threadId: stop.body.threadId });
+    assert.equal((await stepped).body.reason, 'step');
+    assert.equal(await evaluate(dc, 'blk0.requestq1.counters.used'), '1');
+    assert.match((await dc.evaluateRequest({ expression: 'guest', context: 'repl' })).body.result, /^guest paused/);
 
     await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
     const exited = dc.waitForEvent('exited', 180_000);
