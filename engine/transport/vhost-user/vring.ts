@@ -311,9 +311,10 @@ export class Vring {
     const deadline = Date.now() + DRAIN_TIMEOUT_MS;
     while (q.pending.length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1));
     if (q.pending.length > 0) this.host.note(`${q.name}: ${q.pending.length} request(s) still in flight after ${DRAIN_TIMEOUT_MS / 1000} s; stopping the ring anyway`);
-    if (q.held) this.host.note(`${q.name}: a chain held by the debugger is dropped as the ring stops`);
+    // A chain the debugger holds goes back to the ring (the base rewinds to it): the front end resubmits it.
+    this.host.device.returnHeld(q);
     if (q.vq) this.base = q.vq.getBase();
-    this.host.device.disableQueue(q);
+    this.host.device.disableQueue(q, true);
     q.paused = wasPaused;
   }
 
