@@ -59,6 +59,8 @@ export async function runServe(argv: string[]): Promise<number> {
     return 1;
   }
 
+  // Handlers first: a signal that arrives while the device is set up still ends the process cleanly.
+  const signalled = untilSignal();
   const trace = new Trace({ capacity: 0 });
   let writer: JsonlTraceWriter | undefined;
   let served: Served | undefined;
@@ -80,7 +82,7 @@ export async function runServe(argv: string[]): Promise<number> {
     throw e;
   }
   process.stdout.write(`virtio-debug: ${served.device.id}: ${served.description}, listening on ${socket}\n`);
-  const code = await untilSignal();
+  const code = await signalled;
   await server.close();
   await served.close();
   writer?.close();
