@@ -61,7 +61,7 @@ export async function runServe(argv: string[]): Promise<number> {
 
   // Handlers first: a signal that arrives while the device is set up still ends the process cleanly.
   const signalled = untilSignal();
-  const trace = new Trace({ capacity: 0 });
+  const trace = new ServeTrace({ capacity: 0 }, flags.trace !== undefined);
   let writer: JsonlTraceWriter | undefined;
   let served: Served | undefined;
   let server: VhostUserServer | undefined;
@@ -90,6 +90,23 @@ export async function runServe(argv: string[]): Promise<number> {
   // Anything still holding the event loop (a peer's socket) must not keep a stopped server alive.
   setTimeout(() => process.exit(code), 2000).unref();
   return code;
+}
+
+/**
+ * The console only shows connections and violations: without a trace file, the per-chain events (and the
+ * decoded summaries they need, which read every buffer a second time) are not worth their cost.
+ */
+class ServeTrace extends Trace {
+  constructor(
+    options: ConstructorParameters<typeof Trace>[0],
+    private readonly detailed: boolean,
+  ) {
+    super(options);
+  }
+
+  override get active(): boolean {
+    return this.detailed;
+  }
 }
 
 function openTrace(trace: Trace, path: string): JsonlTraceWriter {
