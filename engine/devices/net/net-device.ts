@@ -116,9 +116,13 @@ export class NetDevice extends VirtioDevice {
     return this.link;
   }
 
-  /** Queue pairs in use (VQ_PAIRS_SET; 1 after reset). */
+  /** Queue pairs in use: VQ_PAIRS_SET (1 after reset). As a vhost-user back end the front end keeps the
+   *  control queue, so the pairs in use are the ones whose receive ring it enabled. */
   get activePairs(): number {
-    return this.activePairsValue;
+    if (this.mode !== 'backend') return this.activePairsValue;
+    let n = 0;
+    while (n < this.maxPairs && this.queues[2 * n]?.enabled) n++;
+    return Math.max(1, n);
   }
 
   /** Guest offloads enabled (GUEST_OFFLOADS_SET; all negotiated ones after DRIVER_OK). */
@@ -191,7 +195,7 @@ export class NetDevice extends VirtioDevice {
 
   processChain(q: QueueRuntime, chain: Chain): number {
     const r = this.role(q);
-    if (r.kind === 'tx') return transmitChain(this.txHost, q, chain, r.pair, r.pair < this.activePairsValue);
+    if (r.kind === 'tx') return transmitChain(this.txHost, q, chain, r.pair, r.pair < this.activePairs);
     if (r.kind === 'ctrl') return this.processCtrl(chain);
     return 0;
   }
@@ -246,11 +250,12 @@ export class NetDevice extends VirtioDevice {
         this.stats.rxDropped.oversize++;
         return;
       }
-      if (this.filter.check(frame) !== undefined) {
+      // As a vhost-user back end the guest's filter settings (control queue) stay in the front end: accept all.
+      if (this.mode !== 'backend' && this.filter.check(frame) !== undefined) {
         this.stats.rxDropped.filtered++;
         return;
       }
-      const pair = this.steering.select(frame, this.activePairsValue);
+      const pair = this.steering.select(frame, this.activePairs);
       const q = this.queues[2 * pair]!;
       this.rx.enqueue(q.index, frame);
       this.rx.deliver(q);
