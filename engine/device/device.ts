@@ -469,6 +469,12 @@ export abstract class VirtioDevice {
     this.onDriverOk();
   }
 
+  /** vhost-user: the front end reports the guest's device status (SET_STATUS, or rings starting and
+   *  stopping); taken as is, without the judging a register-level transport gets. */
+  setFrontendStatus(value: number): void {
+    this.setStatus(value & 0xff, 'driver');
+  }
+
   /** vhost-user: the back end starts serving without seeing the status register. */
   startBackend(): void {
     this.mode = 'backend';

@@ -21,7 +21,6 @@ import {
 } from '../../../protocol/vhost-user';
 import { F, STATUS, bit } from '../../device/bits';
 import { type VirtioDevice } from '../../device/device';
-import { statusNames } from '../../device/status';
 import { type RuleId } from '../../rules';
 import { encodeMessage, encodeU64, hex, protocolFeatureNames, requestInfo, requestName } from './codec';
 import { type FramedMessage } from './connection';
@@ -129,10 +128,7 @@ export class VhostUserSession implements SessionContext {
   }
 
   private setDeviceStatus(to: number): void {
-    const from = this.device.status;
-    if (from === to) return;
-    this.device.status = to;
-    this.device.trace.emit({ type: 'status', device: this.device.id, from, to, names: statusNames(to), by: 'driver' });
+    this.device.setFrontendStatus(to);
   }
 
   async resetDevice(): Promise<void> {
