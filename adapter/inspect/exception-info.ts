@@ -5,7 +5,7 @@ import { type StopState } from '../runtime/session-runtime';
 
 export function exceptionInfo(stop: StopState | undefined): DebugProtocol.ExceptionInfoResponse['body'] {
   const v = stop?.violation;
-  if (!v) return { exceptionId: stop?.info.reason ?? 'none', description: stop?.info.description ?? 'not stopped on an exception', breakMode: 'always' };
+  if (!v) return { exceptionId: stop?.filter ?? stop?.info.reason ?? 'none', description: stop?.info.description ?? 'not stopped on an exception', breakMode: 'always' };
   const r = findRule(v.rule);
   return {
     exceptionId: v.rule,

@@ -40,6 +40,8 @@ export interface StopState {
   threadId: number;
   /** The violation behind an exception stop. */
   violation?: ViolationEvent;
+  /** The exception filter that caused an exception stop. */
+  filter?: ExceptionFilterId;
 }
 
 /** Lets a transport prepare a step (vhost-user: thaw the frozen guest so QEMU restarts the rings). */
@@ -104,9 +106,9 @@ export class SessionRuntime extends Emitter<RuntimeEvents> {
   }
 
   /** Stops the session on a thread. The queue itself was paused by the gate (breakpoints) or is paused here. */
-  private stopOn(thread: QueueThread, info: StopInfo, hitBreakpointIds?: number[], violation?: ViolationEvent, pauseAll = false): void {
+  private stopOn(thread: QueueThread, info: StopInfo, hitBreakpointIds?: number[], violation?: ViolationEvent, pauseAll = false, filter?: ExceptionFilterId): void {
     if (this.stop) return;
-    this.stop = { info, threadId: thread.id, ...(violation ? { violation } : {}) };
+    this.stop = { info, threadId: thread.id, ...(violation ? { violation } : {}), ...(filter ? { filter } : {}) };
     if (pauseAll) for (const d of this.devices) d.setPaused(true);
     else thread.device.pauseQueue(thread.queue);
     this.version++;
@@ -134,37 +136,38 @@ export class SessionRuntime extends Emitter<RuntimeEvents> {
       case 'violation': {
         this.violations.push(e);
         this.emit('output', 'stderr', `violation ${e.rule} (§${e.section}) ${e.device}${e.queueName ? '.' + e.queueName : ''}: ${e.message}\n`);
-        if (this.filters.has('violation')) this.stopOnDeviceEvent(e.device, e.queueName, 'exception', `Spec violation ${e.rule} (§${e.section})`, e);
+        if (this.filters.has('violation')) this.stopOnDeviceEvent('violation', e.device, e.queueName, `Spec violation ${e.rule} (§${e.section})`, e);
         this.emit('stateChanged', 'violation');
         break;
       }
       case 'reset':
-        if (this.filters.has('reset')) this.stopOnDeviceEvent(e.device, e.queueName, 'exception', `${e.device} ${e.queueName ? e.queueName + ' ' : ''}reset by the driver`);
+        if (this.filters.has('reset')) this.stopOnDeviceEvent('reset', e.device, e.queueName, `${e.device} ${e.queueName ? e.queueName + ' ' : ''}reset by the driver`);
         this.emit('stateChanged', 'reset');
         break;
       case 'status':
-        if (this.filters.has('status')) this.stopOnDeviceEvent(e.device, undefined, 'exception', `${e.device} status → ${e.names.join('|') || '0'}`);
+        if (this.filters.has('status')) this.stopOnDeviceEvent('status', e.device, undefined, `${e.device} status → ${e.names.join('|') || '0'}`);
         this.emit('stateChanged', 'status');
         break;
       case 'config-write':
       case 'config-change':
-        if (this.filters.has('config')) this.stopOnDeviceEvent(e.device, undefined, 'exception', `${e.device} config ${e.type === 'config-write' ? 'written by the driver' : 'changed'}${e.field ? ': ' + e.field : ''}`);
+        if (this.filters.has('config')) this.stopOnDeviceEvent('config', e.device, undefined, `${e.device} config ${e.type === 'config-write' ? 'written by the driver' : 'changed'}${e.field ? ': ' + e.field : ''}`);
         this.emit('stateChanged', 'config');
         break;
     }
   }
 
-  private stopOnDeviceEvent(deviceId: string, queueName: string | undefined, reason: 'exception', description: string, violation?: ViolationEvent): void {
+  private stopOnDeviceEvent(filter: ExceptionFilterId, deviceId: string, queueName: string | undefined, description: string, violation?: ViolationEvent): void {
     const device = this.device(deviceId);
     if (!device) return;
     const thread = (queueName && this.threads.byName(`${deviceId}.${queueName}`)) || this.threads.firstOf(device);
     if (!thread) return;
     this.stopOn(
       thread,
-      { reason, thread: thread.name, description, ...(violation ? { rule: violation.rule, section: violation.section } : {}) },
+      { reason: 'exception', thread: thread.name, description, ...(violation ? { rule: violation.rule, section: violation.section } : {}) },
       undefined,
       violation,
       true,
+      filter,
     );
   }
 

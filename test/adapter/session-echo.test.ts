@@ -232,3 +232,25 @@ describe('inspection', () => {
     await assert.rejects(dc.setVariableRequest({ variablesReference: queue.variablesReference, name: 'size', value: '8' }), /cannot be changed/);
   });
 });
+
+describe('exception filters beyond violations', () => {
+  test('"status" stops on a device status change, "reset" on a device reset', async () => {
+    dc = await startClient();
+    const stop = await launchAndStop(dc, { config: echoConfig(), exceptionFilters: ['status'] });
+    assert.equal(stop.body.reason, 'exception');
+    assert.match(stop.body.description ?? '', /^echo0 status → /);
+    await dc.stop();
+    dc = await startClient();
+    const reset = await launchAndStop(dc, { config: echoConfig(), exceptionFilters: ['reset'] });
+    assert.equal(reset.body.reason, 'exception');
+    assert.match(reset.body.description ?? '', /^echo0 reset by the driver/);
+    assert.equal((await dc.exceptionInfoRequest({ threadId: reset.body.threadId })).body.exceptionId, 'reset');
+  });
+
+  test('"config" stops when the driver writes config space', async () => {
+    dc = await startClient();
+    const stop = await launchAndStop(dc, { config: echoConfig({ workload: { count: 4, violation: 'config-write-readonly' } }), exceptionFilters: ['config'] });
+    assert.equal(stop.body.reason, 'exception');
+    assert.match(stop.body.description ?? '', /^echo0 config written by the driver/);
+  });
+});

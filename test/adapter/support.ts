@@ -16,6 +16,8 @@ export async function startClient(): Promise<DebugClient> {
 
 export interface LaunchOptions {
   config: Record<string, unknown>;
+  /** Client capabilities sent with initialize (e.g. supportsProgressReporting). */
+  initialize?: Partial<DebugProtocol.InitializeRequestArguments>;
   functionBreakpoints?: DebugProtocol.FunctionBreakpoint[];
   exceptionFilters?: string[];
 }
@@ -31,7 +33,10 @@ export async function launchAndStop(dc: DebugClient, o: LaunchOptions): Promise<
     await dc.setExceptionBreakpointsRequest({ filters: o.exceptionFilters ?? ['violation'] });
     await dc.configurationDoneRequest();
   });
-  await Promise.all([dc.launch(o.config), configured]);
+  const launched = dc
+    .initializeRequest({ adapterID: 'virtio', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path', ...o.initialize })
+    .then(() => dc.launchRequest(o.config as DebugProtocol.LaunchRequestArguments));
+  await Promise.all([launched, configured]);
   return stopped;
 }
 

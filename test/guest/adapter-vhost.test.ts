@@ -26,6 +26,8 @@ test('a vhost-user session stops on the guest\'s first blk request (IN, sector 0
   dc.defaultTimeout = 120_000;
   const output: string[] = [];
   dc.on('output', (e: DebugProtocol.OutputEvent) => output.push(e.body.output));
+  const progress: string[] = [];
+  for (const kind of ['progressStart', 'progressUpdate', 'progressEnd']) dc.on(kind, () => progress.push(kind));
   try {
     const stop = await launchAndStop(dc, {
       config: {
@@ -37,8 +39,10 @@ test('a vhost-user session stops on the guest\'s first blk request (IN, sector 0
         qemu: { kernel: guest.kernel, initrd: guest.initrd, append: 'console=ttyS0 vdtest=blk-info,blk-md5,poweroff', memory: '256M' },
       },
       functionBreakpoints: [{ name: 'blk0.requestq1' }],
+      initialize: { supportsProgressReporting: true },
     });
     assert.equal(stop.body.reason, 'breakpoint');
+    assert.equal(progress[0], 'progressStart', 'QEMU boot shows progress');
     const frames = (await dc.stackTraceRequest({ threadId: stop.body.threadId })).body.stackFrames;
     assert.match(frames[0]!.name, /^chain \d+: IN sector 0 len \d+/);
     const chain = await scopeVars(dc, frames[0]!.id, 'Chain');
@@ -64,6 +68,7 @@ test('a vhost-user session stops on the guest\'s first blk request (IN, sector 0
     const exited = dc.waitForEvent('exited', 180_000);
     await dc.continueRequest({ threadId: stop.body.threadId });
     assert.match((await dc.evaluateRequest({ expression: 'guest', context: 'repl' })).body.result, /^guest running/);
+    assert.ok(progress.includes('progressEnd'), `progress events: ${progress.join(', ')}`);
     await exited.catch((e: Error) => {
       throw new Error(`${e.message}; console:\n${output.join('').slice(-3000)}`);
     });
