@@ -27,6 +27,12 @@ die() {
 }
 need() { command -v "$1" >/dev/null 2>&1 || die "$1 is missing ($2)"; }
 
+# Run from `npm test`, the environment names npm's own Node 20 (NODE, npm_node_execpath, npm_config_*), and
+# code-server's install scripts would run on it and refuse: start from a plain environment.
+for v in $(compgen -e); do
+  case "$v" in npm_* | NODE) unset "$v" ;; esac
+done
+
 need npm 'install Node.js with npm'
 need flock 'apt-get install util-linux'
 
