@@ -1,6 +1,7 @@
 // Helpers for guest tests: build the Linux test guest (build-guest.sh), assemble the QEMU command line
 // measured in DESIGN.md §8, boot it and collect the "VDTEST ..." result lines that its /init (init.sh) prints.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import assert from 'node:assert/strict';
 import { join } from 'node:path';
 
 /** The kernel and initramfs built by build-guest.sh (cached outside the repository). */
@@ -275,4 +276,17 @@ export function describeRun(run: GuestRun): string {
   const how = run.timedOut ? 'timed out' : `exit ${run.exitCode ?? run.signal}`;
   const tail = run.console.split('\n').filter((l) => !l.includes('VDLOG')).slice(-25).join('\n');
   return ` (QEMU ${how} after ${run.durationMs} ms; console tail:\n${tail})`;
+}
+
+let qemuGuest: Promise<GuestImage> | undefined;
+
+/** QEMU must be installed (the test fails with the install command otherwise); then the guest is built. */
+export function ensureQemuGuest(): Promise<GuestImage> {
+  qemuGuest ??= (async () => {
+    const qemu = process.env.VIRTIO_DEBUG_QEMU ?? 'qemu-system-x86_64';
+    const version = spawnSync(qemu, ['--version'], { encoding: 'utf8' });
+    assert.equal(version.status, 0, `${qemu} is missing: apt-get install qemu-system-x86 (listed in .ci/run)`);
+    return ensureGuest();
+  })();
+  return qemuGuest;
 }

@@ -3,12 +3,11 @@
 // read-only disk, a reboot inside the guest, and QEMU killed and started again.
 // Without qemu-system-x86_64 these tests fail (never skip): the guest suite is part of the product's tests.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, describe, test } from 'node:test';
-import { describeRun, ensureGuest, type GuestImage, type GuestRun, patternBytes, runGuest, type RunGuestOptions, stepResult } from './guest';
+import { describeRun, ensureQemuGuest, type GuestImage, type GuestRun, patternBytes, runGuest, type RunGuestOptions, stepResult } from './guest';
 import { ServeProcess, killLeftovers, scratchDir } from './serve-process';
 
 const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
@@ -17,16 +16,7 @@ const scratch = scratchDir('vd-vhost-blk-');
 after(() => scratch.remove());
 afterEach(killLeftovers);
 
-let guest: Promise<GuestImage> | undefined;
-function prepare(): Promise<GuestImage> {
-  guest ??= (async () => {
-    const qemu = process.env.VIRTIO_DEBUG_QEMU ?? 'qemu-system-x86_64';
-    const version = spawnSync(qemu, ['--version'], { encoding: 'utf8' });
-    assert.equal(version.status, 0, `${qemu} is missing: apt-get install qemu-system-x86 (listed in .ci/run)`);
-    return ensureGuest();
-  })();
-  return guest;
-}
+const prepare = ensureQemuGuest;
 
 /** This process's children whose command line contains `text` (the QEMU that runGuest started). */
 function childPids(text: string): number[] {

@@ -3,11 +3,10 @@
 // capture shows the frames — with split rings and one queue pair, and with packed rings and two pairs.
 // Without qemu-system-x86_64 these tests fail (never skip): the guest suite is part of the product's tests.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, afterEach, describe, test } from 'node:test';
 import { readPcap } from '../../engine/devices/net/peers';
-import { describeRun, ensureGuest, type GuestImage, runGuest, stepResult } from './guest';
+import { describeRun, ensureQemuGuest, runGuest, stepResult } from './guest';
 import { ServeProcess, killLeftovers, scratchDir } from './serve-process';
 
 const MAC = '52:54:00:12:34:56';
@@ -15,16 +14,7 @@ const scratch = scratchDir('vd-vhost-net-');
 after(() => scratch.remove());
 afterEach(killLeftovers);
 
-let guest: Promise<GuestImage> | undefined;
-function prepare(): Promise<GuestImage> {
-  guest ??= (async () => {
-    const qemu = process.env.VIRTIO_DEBUG_QEMU ?? 'qemu-system-x86_64';
-    const version = spawnSync(qemu, ['--version'], { encoding: 'utf8' });
-    assert.equal(version.status, 0, `${qemu} is missing: apt-get install qemu-system-x86 (listed in .ci/run)`);
-    return ensureGuest();
-  })();
-  return guest;
-}
+const prepare = ensureQemuGuest;
 
 const ip = (b: Uint8Array, o: number) => `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
 
