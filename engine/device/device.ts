@@ -15,6 +15,7 @@ import { ConfigSpace, type ConfigFieldLike, type ConfigJudge } from './config-sp
 import { judgeFeatures } from './features';
 import { QueueRuntime, type QueueSpec } from './queue-runtime';
 import { QueueService } from './queue-service';
+import { queueSizeProblem } from './queue-setup';
 import { judgeStatusWrite, statusNames } from './status';
 
 /** What the transport provides to the device: a way to interrupt the driver. */
@@ -314,7 +315,11 @@ export abstract class VirtioDevice {
     if (this.featuresOkRefused) {
       this.violation('status-features-ok-refused-ignored', `${q.name} set up although the device refused FEATURES_OK`, { queue: q, once: true });
     }
-    if (!this.checkQueueSize(q, layout)) return false;
+    const problem = queueSizeProblem(q, layout);
+    if (problem) {
+      this.violation(problem.rule, problem.message, { queue: q, index: problem.index });
+      return false;
+    }
     q.layout = layout;
     q.vq = createQueue(
       layout,
@@ -349,22 +354,6 @@ export abstract class VirtioDevice {
     });
     if (!q.vq.validate()) {
       this.needsReset(`${q.name}: ring placement rejected`);
-      return false;
-    }
-    return true;
-  }
-
-  private checkQueueSize(q: QueueRuntime, layout: RingLayout): boolean {
-    if (q.size === 0) {
-      this.violation('queue-size-zero', `${q.name} enabled with size 0`, { queue: q, index: 0 });
-      return false;
-    }
-    if (q.size > q.spec.maxSize) {
-      this.violation('queue-size-above-max', `${q.name} size ${q.size} is above the maximum ${q.spec.maxSize}`, { queue: q, index: q.size });
-      return false;
-    }
-    if (layout === 'split' && (q.size & (q.size - 1)) !== 0) {
-      this.violation('queue-size-not-power-of-2', `${q.name} size ${q.size} is not a power of two (split ring)`, { queue: q, index: q.size });
       return false;
     }
     return true;
