@@ -82,9 +82,9 @@ export class QueueRuntime {
 
   /** Chains the driver made available that the device has not taken (held chain included). */
   pendingCount(): number {
-    // available() judges indices; for a count shown to the user use peek, which never reports.
+    // available() judges indices; inspect() counts without judging and without walking every chain.
     const v = this.view;
-    const waiting = v && !v.broken ? v.peek(this.size).chains.length : 0;
+    const waiting = v && !v.broken ? v.inspect(false).pending : 0;
     return waiting + (this.held ? 1 : 0);
   }
 

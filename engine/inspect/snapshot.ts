@@ -41,7 +41,7 @@ export function queueSnapshot(q: QueueRuntime, o: SnapshotOptions = {}): QueueSn
     };
   }
   const s = ring.inspect(o.rings ?? false, o.maxRingEntries ?? 4096);
-  return { ...s, ...base, pending: q.pendingCount(), inflight: q.pending.length };
+  return { ...s, ...base, pending: s.broken ? 0 : s.pending + (q.held ? 1 : 0), inflight: q.pending.length };
 }
 
 export function featureBits(device: VirtioDevice): FeatureBitDto[] {
