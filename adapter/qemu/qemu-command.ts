@@ -2,7 +2,8 @@
  * The QEMU command line for a vhost-user session (DESIGN §8, measured on QEMU 7.2 under TCG): guest RAM
  * in a shared memfd (vhost-user needs it), one socket chardev per device, vhost-user-blk-pci for blk and
  * virtio-net-pci on a vhost-user netdev for net (vectors=0: QEMU 7.2 crashes in vhost_net_start without it
- * under TCG), the serial console on stdio and a QMP socket to freeze and resume the guest.
+ * under TCG), the serial console on stdio and a QMP socket to freeze and resume the guest. QEMU starts
+ * frozen (`-S`); the session resumes it once QMP is connected.
  */
 import { join } from 'node:path';
 import { type ValidDevice, type ValidLaunch } from '../launch/validate';
@@ -48,6 +49,9 @@ export function qemuCommand(l: ValidLaunch): QemuCommand {
     `memory-backend-memfd,id=mem,size=${q.memory},share=on`,
     '-m',
     q.memory,
+    // Start with the vCPUs stopped: the firmware reads the virtio-blk disk ~100 ms after QEMU starts, which
+    // must not race the QMP connection (QemuProcess.start resumes the guest once QMP is up).
+    '-S',
     '-display',
     'none',
     '-nodefaults',

@@ -1,11 +1,13 @@
 /**
- * Runs QEMU for a session: spawns it (after the vhost-user sockets listen: QEMU is their client),
- * forwards the serial console line by line, connects QMP, and stops it on terminate (QMP quit, then
- * SIGTERM, then SIGKILL) so no guest outlives its session.
+ * Runs QEMU for a session: spawns it frozen (`-S`, after the vhost-user sockets listen: QEMU is their
+ * client) and tied to this process (it dies with the adapter, see spawn-tied.ts), forwards the serial console
+ * line by line, connects QMP, resumes the guest when the session is ready, and stops it on terminate (QMP
+ * quit, then SIGTERM, then SIGKILL) so no guest outlives its session.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { QmpClient } from './qmp';
 import { type QemuCommand } from './qemu-command';
+import { spawnTied } from './spawn-tied';
 
 /** Firmware and kernels print terminal escape sequences on the serial console; the Debug Console shows text. */
 const ANSI = new RegExp(String.fromCharCode(27) + '\\[[0-9;?]*[A-Za-z]', 'g');
@@ -24,7 +26,7 @@ export class QemuProcess {
   readonly exitPromise: Promise<void>;
 
   private constructor(cmd: QemuCommand, on: QemuProcessEvents) {
-    this.child = spawn(cmd.binary, cmd.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawnTied(cmd.binary, cmd.args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const lines = (stream: 'console' | 'qemu') => {
       let buf = '';
       return (d: Buffer) => {
@@ -51,14 +53,29 @@ export class QemuProcess {
     });
   }
 
+  /**
+   * Starts QEMU with its vCPUs stopped and connects QMP; the guest runs once resume() is called. Without QMP
+   * the guest could never run (it starts frozen): QEMU is stopped and the error thrown.
+   */
   static async start(cmd: QemuCommand, on: QemuProcessEvents): Promise<QemuProcess> {
     const p = new QemuProcess(cmd, on);
     try {
-      p.qmp = await QmpClient.connect(cmd.qmpSocket, 15_000);
+      p.qmp = await Promise.race([
+        QmpClient.connect(cmd.qmpSocket, 15_000),
+        p.exitPromise.then(() => {
+          throw new Error('QEMU exited before its QMP socket was ready (see its messages above)');
+        }),
+      ]);
     } catch (e) {
-      if (!p.exited) on.line(`QMP unavailable: ${(e as Error).message}; the guest cannot be frozen while stopped`, 'qemu');
+      await p.stop();
+      throw e;
     }
     return p;
+  }
+
+  /** Lets the guest run (QEMU starts frozen so that nothing the firmware does races the session's set-up). */
+  async resume(): Promise<void> {
+    await this.qmp?.cont();
   }
 
   get running(): boolean {

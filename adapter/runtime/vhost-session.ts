@@ -115,6 +115,8 @@ export class VhostSession {
       }
     });
     if (this.launch.freezeGuestOnStop) this.freezeWhileStopped();
+    // Every handler is in place: now the firmware may send its first request (SeaBIOS reads sector 0).
+    await this.qemu.resume();
   }
 
   /**

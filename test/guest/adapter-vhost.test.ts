@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DebugProtocol } from '@vscode/debugprotocol';
@@ -77,6 +78,63 @@ test('a vhost-user session stops on the guest\'s first blk request (IN, sector 0
     assert.ok(md5Line, `no blk-md5 result in the console:\n${console.slice(-2000)}`);
     assert.equal(md5Line[1], md5, 'the guest read the disk through the debugger unchanged');
     assert.equal(readFileSync(disk).equals(image), true);
+  } finally {
+    await dc.stop().catch(() => {});
+  }
+});
+
+/** Pids of running processes whose command line contains `needle` (here: a test's own socket folder). */
+function processesWith(needle: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      // setpriv execs QEMU in place: the pid keeps the QEMU command line; zombies have an empty one.
+      if (cmdline.includes(needle) && cmdline.includes('qemu-system')) pids.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
+}
+
+async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (check()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return check();
+}
+
+test('QEMU dies with the adapter: SIGKILL the adapter mid-boot, no QEMU is left', { timeout: 120_000 }, async () => {
+  const guest = await ensureGuest();
+  const dir = mkdtempSync(join(tmpdir(), 'vd-adapter-kill-'));
+  const socketDir = join(dir, 'sockets');
+  writeFileSync(join(dir, 'disk.img'), Buffer.alloc(1 << 20));
+  const dc = await startClient();
+  dc.defaultTimeout = 60_000;
+  // DebugClient keeps the adapter process private; this test must kill exactly that process.
+  const adapter = (dc as unknown as { _adapterProcess: ChildProcess })._adapterProcess;
+  try {
+    const configured = dc.waitForEvent('initialized').then(() => dc.configurationDoneRequest());
+    await dc.initializeRequest({ adapterID: 'virtio', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+    await dc.launchRequest({
+      type: 'virtio',
+      request: 'launch',
+      driver: 'vhost-user',
+      socketDir,
+      devices: [{ type: 'blk', id: 'blk0', disk: join(dir, 'disk.img') }],
+      qemu: { kernel: guest.kernel, initrd: guest.initrd, append: 'console=ttyS0 vdtest=sleep:60', memory: '256M' },
+    } as DebugProtocol.LaunchRequestArguments);
+    await configured;
+    assert.ok(await waitFor(() => processesWith(socketDir).length > 0, 30_000), 'QEMU started');
+    adapter.kill('SIGKILL');
+    const gone = await waitFor(() => processesWith(socketDir).length === 0, 15_000);
+    const left = processesWith(socketDir);
+    for (const pid of left) process.kill(pid, 'SIGKILL');
+    assert.ok(gone, `QEMU outlived the adapter: pids ${left.join(', ')}`);
   } finally {
     await dc.stop().catch(() => {});
   }

@@ -4,7 +4,8 @@
 // the responder answers each one, and every reply comes back out of testpmd. No packet may be lost.
 // Without dpdk-testpmd (Debian's dpdk-dev) these tests fail (never skip).
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
+import { spawnTied } from '../../adapter/qemu/spawn-tied';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, describe, test } from 'node:test';
@@ -64,7 +65,7 @@ async function testpmd(vdevs: string[], appArgs: string[], done: (output: string
   for (const v of vdevs) args.push('--vdev', v);
   // --stats-period keeps testpmd running without a terminal (it would quit at "Press enter to exit").
   args.push('--', '--auto-start', '--nb-cores=1', '--total-num-mbufs=8192', '--stats-period', '1', ...appArgs);
-  const child = spawn(TESTPMD, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnTied(TESTPMD, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   testpmds.add(child);
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (c: string) => (output += c));

@@ -12,7 +12,7 @@ import { qemuCommand } from '../../adapter/qemu/qemu-command';
 import { validateLaunch } from '../../adapter/launch/validate';
 import { ensureGuest } from './guest';
 
-test('QEMU runs the guest; QMP stop/cont freeze and resume it; stop() ends QEMU', { timeout: 120_000 }, async () => {
+test('QEMU starts frozen until resume(); QMP stop/cont freeze and resume it; stop() ends QEMU', { timeout: 120_000 }, async () => {
   const guest = await ensureGuest();
   const dir = mkdtempSync(join(tmpdir(), 'vd-qmp-'));
   const launch = validateLaunch(
@@ -32,6 +32,9 @@ test('QEMU runs the guest; QMP stop/cont freeze and resume it; stop() ends QEMU'
   const qemu = await QemuProcess.start(cmd, { line: (t) => lines.push(t), exit: () => {} });
   try {
     assert.ok(qemu.qmp, 'QMP connected');
+    // -S: nothing runs (not even the firmware) before the session says so.
+    assert.equal((await qemu.qmp!.status()).status, 'prelaunch');
+    await qemu.resume();
     assert.equal((await qemu.qmp!.status()).running, true);
     await qemu.qmp!.stop();
     const paused = await qemu.qmp!.status();

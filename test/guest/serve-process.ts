@@ -2,7 +2,8 @@
 // and DPDK tests: waits until it listens, collects its output, stops it with a signal and reports how it ended.
 // The bundle must be built (`node scripts/build.mjs`; `npm test` does it first).
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
+import { spawnTied } from '../../adapter/qemu/spawn-tied';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -32,7 +33,7 @@ export class ServeProcess {
   /** Starts `virtio-debug serve <args>` and resolves once it listens on `socket`. */
   static async start(args: string[], socket: string, timeoutMs = 20_000): Promise<ServeProcess> {
     assert.ok(existsSync(join(root, 'dist', 'cli.js')), 'dist/cli.js is missing: run `node scripts/build.mjs` (npm test builds it first)');
-    const child = spawn(process.execPath, [bin, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnTied(process.execPath, [bin, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     const p = new ServeProcess(child, socket);
     running.add(p);
     const end = Date.now() + timeoutMs;
