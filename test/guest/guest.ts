@@ -1,6 +1,7 @@
 // Helpers for guest tests: build the Linux test guest (build-guest.sh), assemble the QEMU command line
 // measured in DESIGN.md §8, boot it and collect the "VDTEST ..." result lines that its /init (init.sh) prints.
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnTied } from '../../adapter/qemu/spawn-tied';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 
@@ -39,8 +40,11 @@ export function ensureGuest(): Promise<GuestImage> {
 export interface VhostUserDevice {
   kind: 'blk' | 'net';
   socket: string;
-  /** blk: request queues (num-queues); net: queue pairs (queues=, mq=on when > 1). */
-  numQueues?: number;
+  /**
+   * blk: request queues (num-queues); net: queue pairs (queues=, mq=on when > 1). Default 1; 'qemu' leaves
+   * QEMU's own default (blk: one request queue per vCPU).
+   */
+  numQueues?: number | 'qemu';
   packed?: boolean;
   /** net only. */
   mac?: string;
@@ -100,11 +104,12 @@ export function qemuArgs(o: QemuOptions): string[] {
   if (o.userNet) args.push('-netdev', 'user,id=usernet', '-device', 'virtio-net-pci,netdev=usernet');
   (o.vhostUser ?? []).forEach((v, i) => {
     if (/,/.test(v.socket)) throw new Error(`a socket path with a comma needs escaping: ${v.socket}`);
-    const queues = v.numQueues ?? 1;
+    const queues = v.numQueues === 'qemu' ? 1 : (v.numQueues ?? 1);
+    const blkQueues = v.numQueues === 'qemu' ? '' : `,num-queues=${queues}`;
     const packed = v.packed ? ',packed=on' : '';
     args.push('-chardev', `socket,id=vu${i},path=${v.socket}${v.reconnect ? `,reconnect=${v.reconnect}` : ''}`);
     if (v.kind === 'blk') {
-      args.push('-device', `vhost-user-blk-pci,chardev=vu${i},num-queues=${queues}${packed}`);
+      args.push('-device', `vhost-user-blk-pci,chardev=vu${i}${blkQueues}${packed}`);
     } else {
       // vectors=0: QEMU 7.2 under TCG segfaults in vhost_net_start without it (DESIGN.md §8).
       args.push('-netdev', `vhost-user,id=vun${i},chardev=vu${i}${queues > 1 ? `,queues=${queues}` : ''}`);
@@ -192,7 +197,7 @@ export function runGuest(o: RunGuestOptions): Promise<GuestRun> {
     });
   }
   return new Promise<GuestRun>((resolve, reject) => {
-    const child = spawn(qemu, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnTied(qemu, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     running.add(child);
     const boots: GuestBoot[] = [];
     let consoleText = '';
