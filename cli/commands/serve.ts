@@ -13,6 +13,7 @@ import { JsonlTraceWriter, Trace } from '../../engine/trace';
 import { VhostUserError, VhostUserServer, isNativeLoadError, loadNative } from '../../engine/transport/vhost-user';
 import { type TraceEvent } from '../../protocol/trace';
 import { type FlagSpec, UsageError, parseArgs } from '../args';
+import { SEVERITY_NOTE } from '../trace-format';
 
 /** Exit code for bad arguments and unusable files (DESIGN §6). */
 const EXIT_USAGE = 2;
@@ -21,6 +22,7 @@ const COMMON: Record<string, FlagSpec> = {
   socket: { type: 'string' },
   queues: { type: 'integer', min: 1, max: 128 },
   trace: { type: 'string' },
+  strict: { type: 'boolean' },
 };
 const BLK_FLAGS: Record<string, FlagSpec> = {
   ...COMMON,
@@ -29,6 +31,13 @@ const BLK_FLAGS: Record<string, FlagSpec> = {
   'queue-size': { type: 'integer', min: 1, max: 32768 },
 };
 const NET_FLAGS: Record<string, FlagSpec> = { ...COMMON, mac: { type: 'string' }, peer: { type: 'string' }, pcap: { type: 'string' } };
+
+/**
+ * Queues (blk) or queue pairs (net) offered when --queues is not given. QEMU's vhost-user-blk-pci asks for one
+ * request queue per vCPU unless told otherwise, and a back end offering fewer makes QEMU exit; the front end
+ * uses only what it asks for, so offering the maximum a guest commonly asks for costs nothing.
+ */
+export const DEFAULT_SERVE_QUEUES = 16;
 
 /** A problem with a file or value the user gave: exit 2 with this message. */
 class UnusableError extends Error {}
@@ -69,6 +78,8 @@ export async function runServe(argv: string[]): Promise<number> {
     if (flags.trace) writer = openTrace(trace, flags.trace as string);
     const mem = new GuestMemory();
     served = kind === 'blk' ? await serveBlk(flags, mem, trace) : await serveNet(flags, mem, trace);
+    // --strict: a servable violation (severity 'error') stops the queue as a fatal one does.
+    served.device.strict = flags.strict === true;
     const s = served;
     report(trace);
     server = VhostUserServer.listen({ path: socket, device: s.device, native, onDisconnect: () => s.onDisconnect() });
@@ -130,7 +141,7 @@ async function serveBlk(flags: Record<string, string | number | boolean>, mem: G
       backend,
       readonly,
       inProcess: false,
-      ...(flags.queues !== undefined ? { queues: flags.queues as number } : {}),
+      queues: (flags.queues as number | undefined) ?? DEFAULT_SERVE_QUEUES,
       ...(flags['queue-size'] !== undefined ? { queueSize: flags['queue-size'] as number } : {}),
     });
   } catch (e) {
@@ -160,7 +171,7 @@ async function serveNet(flags: Record<string, string | number | boolean>, mem: G
       trace,
       inProcess: false,
       ...(flags.mac !== undefined ? { mac: flags.mac as string } : {}),
-      ...(flags.queues !== undefined ? { queuePairs: flags.queues as number } : {}),
+      queuePairs: (flags.queues as number | undefined) ?? DEFAULT_SERVE_QUEUES,
     });
   } catch (e) {
     throw new UnusableError(`serve net: ${(e as Error).message}`);
@@ -183,8 +194,8 @@ async function serveNet(flags: Record<string, string | number | boolean>, mem: G
 function report(trace: Trace): void {
   trace.on((e: TraceEvent) => {
     if (e.type === 'violation') {
-      process.stdout.write(`virtio-debug: ${e.device}: violation ${e.rule} (§${e.section}): ${e.message}\n`);
-    } else if (e.type === 'note' && /^vhost-user: (front end|clean-up)/.test(e.message)) {
+      process.stdout.write(`virtio-debug: ${e.device}: violation ${e.rule} (§${e.section}, ${SEVERITY_NOTE[e.severity]}): ${e.message}\n`);
+    } else if (e.type === 'note' && /^vhost-user: (front end|clean-up|ring \d+ \(\w+\) started)/.test(e.message)) {
       process.stdout.write(`virtio-debug: ${e.device}: ${e.message.slice('vhost-user: '.length)}\n`);
     }
   });

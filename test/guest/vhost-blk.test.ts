@@ -42,7 +42,7 @@ function newDisk(): { path: string; original: Buffer } {
   return { path, original };
 }
 
-async function boot(g: GuestImage, socket: string, o: Partial<RunGuestOptions> & { numQueues?: number; packed?: boolean }): Promise<GuestRun> {
+async function boot(g: GuestImage, socket: string, o: Partial<RunGuestOptions> & { numQueues?: number | 'qemu'; packed?: boolean }): Promise<GuestRun> {
   const run = await runGuest({
     kernel: g.kernel,
     initrd: g.initrd,
@@ -121,6 +121,38 @@ describe('Linux guest on vhost-user-blk (virtio-debug serve blk)', () => {
     assert.equal(stepResult(run, 'blk-md5').fields.md5, md5(original));
     await stopServe(serve);
     assert.deepEqual(readFileSync(path).subarray(4096, 4096 + 16384), patternBytes(4096, 16384));
+  });
+
+  test('QEMU\'s defaults against serve\'s: num-queues per vCPU (2), queue-size 128; 1 MiB and 4 MiB direct reads and writes', async () => {
+    const g = await prepare();
+    const { path, original } = newDisk();
+    const socket = join(scratch.dir, 'defaults.sock');
+    // No --queues, no num-queues=, no queue-size=: what a new user types first.
+    const serve = await ServeProcess.start(['serve', 'blk', '--socket', socket, '--disk', path], socket);
+    const MiB = 1 << 20;
+    const run = await boot(g, socket, {
+      numQueues: 'qemu',
+      extraArgs: ['-smp', '2'],
+      steps: [
+        'blk-info',
+        `blk-read-md5:0:${MiB}`,
+        `blk-read-md5:${MiB}:${4 * MiB}`,
+        `blk-write-pattern:${MiB}:${MiB}`,
+        `blk-write-pattern:${4 * MiB}:${4 * MiB}`,
+        'poweroff',
+      ],
+      timeoutMs: 240_000,
+    });
+    allOk(run);
+    assert.equal(stepResult(run, 'blk-info').fields.queues, '2', 'QEMU asked for one queue per vCPU and got them');
+    assert.equal(stepResult(run, 'blk-read-md5').fields.md5, md5(original.subarray(0, MiB)), '1 MiB direct read');
+    const reads = run.boots[0]!.lines.filter((l) => l.step === 'blk-read-md5');
+    assert.equal(reads[1]!.fields.md5, md5(original.subarray(MiB, 5 * MiB)), '4 MiB direct read');
+    const output = await stopServe(serve);
+    assert.match(output, /ring 0 \(requestq1\) started: split, size 128/, 'the banner says the size QEMU chose');
+    const disk = readFileSync(path);
+    assert.ok(disk.subarray(MiB, 2 * MiB).equals(patternBytes(MiB, MiB)), '1 MiB direct write on disk');
+    assert.ok(disk.subarray(4 * MiB, 8 * MiB).equals(patternBytes(4 * MiB, 4 * MiB)), '4 MiB direct write on disk');
   });
 
   test('read-only disk: the guest sees ro=1, its writes fail, the image is unchanged', async () => {

@@ -62,7 +62,11 @@ export interface BlkSettings {
   readonly?: boolean;
   /** size_max in bytes (default 1 MiB). */
   sizeMax?: number;
-  /** seg_max (default queueSize - 2, QEMU's convention: header and status take two descriptors). */
+  /**
+   * seg_max (default min(queueSize, 128) - 2). Header and status take two descriptors, and §2.7.5.3.1 bounds a
+   * chain by the queue size, which the front end chooses after reading seg_max: 128 is QEMU's default
+   * queue-size for vhost-user-blk-pci, so a Linux guest's large direct I/O fits the ring it actually gets.
+   */
   segMax?: number;
   /** blk_size (default 512). */
   blkSize?: number;
@@ -126,6 +130,9 @@ export function encodeSerial(serial: string): Uint8Array {
   return out;
 }
 
+/** The queue size seg_max is sized for by default: QEMU's vhost-user-blk-pci default queue-size. */
+const SEG_MAX_QUEUE_SIZE = 128;
+
 export function resolveSettings(s: BlkSettings, o: { capacity: bigint; backendReadOnly: boolean; id: string }): ResolvedBlkSettings {
   const queues = positiveInt('queues', s.queues ?? 1, 0xffff);
   const queueSize = positiveInt('queueSize', s.queueSize ?? 256, 32768);
@@ -145,7 +152,7 @@ export function resolveSettings(s: BlkSettings, o: { capacity: bigint; backendRe
     queueSize,
     readonly,
     sizeMax: positiveInt('sizeMax', s.sizeMax ?? 1 << 20, 0xffff_ffff),
-    segMax: positiveInt('segMax', s.segMax ?? Math.max(1, queueSize - 2), 0xffff_ffff),
+    segMax: positiveInt('segMax', s.segMax ?? Math.max(1, Math.min(queueSize, SEG_MAX_QUEUE_SIZE) - 2), 0xffff_ffff),
     blkSize: positiveInt('blkSize', s.blkSize ?? 512, 0xffff_ffff),
     geometry: s.geometry ?? defaultGeometry(o.capacity),
     topology: s.topology ?? { physicalBlockExp: 0, alignmentOffset: 0, minIoSize: 1, optIoSize: 0 },

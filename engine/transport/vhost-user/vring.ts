@@ -292,6 +292,8 @@ export class Vring {
     }
     q.vq.setBase(this.base);
     this.active = true;
+    // The size the front end chose (QEMU's vhost-user-blk-pci: 128 unless queue-size says otherwise).
+    this.host.note(`ring ${this.index} (${q.name}) started: ${q.layout}, size ${q.size}`);
     // Buffers made available before the ring went live (or kicks read while it was disabled).
     if (!q.paused) this.host.device.resumeQueue(q);
   }

@@ -80,7 +80,7 @@ describe('virtio-debug serve (CLI)', () => {
     const ram = new GuestRam(n);
     try {
       await until(() => existsSync(sock) && /listening on/.test(p.stdout()), 'the socket', 20_000);
-      assert.match(p.stdout(), /blk0: virtio-blk on raw image .*disk\.img, 1 MiB, 1 queue of 256, listening on .*blk\.sock/);
+      assert.match(p.stdout(), /blk0: virtio-blk on raw image .*disk\.img, 1 MiB, 16 queues of 256, listening on .*blk\.sock/);
       const data = randomBytes(4096);
       for (const round of [0, 1]) {
         const fe = TestFrontEnd.connect(n, sock);
@@ -99,6 +99,8 @@ describe('virtio-debug serve (CLI)', () => {
         ring.close();
         await until(() => (p.stdout().match(/front end disconnected/g) ?? []).length === round + 1, 'the disconnect', 10_000);
       }
+      // The banner's queue size is the maximum; the size the front end chose is said when its ring starts.
+      assert.match(p.stdout(), /blk0: ring 0 \(requestq1\) started: split, size 16\n/);
       p.child.kill('SIGTERM');
       const { code } = await p.exit;
       assert.equal(code, 0, p.stdout());
