@@ -2,7 +2,7 @@
  * Human-readable rendering of trace events for the terminal: one line per event, violations with their
  * rule, section, explanation and fix.
  */
-import { type TraceEvent } from '../protocol/trace';
+import { type TraceEvent, type ViolationSeverity } from '../protocol/trace';
 import { findRule } from '../engine/rules';
 
 export interface FormatOptions {
@@ -53,10 +53,17 @@ export function formatEvent(e: TraceEvent, o: FormatOptions): string[] {
       return [dim(line('note', e.message))];
     case 'violation': {
       const r = findRule(e.rule);
-      const head = `${t}  ${red(`VIOLATION ${e.rule}`)}  §${e.section}  ${where}${e.index !== undefined ? ` [index ${e.index}]` : ''}`;
+      const head = `${t}  ${red(`VIOLATION ${e.rule}`)}  §${e.section}  ${SEVERITY_NOTE[e.severity]}  ${where}${e.index !== undefined ? ` [index ${e.index}]` : ''}`;
       const out = [head, `               ${e.message}`];
       if (r) out.push(`               rule: ${r.rule}`, `               fix:  ${r.fix}`);
       return out;
     }
   }
 }
+
+/** What each severity did to the device, in the words of a console line. */
+export const SEVERITY_NOTE: Record<ViolationSeverity, string> = {
+  fatal: 'fatal: queue stopped',
+  error: 'error: served anyway',
+  warning: 'warning',
+};

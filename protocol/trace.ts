@@ -109,7 +109,15 @@ export interface QueueSetupEvent extends TraceBase {
   enabled: boolean;
 }
 
-export type ViolationSeverity = 'error' | 'warning';
+/**
+ * What a violation does to the device:
+ * - 'fatal': the chain or ring is meaningless or unsafe (a loop, an address outside guest memory, a broken
+ *   index): the queue stops and the device sets DEVICE_NEEDS_RESET, as QEMU does;
+ * - 'error': a MUST was broken but the request is still well defined (bounded, in memory): reported, then
+ *   served as QEMU would serve it (`serve --strict` and `"strict": true` stop the queue instead);
+ * - 'warning': a SHOULD, or legal behaviour that is almost always a bug.
+ */
+export type ViolationSeverity = 'fatal' | 'error' | 'warning';
 
 /** The driver broke a rule of the VIRTIO spec (or of the transport). */
 export interface ViolationEvent extends TraceBase {

@@ -60,6 +60,11 @@ export abstract class VirtioDevice {
   readonly config: ConfigSpace;
   readonly queues: QueueRuntime[];
   readonly inProcess: boolean;
+  /**
+   * Every violation stops the queue, the servable ones (severity 'error') too: today's QEMU-strict reading
+   * of the spec (`serve --strict`). Applies to queues enabled after it is set.
+   */
+  strict = false;
   mode: ControlMode = 'driver';
   host: DeviceHost | undefined;
   gate: ChainGate | undefined;
@@ -337,6 +342,7 @@ export abstract class VirtioDevice {
         features: this.ringFeatures(),
         synchronousNotify: this.inProcess,
         watchWrites: this.inProcess,
+        strict: this.strict,
       },
     );
     q.enabled = true;

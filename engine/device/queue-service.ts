@@ -49,6 +49,11 @@ export class QueueService {
           const fromHold = q.held !== undefined;
           const chain = q.held ?? this.pop(q);
           if (!chain) break;
+          // The pop reported a servable violation and the debugger stopped on it: keep the chain to look at.
+          if (!fromHold && (this.dev.paused || q.paused)) {
+            q.held = chain;
+            return;
+          }
           if (!fromHold && !this.admittedOnce(q, chain) && this.dev.gate && !this.dev.gate.admit(this.dev, q, chain)) {
             q.held = chain;
             q.paused = true;

@@ -42,6 +42,15 @@ export interface QueueConfig {
   /** Watch driver writes to published descriptors and ring entries (needs GuestMemory write observers,
    *  i.e. the in-process transport); reports *-published-desc-modified. Off for benchmarks. */
   watchWrites?: boolean;
+  /** Every violation stops the queue, the servable ones (severity 'error') included (`serve --strict`). */
+  strict?: boolean;
+}
+
+/** A rule a chain broke; `index` is the offending descriptor index or ring slot. */
+export interface ChainViolation {
+  rule: RuleId;
+  message: string;
+  index?: number;
 }
 
 /** What a queue needs from its device: guest memory and a place to report violations. */
@@ -92,13 +101,18 @@ export interface Chain {
   position: number;
   /** Packed: the driver wrap counter of the head slot. */
   wrap?: boolean;
+  /**
+   * Rules the chain broke that leave it well defined (severity 'error': too long but bounded, an indirect
+   * table without VIRTIO_F_INDIRECT_DESC...): pop() reports them and serves the chain, as QEMU would.
+   */
+  violations?: ChainViolation[];
 }
 
 /** Result of a side-effect-free look at pending chains (for the debugger's frames). */
 export interface PeekResult {
   chains: Chain[];
   /** Set when the walk stopped at something the device would reject. */
-  problem?: { rule: RuleId; message: string; index?: number };
+  problem?: ChainViolation;
 }
 
 export interface DeviceVirtqueue {

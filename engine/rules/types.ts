@@ -13,7 +13,7 @@ export interface SpecRule {
   /** VIRTIO 1.2/1.3 section number, e.g. "2.7.5.2". */
   readonly section: string;
   readonly scope: RuleScope;
-  /** 'error': a MUST was broken; 'warning': a SHOULD, or behaviour that is legal but almost always a bug. */
+  /** 'fatal': the queue stops; 'error': a MUST broken, still served; 'warning': a SHOULD (see ViolationSeverity). */
   readonly severity: ViolationSeverity;
   /** The rule in one line, as the spec states it. */
   readonly rule: string;

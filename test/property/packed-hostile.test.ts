@@ -222,6 +222,8 @@ function run(sc: Scenario): void {
     }
     if (!popped) fail(`pop() returned nothing for a valid list (${JSON.stringify(violations.slice(before))})`);
     matches(popped, verdict, 'pop');
+    const servable = violations.slice(before).map((v) => v.rule);
+    if (servable.join() !== verdict.lapses.join()) fail(`pop() reported ${JSON.stringify(servable)}, oracle ${JSON.stringify(verdict.lapses)}`);
     inflight.push(popped);
     inflightSlots += verdict.slots;
     prevId = verdict.id;

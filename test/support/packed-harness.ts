@@ -31,6 +31,8 @@ export interface PackedPairOptions extends PackedDriverRingOptions {
   memorySize?: number;
   synchronousNotify?: boolean;
   watchWrites?: boolean;
+  /** Every violation stops the queue (serve --strict). */
+  strict?: boolean;
   /** Wraps the RAM backing (e.g. to count reads). */
   backing?: (b: MemoryBacking) => MemoryBacking;
 }
@@ -75,6 +77,7 @@ export function packedPair(o: PackedPairOptions): PackedPair {
     features: f,
     synchronousNotify: o.synchronousNotify ?? false,
     watchWrites: o.watchWrites ?? false,
+    strict: o.strict ?? false,
   };
   const device = new PackedQueue(
     { mem, violation: (rule, message, index) => violations.push(index === undefined ? { rule, message } : { rule, message, index }) },

@@ -32,6 +32,8 @@ export type ListVerdict =
       id: number;
       readable: { addr: number; len: number }[];
       writable: { addr: number; len: number }[];
+      /** Servable rules the list broke (severity 'error'): reported, the list is served. */
+      lapses: string[];
     };
 
 export interface RingImage {
@@ -87,10 +89,11 @@ export function judgeList(img: RingImage, slot: number, wrap: boolean, free: num
   let s = slot;
   let w = wrap;
   let seenWrite = false;
+  const lapses: string[] = [];
   for (;;) {
     if (list.length >= free) return { kind: 'problem', rule: 'packed-chain-too-long' };
     list.push(d);
-    const problem = judgeDesc(img, d, list.length, inRam);
+    const problem = judgeDesc(img, d, list.length, inRam, lapses);
     if (problem) return problem;
     if (!(d.flags & INDIRECT)) {
       if (d.flags & WRITE) seenWrite = true;
@@ -120,7 +123,7 @@ export function judgeList(img: RingImage, slot: number, wrap: boolean, free: num
   if (img.inOrder && prevId >= 0 && id !== (prevId + 1) % size && id !== slot) {
     return { kind: 'problem', rule: 'packed-in-order-violation' };
   }
-  return { kind: 'list', slots: list.length, id, readable, writable };
+  return { kind: 'list', slots: list.length, id, readable, writable, lapses };
 }
 
 /** Per-descriptor checks that do not depend on the rest of the list (order as in the walker). */
@@ -129,9 +132,10 @@ function judgeDesc(
   d: RawDesc,
   position: number,
   inRam: (a: bigint, l: number) => boolean,
+  lapses: string[],
 ): ListVerdict | undefined {
   if (d.flags & INDIRECT) {
-    if (!img.indirect) return { kind: 'problem', rule: 'packed-indirect-not-negotiated' };
+    if (!img.indirect) lapses.push('packed-indirect-not-negotiated');
     if (position > 1 || d.flags & NEXT) return { kind: 'problem', rule: 'packed-indirect-in-chain' };
     if (d.len === 0 || d.len % 16 !== 0) return { kind: 'problem', rule: 'packed-indirect-bad-length' };
     if (d.len / 16 > img.size) return { kind: 'problem', rule: 'packed-chain-too-long' };

@@ -31,6 +31,8 @@ export interface SplitPairOptions extends SplitDriverRingOptions {
   memorySize?: number;
   synchronousNotify?: boolean;
   watchWrites?: boolean;
+  /** Every violation stops the queue (serve --strict). */
+  strict?: boolean;
   /** Wraps the RAM backing (e.g. to count reads). */
   backing?: (b: MemoryBacking) => MemoryBacking;
 }
@@ -77,6 +79,7 @@ export function splitPair(o: SplitPairOptions): SplitPair {
     features: f,
     synchronousNotify: o.synchronousNotify ?? false,
     watchWrites: o.watchWrites ?? false,
+    strict: o.strict ?? false,
   };
   const device = new SplitQueue(
     { mem, violation: (rule, message, index) => violations.push(index === undefined ? { rule, message } : { rule, message, index }) },

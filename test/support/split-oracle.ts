@@ -1,11 +1,15 @@
 /**
  * An independent, deliberately simple judge of split-ring chains for the hostile property test: reads
  * raw bytes (DataView, BigInt addresses), uses Sets for loops, and applies the documented rule order
- * of engine/queue/split/chain-walker.ts. It knows nothing of the engine's code.
+ * of engine/queue/split/chain-walker.ts (servable breaches are collected, not fatal). It knows nothing of
+ * the engine's code.
  */
 import { type RingFeatures } from '../../engine/queue/types';
 
-export type Verdict = { ok: true; readable: [number, number][]; writable: [number, number][]; slots: number; head: number } | { ok: false; rule: string };
+/** `lapses`: servable rules the chain broke (severity 'error'), in the order the walk meets them. */
+export type Verdict =
+  | { ok: true; readable: [number, number][]; writable: [number, number][]; slots: number; head: number; lapses: string[] }
+  | { ok: false; rule: string };
 
 export interface OracleRing {
   bytes: DataView;
@@ -57,6 +61,7 @@ export function judgeChain(r: OracleRing, position: number, expectedHead: number
   let total = 0;
   let count = 0;
   let slots = 0;
+  const lapses: string[] = [];
 
   // Returns a rule id when the data descriptor is bad.
   const data = (d: RawD): string | undefined => {
@@ -79,8 +84,8 @@ export function judgeChain(r: OracleRing, position: number, expectedHead: number
     slots++;
     const d = readDesc(r, r.desc + 16 * i);
     if (d.flags & 4) {
-      if (!r.features.indirect) return bad('split-indirect-not-negotiated');
-      if (d.flags & 1) return bad('split-indirect-with-next');
+      if (!r.features.indirect) lapses.push('split-indirect-not-negotiated');
+      if (d.flags & 1) lapses.push('split-indirect-with-next');
       if (d.len === 0 || d.len % 16 !== 0) return bad('split-indirect-bad-length');
       if (!inMemory(r, d.addr, d.len)) return bad('split-desc-out-of-memory');
       const table = Number(d.addr);
@@ -90,7 +95,7 @@ export function judgeChain(r: OracleRing, position: number, expectedHead: number
       for (;;) {
         if (seen.has(j)) return bad('split-chain-loop');
         seen.add(j);
-        if (count >= r.size) return bad('split-chain-too-long');
+        if (count === r.size) lapses.push('split-chain-too-long');
         const e = readDesc(r, table + 16 * j);
         if (e.flags & 4) return bad('split-indirect-nested');
         const problem = data(e);
@@ -109,5 +114,5 @@ export function judgeChain(r: OracleRing, position: number, expectedHead: number
     if (r.features.inOrder && d.next !== (i + 1) % r.size && !visited.has(d.next)) return bad('split-in-order-violation');
     i = d.next;
   }
-  return { ok: true, readable, writable, slots, head };
+  return { ok: true, readable, writable, slots, head, lapses };
 }

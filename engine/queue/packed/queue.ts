@@ -163,6 +163,11 @@ export class PackedQueue implements DeviceVirtqueue, WatchedQueue {
     }
     const chain = w.chain!;
     w.chain = null;
+    if (chain.violations && this.config.strict) {
+      const v = chain.violations[0]!;
+      this.fail(v.rule, v.message, v.index ?? chain.head);
+      return null;
+    }
     const size = this.size;
     this.availPos = w.end;
     this._inflightSlots += chain.ringSlots;
@@ -174,6 +179,8 @@ export class PackedQueue implements DeviceVirtqueue, WatchedQueue {
       this.excusedEnd = this.availPos;
       this.excusedStuck = false;
     }
+    // Servable breaches last: the report may stop the debugger, which then holds this chain.
+    if (chain.violations) for (const v of chain.violations) this.ctx.violation(v.rule, v.message, v.index);
     return chain;
   }
 

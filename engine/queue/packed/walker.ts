@@ -2,6 +2,8 @@
  * Walks one descriptor list of a packed ring (§2.8.6, §2.8.7, §2.8.17). The walk never reads more than
  * `budget` ring descriptors plus one indirect table of at most queue-size entries, and it reports the first
  * rule the list breaks instead of throwing. pop(), peek(), available() and the write watcher share it.
+ * A breach that leaves the list well defined (an indirect table without VIRTIO_F_INDIRECT_DESC: QEMU walks
+ * it) is recorded in chain.violations and does not end the walk; pop() reports it and serves the list.
  *
  * Results go into fields (no result objects, no closures) so the queue's hot path allocates only the Chain.
  *
@@ -17,6 +19,7 @@ import { type GuestMemory, isMemoryFault } from '../../memory';
 import { type RuleId } from '../../rules';
 import {
   type Chain,
+  type ChainViolation,
   type Descriptor,
   type RingFeatures,
   type Segment,
@@ -121,6 +124,7 @@ export class PackedListWalker {
       let writableBytes = 0;
       let seenWrite = false;
       let indirectTable: Chain['indirectTable'];
+      let violations: ChainViolation[] | undefined;
       let count = 1;
       let id = 0;
       for (;;) {
@@ -129,8 +133,11 @@ export class PackedListWalker {
         id = mem.readU16(at + DESC_OFF_ID);
         if (flags & DESC_F_INDIRECT) {
           if (!features.indirect) {
-            return this.problem('packed-indirect-not-negotiated', slot,
-              `descriptor at slot ${slot} (list head ${head}) sets VIRTQ_DESC_F_INDIRECT (flags ${hex(flags)}) but VIRTIO_F_INDIRECT_DESC was not negotiated`);
+            (violations ??= []).push({
+              rule: 'packed-indirect-not-negotiated',
+              index: slot,
+              message: `descriptor at slot ${slot} (list head ${head}) sets VIRTQ_DESC_F_INDIRECT (flags ${hex(flags)}) but VIRTIO_F_INDIRECT_DESC was not negotiated`,
+            });
           }
           if (count > 1 || flags & DESC_F_NEXT) {
             return this.problem('packed-indirect-in-chain', slot, count > 1
@@ -237,6 +244,7 @@ export class PackedListWalker {
         indirectTable,
         position: head,
         wrap: headWrap,
+        ...(violations ? { violations } : {}),
       };
       return WALK_LIST;
     } catch (e) {

@@ -1,10 +1,14 @@
 /**
  * Walks one split-ring descriptor chain (§2.7.5) into a Chain, checking every rule a chain can break.
  * Used by pop() (which reports the problem and stops the queue) and by peek() (which only returns it).
+ * Rules whose breach leaves the chain well defined (severity 'error': an indirect table without
+ * VIRTIO_F_INDIRECT_DESC or with NEXT on its pointer, a chain longer than the queue but bounded) do not end
+ * the walk: they are recorded in chain.violations and the chain is served, as QEMU serves it.
  *
- * The walk is bounded: a descriptor visited twice is a loop (split-chain-loop), and the data descriptors
- * of a chain, direct plus indirect, may not exceed the queue size (split-chain-too-long, §2.7.5.3.1), so
- * at most QS + 1 descriptors are read. Visited descriptors are marked with a generation stamp in a
+ * The walk is bounded: a descriptor visited twice is a loop (split-chain-loop), so at most QS direct
+ * descriptors and one indirect table of at most 65536 entries (desc.next is a le16) are read. A chain whose
+ * data descriptors, direct plus indirect, exceed the queue size is recorded as split-chain-too-long
+ * (§2.7.5.3.1) and still served. Visited descriptors are marked with a generation stamp in a
  * preallocated array, so a walk allocates nothing but the Chain and its arrays.
  *
  * Order of the checks for each descriptor (first failure wins):
@@ -16,14 +20,10 @@
  */
 import { type GuestMemory, isMemoryFault } from '../../memory';
 import { type RuleId } from '../../rules';
-import { type Chain, type Descriptor, DESC_F_INDIRECT, DESC_F_NEXT, DESC_F_WRITE, type RingFeatures } from '../types';
+import { type Chain, type ChainViolation, type Descriptor, DESC_F_INDIRECT, DESC_F_NEXT, DESC_F_WRITE, type RingFeatures } from '../types';
 import { SPLIT_DESC_SIZE, type SplitRingView } from './layout';
 
-export interface WalkProblem {
-  rule: RuleId;
-  message: string;
-  index?: number;
-}
+export type WalkProblem = ChainViolation;
 
 /** Largest index an indirect entry can name: desc.next is a le16. */
 const MAX_INDIRECT_ENTRIES = 0x10000;
@@ -140,13 +140,12 @@ export class SplitChainWalker {
   }
 
   private checkIndirectPointer(addr: number, len: number, flags: number, next: number, i: number): boolean {
+    // Both leave the chain well defined (QEMU walks the table and ignores NEXT): reported, then served.
     if (!this.indirectNegotiated) {
-      this.fail('split-indirect-not-negotiated', `descriptor ${i} has VIRTQ_INDIRECT but VIRTIO_F_INDIRECT_DESC was not negotiated`, i);
-      return false;
+      this.lapse('split-indirect-not-negotiated', `descriptor ${i} has VIRTQ_INDIRECT but VIRTIO_F_INDIRECT_DESC was not negotiated`, i);
     }
     if (flags & NEXT) {
-      this.fail('split-indirect-with-next', `descriptor ${i} has both VIRTQ_INDIRECT and VIRTQ_NEXT (next = ${next})`, i);
-      return false;
+      this.lapse('split-indirect-with-next', `descriptor ${i} has both VIRTQ_INDIRECT and VIRTQ_NEXT (next = ${next}); NEXT is ignored`, i);
     }
     if (len === 0 || len % DESC_SIZE !== 0) {
       this.fail('split-indirect-bad-length', `descriptor ${i} points to an indirect table of ${len} bytes, not a non-zero multiple of 16`, i);
@@ -174,8 +173,9 @@ export class SplitChainWalker {
         return this.failed('split-chain-loop', `entry ${j} of the indirect table of descriptor ${pointer} is visited twice`, j);
       }
       seen[j] = gen;
-      if (chain.descriptors.length >= size) {
-        return this.failed(
+      if (chain.descriptors.length === size) {
+        // Bounded all the same (each entry is visited once): reported, and served as QEMU serves it.
+        this.lapse(
           'split-chain-too-long',
           `the chain starting at head ${chain.head} has more than ${size} descriptors (the queue size) counting its indirect table`,
           pointer,
@@ -271,6 +271,11 @@ export class SplitChainWalker {
       this.indirectSeen = new Uint32Array(cap);
     }
     return this.indirectSeen;
+  }
+
+  /** A rule broken by a chain that stays well defined: recorded, the walk goes on. */
+  private lapse(rule: RuleId, message: string, index: number): void {
+    (this.chain.violations ??= []).push({ rule, message, index });
   }
 
   private fail(rule: RuleId, message: string, index?: number): null {

@@ -126,6 +126,10 @@ export class SplitQueue implements DeviceVirtqueue {
       this.stop(this.walker.problem!);
       return null;
     }
+    if (chain.violations && this.config.strict) {
+      this.stop(chain.violations[0]!);
+      return null;
+    }
     this.lastAvailIdx = u16(position + 1);
     this.inflightChains++;
     if (this.config.features.inOrder) this.expectedHead = (chain.head + chain.ringSlots) % this.size;
@@ -142,6 +146,8 @@ export class SplitQueue implements DeviceVirtqueue {
       }
     }
     this.watch?.popped(chain);
+    // Servable breaches last: the report may stop the debugger, which then holds this chain.
+    if (chain.violations) for (const v of chain.violations) this.ctx.violation(v.rule, v.message, v.index);
     return chain;
   }
 

@@ -9,7 +9,7 @@ test('every rule is complete: id, section, rule, explanation, fix', () => {
     assert.match(r.id, /^[a-z0-9]+(-[a-z0-9]+)+$/, r.id);
     assert.match(r.section, /^\d+(\.\d+)*$/, `${r.id} section ${r.section}`);
     for (const k of ['rule', 'explanation', 'fix'] as const) assert.ok(r[k].length > 20, `${r.id}.${k} too short`);
-    assert.ok(['error', 'warning'].includes(r.severity));
+    assert.ok(['fatal', 'error', 'warning'].includes(r.severity), `${r.id} severity ${r.severity}`);
   }
 });
 

@@ -14,7 +14,7 @@ test('events are stamped with seq and time; violations take section and severity
   const v = t.violation('d', 'split-chain-loop', 'loop at 3', { queue: 0, queueName: 'requestq1', index: 3 });
   assert.deepEqual(seen[0], { type: 'note', device: 'd', message: 'hi', seq: 1, time: 1000 });
   assert.equal(v.section, '2.7.5.2');
-  assert.equal(v.severity, 'error');
+  assert.equal(v.severity, 'fatal');
   assert.equal(v.index, 3);
 });
 

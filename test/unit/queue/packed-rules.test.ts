@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { committableRules } from '../../../engine/driver/packed/faults';
 import { PACKED_RULES } from '../../../engine/rules/ring-packed';
-import { type RuleId } from '../../../engine/rules';
+import { type RuleId, rule as ruleInfo } from '../../../engine/rules';
 import { type PackedPair, type PackedPairOptions, packedPair } from '../../support/packed-harness';
 
 const tested = new Set<string>();
@@ -23,8 +23,9 @@ function commit(rule: RuleId, o: Partial<PackedPairOptions> = {}, atChain = 0, i
   return p;
 }
 
-function expectFatal(p: PackedPair, rule: RuleId, index?: number): void {
+function expectFatal(p: PackedPair, rule: RuleId, index?: number, severity: 'fatal' | 'error' = 'fatal'): void {
   tested.add(rule);
+  assert.equal(ruleInfo(rule)?.severity, severity, `${rule} is ${severity} in the catalogue`);
   assert.deepEqual(p.rules(), [rule], JSON.stringify(p.violations));
   assert.equal(p.device.broken, rule);
   if (index !== undefined) assert.equal(p.violations[0]!.index, index);
@@ -80,8 +81,23 @@ test('packed-desc-flags-inconsistent: a later descriptor carries the wrong wrap 
   assert.match(p.violations[0]!.message, /wrap counter 0/);
 });
 
-test('packed-indirect-not-negotiated: VIRTQ_DESC_F_INDIRECT without VIRTIO_F_INDIRECT_DESC', () => {
-  expectFatal(commit('packed-indirect-not-negotiated'), 'packed-indirect-not-negotiated', 0);
+test('packed-indirect-not-negotiated: VIRTQ_DESC_F_INDIRECT without VIRTIO_F_INDIRECT_DESC: reported, the table is served (strict: stopped)', () => {
+  tested.add('packed-indirect-not-negotiated');
+  assert.equal(ruleInfo('packed-indirect-not-negotiated')?.severity, 'error');
+  const p = packedPair({ size: 8 });
+  assert.equal(p.driver.injectFault({ rule: 'packed-indirect-not-negotiated', atChain: 0 }), true);
+  p.submit([p.buffer(16), p.buffer(8, true)], true);
+  const chain = p.device.pop();
+  assert.ok(chain, JSON.stringify(p.violations));
+  assert.deepEqual([chain.descriptors.length, chain.readableBytes, chain.writableBytes], [2, 16, 8], 'the table\'s buffers, not the table');
+  assert.deepEqual(p.rules(), ['packed-indirect-not-negotiated']);
+  assert.equal(p.violations[0]!.index, 0);
+  assert.equal(p.device.broken, undefined);
+  p.device.pushUsed(chain, 8);
+  assert.equal(p.driver.harvest().length, 1);
+  p.submit([p.buffer(16), p.buffer(8, true)]);
+  assert.ok(p.device.pop(), 'the queue goes on');
+  expectFatal(commit('packed-indirect-not-negotiated', { strict: true }), 'packed-indirect-not-negotiated', 0, 'error');
 });
 
 test('packed-indirect-flags: NEXT set inside an indirect table', () => {

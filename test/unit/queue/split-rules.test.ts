@@ -14,8 +14,8 @@ import { type SplitPair, splitPair } from '../../support/split-harness';
 const tested = new Set<string>();
 
 /** A healthy request first (so faults are seen at chain 1, not just the first chain), then the faulty one. */
-function commit(rule: string, f: Partial<RingFeatures> = {}, opts: { indirect?: boolean; buffers?: number; size?: number } = {}): SplitPair {
-  const p = splitPair({ size: opts.size ?? 8, features: f, synchronousNotify: true });
+function commit(rule: string, f: Partial<RingFeatures> = {}, opts: { indirect?: boolean; buffers?: number; size?: number; strict?: boolean } = {}): SplitPair {
+  const p = splitPair({ size: opts.size ?? 8, features: f, synchronousNotify: true, strict: opts.strict ?? false });
   assert.equal(p.driver.injectFault({ rule, atChain: 1 }), true, `driver can commit ${rule}`);
   p.submitAndKick([p.buffer(16), p.buffer(8, true)], opts.indirect);
   const good = p.device.pop();
@@ -31,7 +31,8 @@ function commit(rule: string, f: Partial<RingFeatures> = {}, opts: { indirect?: 
 }
 
 /** The queue reported exactly `rule`, is stopped by it, and takes nothing more. */
-function assertFatal(p: SplitPair, rule: string): void {
+function assertFatal(p: SplitPair, rule: string, severity: 'fatal' | 'error' = 'fatal'): void {
+  assert.equal(ruleInfo(rule)?.severity, severity, `${rule} is ${severity} in the catalogue`);
   assert.equal(p.device.pop(), null);
   assert.deepEqual(p.rules(), [rule], JSON.stringify(p.violations));
   assert.equal(p.device.broken, rule);
@@ -39,6 +40,26 @@ function assertFatal(p: SplitPair, rule: string): void {
   assert.equal(p.device.pop(), null);
   assert.equal(p.violations.length, 1, 'reported once');
   assert.ok(p.violations[0]!.message.length > 20);
+}
+
+/**
+ * A servable breach (severity 'error'): reported once with its offending index, the chain is served with
+ * every descriptor the driver published, the queue goes on; with `strict` the same chain stops the queue.
+ */
+function assertServed(make: (strict: boolean) => SplitPair, rule: string, descriptors: number): void {
+  assert.equal(ruleInfo(rule)?.severity, 'error', `${rule} is servable in the catalogue`);
+  const p = make(false);
+  const chain = p.device.pop();
+  assert.ok(chain, `the chain is served: ${JSON.stringify(p.violations)}`);
+  assert.equal(chain.descriptors.length, descriptors);
+  assert.deepEqual(p.rules(), [rule], JSON.stringify(p.violations));
+  assert.equal(typeof p.violations[0]!.index, 'number', 'the offending index is named');
+  assert.equal(p.device.broken, undefined);
+  p.device.pushUsed(chain, 0);
+  assert.equal(p.driver.harvest().length, 1, 'the driver gets it back');
+  p.submitAndKick([p.buffer(16), p.buffer(8, true)]);
+  assert.ok(p.device.pop(), 'the next chain is served too');
+  assertFatal(make(true), rule, 'error');
 }
 
 function ruleTest(rule: string, name: string, fn: () => void): void {
@@ -120,10 +141,9 @@ describe('split rules: the driver commits, the device reports', () => {
     assert.match(p.violations[0]!.message, /indirect table/);
   });
 
-  ruleTest('split-chain-too-long', 'an indirect table with more entries than the queue size', () => {
-    const p = commit('split-chain-too-long', { indirect: true });
-    assertFatal(p, 'split-chain-too-long');
-    assert.match(p.violations[0]!.message, /more than 8 descriptors/);
+  ruleTest('split-chain-too-long', 'an indirect table with more entries than the queue size: reported, served (strict: stopped)', () => {
+    assertServed((strict) => commit('split-chain-too-long', { indirect: true }, { strict }), 'split-chain-too-long', 9);
+    assert.match(commit('split-chain-too-long', { indirect: true }).device.peek(1).chains[0]!.violations![0]!.message, /more than 8 descriptors/);
   });
 
   ruleTest('split-desc-next-out-of-range', 'desc.next = queue size', () => {
@@ -144,9 +164,8 @@ describe('split rules: the driver commits, the device reports', () => {
     assert.equal(p.violations[0]!.index, 1, 'offending ring slot');
   });
 
-  ruleTest('split-indirect-not-negotiated', 'INDIRECT without VIRTIO_F_INDIRECT_DESC', () => {
-    const p = commit('split-indirect-not-negotiated');
-    assertFatal(p, 'split-indirect-not-negotiated');
+  ruleTest('split-indirect-not-negotiated', 'INDIRECT without VIRTIO_F_INDIRECT_DESC: reported, the table is walked and served (strict: stopped)', () => {
+    assertServed((strict) => commit('split-indirect-not-negotiated', {}, { strict }), 'split-indirect-not-negotiated', 3);
   });
 
   ruleTest('split-indirect-nested', 'an INDIRECT entry inside an indirect table', () => {
@@ -155,9 +174,8 @@ describe('split rules: the driver commits, the device reports', () => {
     assert.equal(p.violations[0]!.index, 0, 'entry 0 of the table');
   });
 
-  ruleTest('split-indirect-with-next', 'INDIRECT and NEXT on one descriptor', () => {
-    const p = commit('split-indirect-with-next', { indirect: true });
-    assertFatal(p, 'split-indirect-with-next');
+  ruleTest('split-indirect-with-next', 'INDIRECT and NEXT on one descriptor: reported, NEXT ignored, served (strict: stopped)', () => {
+    assertServed((strict) => commit('split-indirect-with-next', { indirect: true }, { strict }), 'split-indirect-with-next', 3);
   });
 
   ruleTest('split-indirect-bad-length', 'a table length that is not a multiple of 16', () => {
