@@ -283,6 +283,33 @@ export function describeRun(run: GuestRun): string {
   return ` (QEMU ${how} after ${run.durationMs} ms; console tail:\n${tail})`;
 }
 
+/** A second QEMU to run the guest tests against: the binary and what it needs on its command line. */
+export interface OtherQemu {
+  binary: string;
+  /** -L with the extracted firmware folder. */
+  args: string[];
+  version: string;
+}
+
+let qemu10: Promise<OtherQemu> | undefined;
+
+/** QEMU 10.0 from bookworm-backports, extracted into the cache by fetch-qemu.sh (once per process). */
+export function ensureQemu10(): Promise<OtherQemu> {
+  qemu10 ??= new Promise<OtherQemu>((resolve, reject) => {
+    execFile('bash', [join(__dirname, 'fetch-qemu.sh')], { maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+      if (err) {
+        reject(new Error(`test/guest/fetch-qemu.sh failed (${err.message.split('\n')[0]}):\n${stderr}`));
+        return;
+      }
+      const root = stdout.trim();
+      const binary = join(root, 'usr/bin/qemu-system-x86_64');
+      const version = spawnSync(binary, ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0] ?? '';
+      resolve({ binary, args: ['-L', join(root, 'usr/share/qemu')], version });
+    });
+  });
+  return qemu10;
+}
+
 let qemuGuest: Promise<GuestImage> | undefined;
 
 /** QEMU must be installed (the test fails with the install command otherwise); then the guest is built. */
