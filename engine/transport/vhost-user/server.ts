@@ -28,7 +28,14 @@ export interface VhostUserServerOptions extends SessionOptions {
   onDisconnect?: (reason: string) => Promise<void> | void;
   /** A front end connected. */
   onConnect?: () => void;
+  /**
+   * A front end that says nothing for this long after connecting is dropped (default 10 s): one idle client
+   * would otherwise hold the socket, and the next front end (QEMU started next) would hang in the backlog.
+   */
+  handshakeTimeoutMs?: number;
 }
+
+const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export class VhostUserServer implements DeviceHost {
   readonly kind = 'vhost-user' as const;
@@ -110,9 +117,21 @@ export class VhostUserServer implements DeviceHost {
     this.listenWatch = undefined;
     this.connections++;
     const ref: { session?: VhostUserSession } = {};
+    const timeoutMs = this.o.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
+    let silent: NodeJS.Timeout | undefined = setTimeout(() => {
+      silent = undefined;
+      connection.close(`connection ${n} sent no message within ${timeoutMs / 1000} s of connecting; the next front end is served instead`);
+    }, timeoutMs);
+    const n = this.connections;
     const connection = new VhostUserConnection(this.native, fd, {
-      message: (m) => ref.session?.enqueue(m),
+      message: (m) => {
+        if (silent) clearTimeout(silent);
+        silent = undefined;
+        ref.session?.enqueue(m);
+      },
       closed: (reason) => {
+        if (silent) clearTimeout(silent);
+        silent = undefined;
         const ended = ref.session!;
         this.ending = this.ending.then(() => this.endSession(ended, reason));
       },

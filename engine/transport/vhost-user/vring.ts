@@ -19,7 +19,7 @@ import { type RuleId } from '../../rules';
 import { F } from '../../device/bits';
 import { hex } from './codec';
 import { type MemoryTable } from './memory-table';
-import { errorCode, type FdWatch, type NativeFd } from './native';
+import { errorCode, type FdWatch, type NativeFd, POLL_DISCONNECT } from './native';
 
 /** How long stopping a ring waits for requests in flight (a stuck disk must not hang the front end). */
 export const DRAIN_TIMEOUT_MS = 10_000;
@@ -113,7 +113,7 @@ export class Vring {
     if (fd !== undefined) {
       this.kickFd = fd;
       try {
-        this.kickWatch = this.host.native.watch(fd, (err) => this.onKickReady(err));
+        this.kickWatch = this.host.native.watch(fd, (err, events) => this.onKickReady(err, events));
       } catch (e) {
         this.host.note(`ring ${this.index}: cannot watch kick fd ${fd} (${errorCode(e) ?? String(e)}); polling instead`);
         this.startPolling();
@@ -129,13 +129,29 @@ export class Vring {
 
   setCall(fd: number | undefined): void {
     this.closeFd(this.callFd);
-    this.callFd = fd ?? -1;
+    this.callFd = this.nonBlocking(fd, 'call');
     this.callFailed = false;
   }
 
   setErr(fd: number | undefined): void {
     this.closeFd(this.errFd);
-    this.errFd = fd ?? -1;
+    this.errFd = this.nonBlocking(fd, 'err');
+  }
+
+  /**
+   * We write to call and err fds on the only thread we have: a blocking one (an eventfd at its maximum count,
+   * a pipe nobody reads) would stop the whole process for good. Made non-blocking, a full one is a note.
+   */
+  private nonBlocking(fd: number | undefined, what: string): number {
+    if (fd === undefined) return -1;
+    try {
+      this.host.native.setNonBlocking(fd, true);
+      return fd;
+    } catch (e) {
+      this.host.note(`ring ${this.index}: ${what} fd ${fd} is unusable (${errorCode(e) ?? String(e)}); no ${what} notifications`);
+      this.closeFd(fd);
+      return -1;
+    }
   }
 
   /** GET_VRING_BASE: stops the ring and returns its position. */
@@ -170,7 +186,7 @@ export class Vring {
 
   // ---------------------------------------------------------------- notifications
 
-  private onKickReady(err: Error | null): void {
+  private onKickReady(err: Error | null, events: number): void {
     if (err) {
       this.host.note(`ring ${this.index}: kick fd failed (${errorCode(err) ?? err.message}); polling instead`);
       this.stopKick();
@@ -186,9 +202,21 @@ export class Vring {
       this.startPolling();
       return;
     }
-    if (n === 0) return;
+    if (n === 0) {
+      // Readable with nothing to read and hung up: a pipe whose writer closed. libuv would report it forever
+      // (a busy loop); the front end can no longer kick, so the ring stops until a new SET_VRING_KICK.
+      if (events & POLL_DISCONNECT) this.kickHungUp();
+      return;
+    }
     this.kicks++;
     if (this.active) this.host.device.notify(this.index);
+  }
+
+  private kickHungUp(): void {
+    this.host.note(`ring ${this.index}: kick fd ${this.kickFd} hung up; the ring stops until the front end sends a new SET_VRING_KICK`);
+    this.stopKick();
+    this.started = false;
+    void this.reconcile();
   }
 
   private startPolling(): void {
@@ -214,7 +242,11 @@ export class Vring {
     if (this.callFd < 0) return;
     this.calls++;
     try {
-      this.host.native.eventfdWrite(this.callFd, 1);
+      // false: the counter is at its maximum (nobody reads the fd); the driver is due a notification anyway.
+      if (!this.host.native.eventfdWrite(this.callFd, 1) && !this.callFailed) {
+        this.callFailed = true;
+        this.host.note(`ring ${this.index}: call fd ${this.callFd} is full (nobody reads it); notifications are dropped until it drains`);
+      }
     } catch (e) {
       if (!this.callFailed) this.host.note(`ring ${this.index}: call fd ${this.callFd} cannot be signalled (${errorCode(e) ?? String(e)})`);
       this.callFailed = true;
