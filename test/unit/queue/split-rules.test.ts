@@ -7,14 +7,14 @@ import assert from 'node:assert/strict';
 import { type FaultPlan } from '../../../engine/driver/ring-types';
 import { usedRingOffset } from '../../../engine/queue/split/layout';
 import { type RingFeatures } from '../../../engine/queue/types';
-import { rule as ruleInfo } from '../../../engine/rules';
+import { type RuleId, rule as ruleInfo } from '../../../engine/rules';
 import { SPLIT_RULES } from '../../../engine/rules/ring-split';
 import { type SplitPair, splitPair } from '../../support/split-harness';
 
 const tested = new Set<string>();
 
 /** A healthy request first (so faults are seen at chain 1, not just the first chain), then the faulty one. */
-function commit(rule: string, f: Partial<RingFeatures> = {}, opts: { indirect?: boolean; buffers?: number; size?: number } = {}): SplitPair {
+function commit(rule: RuleId, f: Partial<RingFeatures> = {}, opts: { indirect?: boolean; buffers?: number; size?: number } = {}): SplitPair {
   const p = splitPair({ size: opts.size ?? 8, features: f, synchronousNotify: true });
   assert.equal(p.driver.injectFault({ rule, atChain: 1 }), true, `driver can commit ${rule}`);
   p.submitAndKick([p.buffer(16), p.buffer(8, true)], opts.indirect);
