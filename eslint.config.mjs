@@ -1,4 +1,4 @@
-// Lint: typescript-eslint on every layer, plus the layer rules of DESIGN.md §2 (forbidden imports, no cycles).
+// Lint: typescript-eslint on every layer, plus the layer rules of docs/architecture.md ("Layers") (forbidden imports, no cycles).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';

@@ -19,6 +19,7 @@ import {
 } from '@vscode/debugadapter';
 import { type DebugProtocol } from '@vscode/debugprotocol';
 import {
+  EXCEPTION_FILTERS,
   SNAPSHOT_REQUEST,
   STATE_CHANGED_EVENT,
   TRACE_EVENT,
@@ -83,12 +84,7 @@ export class VirtioDebugSession extends LoggingDebugSession {
       supportsValueFormattingOptions: true,
       supportsTerminateRequest: true,
       supportsDelayedStackTraceLoading: false,
-      exceptionBreakpointFilters: [
-        { filter: 'violation', label: 'Spec violations', description: 'Stop when the driver breaks a rule of the VIRTIO spec', default: true },
-        { filter: 'reset', label: 'Device reset', description: 'Stop when the driver resets a device or a queue', default: false },
-        { filter: 'status', label: 'Status changes', description: 'Stop when the device status changes', default: false },
-        { filter: 'config', label: 'Config space', description: 'Stop on config writes by the driver and device config changes', default: false },
-      ],
+      exceptionBreakpointFilters: EXCEPTION_FILTERS.map((f) => ({ ...f })),
     };
     this.sendResponse(response);
   }
@@ -410,7 +406,7 @@ export class VirtioDebugSession extends LoggingDebugSession {
 
   protected override customRequest(command: string, response: DebugProtocol.Response, args: unknown): void {
     if (command === SNAPSHOT_REQUEST) {
-      const a = (args ?? {}) as SnapshotArguments;
+      const a = snapshotArguments(args);
       if (!this.runtime) {
         this.sendErrorResponse(response, { id: 5001, format: 'no session' });
         return;
@@ -425,4 +421,17 @@ export class VirtioDebugSession extends LoggingDebugSession {
     }
     super.customRequest(command, response, args);
   }
+}
+
+/** The arguments of `virtio/snapshot` as the client sent them: fields of the wrong type fall back to their defaults. */
+function snapshotArguments(args: unknown): SnapshotArguments {
+  const field = (k: keyof SnapshotArguments): unknown => (typeof args === 'object' && args !== null ? Reflect.get(args, k) : undefined);
+  const rings = field('rings');
+  const maxRingEntries = field('maxRingEntries');
+  const traceEvents = field('traceEvents');
+  return {
+    ...(typeof rings === 'boolean' ? { rings } : {}),
+    ...(typeof maxRingEntries === 'number' ? { maxRingEntries } : {}),
+    ...(typeof traceEvents === 'number' ? { traceEvents } : {}),
+  };
 }

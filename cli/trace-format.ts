@@ -64,6 +64,6 @@ export function formatEvent(e: TraceEvent, o: FormatOptions): string[] {
 /** What each severity did to the device, in the words of a console line. */
 export const SEVERITY_NOTE: Record<ViolationSeverity, string> = {
   fatal: 'fatal: queue stopped',
-  error: 'error: served anyway',
+  error: 'error: queue goes on',
   warning: 'warning',
 };

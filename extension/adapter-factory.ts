@@ -1,6 +1,6 @@
 /**
  * Starts the debug adapter for `virtio` sessions: dist/adapter.js on stdio for `launch`, or a TCP connection
- * to `virtio-debug dap --port N` for `attach` (DESIGN.md §6).
+ * to `virtio-debug dap --port N` for `attach` (docs/architecture.md, "Contracts").
  */
 import { basename } from 'node:path';
 import * as vscode from 'vscode';

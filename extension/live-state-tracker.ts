@@ -4,15 +4,14 @@
  * and status; on `ended(session)` it falls back to another running session or clears the state. No vscode
  * here (live-state-forwarder.ts wires the debug events), so the ordering rules are unit-tested.
  */
-import { SNAPSHOT_REQUEST, type SnapshotArguments, type SnapshotResponseBody } from '../protocol/dap';
+import { type CustomRequestSender, type SnapshotArguments, type SnapshotResponseBody, sendCustomRequest, snapshotRequest } from '../protocol/dap';
 import { type LiveStateParams } from '../protocol/lsp';
 import { liveStateFromSnapshot, NO_LIVE_STATE } from './live-state-params';
 
 /** The part of a vscode.DebugSession the tracker uses. */
-export interface SnapshotSource {
+export interface SnapshotSource extends CustomRequestSender {
   readonly id: string;
   readonly name: string;
-  customRequest(command: string, args?: unknown): PromiseLike<unknown>;
 }
 
 interface TrackedSession {
@@ -53,7 +52,7 @@ export class LiveStateTracker {
         tracked.dirty = false;
         let snapshot: SnapshotResponseBody;
         try {
-          snapshot = (await session.customRequest(SNAPSHOT_REQUEST, SNAPSHOT_ARGS)) as SnapshotResponseBody;
+          snapshot = await sendCustomRequest(session, snapshotRequest, SNAPSHOT_ARGS);
         } catch {
           // Not launched yet, or already gone: the next state event brings a new chance.
           continue;

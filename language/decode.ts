@@ -7,6 +7,7 @@ import {
   netCtrlCommand, RING_FLAGS, type RingFlagKind, STATUS_BITS,
 } from '../engine/spec';
 import { type LiteralContext } from './literal-context';
+import { hex } from '../engine/wire/hex';
 
 export interface DecodedPart {
   readonly name: string;
@@ -22,8 +23,6 @@ export interface Decoded {
   /** Each named part with its meaning, for the hover. */
   readonly parts: readonly DecodedPart[];
 }
-
-const hex = (v: number): string => `0x${v.toString(16)}`;
 
 /** Bits of `value` not covered by `known`, as hex masks. */
 function unknownBits(value: number, known: number): string[] {

@@ -3,6 +3,7 @@
  * for features), meaning, device, dependencies and spec section.
  */
 import { type ConstantInfo, type ConstantKind, featureByName, type FeatureInfo } from '../engine/spec';
+import { hex } from '../engine/wire/hex';
 import { type SymbolHit } from './symbol-index';
 
 const KIND_LABELS: Record<ConstantKind, string> = {
@@ -49,8 +50,6 @@ const DEVICE_LABELS: Record<NonNullable<ConstantInfo['device']>, string> = { net
 const MASK_KINDS = new Set<ConstantKind>(['status', 'ring-flag', 'net-hdr-flag', 'net-status', 'net-hash-type', 'pci-isr', 'mmio-interrupt']);
 /** Kinds whose value is an offset into a structure or register block. */
 const OFFSET_KINDS = new Set<ConstantKind>(['config-field', 'net-hdr-field', 'pci-common-cfg', 'mmio-register']);
-
-const hex = (v: number | bigint): string => `0x${v.toString(16)}`;
 
 function bitOf(mask: number): number | undefined {
   for (let b = 0; b < 32; b++) if (2 ** b === mask) return b;

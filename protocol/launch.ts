@@ -1,5 +1,5 @@
 /**
- * The `virtio` launch and attach configurations (DESIGN.md §6). Shared by the extension (configuration
+ * The `virtio` launch and attach configurations (docs/architecture.md, "Contracts"). Shared by the extension (configuration
  * provider, snippets) and the adapter (validation). Only types and the attribute names live here.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The Variables view of a stopped queue (DESIGN §5): scopes Chain (descriptors, decoded payload), Queue
+ * The Variables view of a stopped queue (docs/architecture.md, "Debug adapter"): scopes Chain (descriptors, decoded payload), Queue
  * (size, addresses, indices, event idx, in-flight, counters, ring), Device (status, features, config) and
  * Transport (registers). Buffers and ring parts carry a memoryReference into guest memory.
  */

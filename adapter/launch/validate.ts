@@ -14,6 +14,7 @@ import {
   type NetDeviceConfig,
   type QemuConfig,
 } from '../../protocol/launch';
+import { isRuleId, type RuleId } from '../../engine/rules';
 
 export class LaunchError extends Error {
   constructor(
@@ -35,7 +36,7 @@ export interface ValidLaunch {
   devices: ValidDevice[];
   driver: 'builtin' | 'vhost-user';
   socketDir: string;
-  workload: Required<Omit<BuiltinWorkload, 'violation' | 'kind'>> & Pick<BuiltinWorkload, 'violation' | 'kind'>;
+  workload: Required<Omit<BuiltinWorkload, 'violation' | 'kind'>> & Pick<BuiltinWorkload, 'kind'> & { violation?: RuleId };
   qemu?: Required<Pick<QemuConfig, 'binary' | 'kernel' | 'memory' | 'args'>> & Pick<QemuConfig, 'initrd' | 'append'>;
   freezeGuestOnStop: boolean;
   stopOnEntry: boolean;
@@ -200,6 +201,9 @@ export function validateLaunch(raw: unknown, cwd = process.cwd()): ValidLaunch {
   const layout = w.layout ?? 'split';
   if (layout !== 'split' && layout !== 'packed') throw new LaunchError('workload.layout', `must be "split" or "packed", not ${JSON.stringify(layout)}`, 'write "layout": "split"');
   const violation = str(w, 'violation', 'workload.');
+  if (violation !== undefined && !isRuleId(violation)) {
+    throw new LaunchError('workload.violation', `unknown rule id ${JSON.stringify(violation)}`, 'use an id of the rule catalogue, e.g. "split-desc-zero-length" (docs/architecture.md, "The rule catalogue")');
+  }
   const workload = {
     count: int(w, 'count', 'workload.', 16, 1, 1_000_000),
     layout: layout as 'split' | 'packed',

@@ -1,5 +1,5 @@
 /**
- * The QEMU command line for a vhost-user session (DESIGN §8, measured on QEMU 7.2 under TCG): guest RAM
+ * The QEMU command line for a vhost-user session (docs/architecture.md, "Measured facts": measured on QEMU 7.2 under TCG): guest RAM
  * in a shared memfd (vhost-user needs it), one socket chardev per device, vhost-user-blk-pci for blk and
  * virtio-net-pci on a vhost-user netdev for net (vectors=0: QEMU 7.2 crashes in vhost_net_start without it
  * under TCG), the serial console on stdio and a QMP socket to freeze and resume the guest. QEMU starts

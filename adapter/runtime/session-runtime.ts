@@ -5,7 +5,7 @@
  */
 import { type SessionSnapshot, type StopInfo } from '../../protocol/snapshot';
 import { type TraceEvent, type ViolationEvent } from '../../protocol/trace';
-import { type ExceptionFilterId } from '../../protocol/dap';
+import { type ExceptionFilterId, isExceptionFilterId } from '../../protocol/dap';
 import { type ChainGate, type VirtioDevice } from '../../engine/device/device';
 import { type QueueRuntime } from '../../engine/device/queue-runtime';
 import { deviceSnapshot } from '../../engine/inspect/snapshot';
@@ -90,7 +90,7 @@ export class SessionRuntime extends Emitter<RuntimeEvents> {
   }
 
   setExceptionFilters(filters: string[]): void {
-    this.filters = new Set(filters.filter((f): f is ExceptionFilterId => ['violation', 'reset', 'status', 'config'].includes(f)));
+    this.filters = new Set(filters.filter(isExceptionFilterId));
   }
 
   // ------------------------------------------------------------ stopping

@@ -1,4 +1,4 @@
-/** Threads = queues: one per virtqueue of every device, named "<device>.<queue>" (DESIGN §6). */
+/** Threads = queues: one per virtqueue of every device, named "<device>.<queue>" (docs/architecture.md, "Debug adapter"). */
 import { type VirtioDevice } from '../../engine/device/device';
 import { type QueueRuntime } from '../../engine/device/queue-runtime';
 

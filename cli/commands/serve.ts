@@ -1,5 +1,5 @@
 /**
- * `virtio-debug serve blk|net ...` (DESIGN §6): one device behind a vhost-user socket. The front end (QEMU,
+ * `virtio-debug serve blk|net ...` (docs/architecture.md, "Contracts"): one device behind a vhost-user socket. The front end (QEMU,
  * DPDK virtio_user) connects to the socket; when it goes away the device is cleaned up (the disk flushed)
  * and the next one is accepted. SIGINT/SIGTERM flush the disk and exit 0; bad arguments or an unusable
  * file exit 2 with one line on stderr.
@@ -15,7 +15,7 @@ import { type TraceEvent } from '../../protocol/trace';
 import { type FlagSpec, UsageError, parseArgs } from '../args';
 import { SEVERITY_NOTE } from '../trace-format';
 
-/** Exit code for bad arguments and unusable files (DESIGN §6). */
+/** Exit code for bad arguments and unusable files (docs/architecture.md, "Contracts"). */
 const EXIT_USAGE = 2;
 
 const COMMON: Record<string, FlagSpec> = {

@@ -1,6 +1,8 @@
 import { NET_CTRL_ACK, NET_GUEST_OFFLOAD_BITS, NET_RSS_HASH_TYPES, bitNames, netCtrlClass, netCtrlCommand, shortName } from '../spec';
-import { LayerBuilder, formatMac, hex, hexBytes } from './layer';
-import { type DecodedField, type DecodedLayer } from './types';
+import { formatMac } from '../wire/address';
+import { hex, hexBytes } from '../wire/hex';
+import { LayerBuilder } from '../wire/layer';
+import { type DecodedField, type DecodedLayer } from '../wire/types';
 
 export interface NetCtrlDecodeOptions {
   /** The device has written the ack (and result): decode them. */

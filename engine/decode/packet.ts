@@ -1,13 +1,12 @@
-import { ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, ETHERTYPE_QINQ, ETHERTYPE_VLAN, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP } from '../spec';
-import { decodeArp } from './arp';
-import { decodeEthernet, decodeVlan } from './ethernet';
-import { decodeIcmp } from './icmp';
-import { type IpLayerResult, decodeIpv4 } from './ipv4';
-import { decodeIpv6 } from './ipv6';
-import { decodeNetHeader } from './net-header';
-import { decodeTcp } from './tcp';
-import { type DecodedLayer } from './types';
-import { decodeUdp } from './udp';
+import { decodeArp } from '../wire/arp';
+import { ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, ETHERTYPE_QINQ, ETHERTYPE_VLAN, decodeEthernet, decodeVlan } from '../wire/ethernet';
+import { decodeIcmp } from '../wire/icmp';
+import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP, type IpLayerResult, decodeIpv4 } from '../wire/ipv4';
+import { decodeIpv6 } from '../wire/ipv6';
+import { decodeNetHeader } from '../wire/net-header';
+import { decodeTcp } from '../wire/tcp';
+import { type DecodedLayer } from '../wire/types';
+import { decodeUdp } from '../wire/udp';
 
 export interface PacketOptions {
   /** Size of the virtio_net_hdr in front of the frame (netHeaderSize(features)); 0 or absent: a bare frame. */

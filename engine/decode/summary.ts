@@ -1,5 +1,5 @@
 import { layerValues } from './packet';
-import { type DecodedLayer } from './types';
+import { type DecodedLayer } from '../wire/types';
 
 type Values = Record<string, string | number | boolean>;
 

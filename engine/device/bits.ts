@@ -27,6 +27,4 @@ export const F = {
 export const bit = (n: number): bigint => 1n << BigInt(n);
 export const has = (features: bigint, n: number): boolean => (features & bit(n)) !== 0n;
 
-export function hex(v: number | bigint): string {
-  return '0x' + v.toString(16);
-}
+export { hex } from '../wire/hex';

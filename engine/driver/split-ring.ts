@@ -10,6 +10,7 @@ import { isMemoryFault, type GuestMemory } from '../memory';
 import { u16, vringNeedEvent } from '../queue/event-idx';
 import { SplitRingView, VIRTQ_AVAIL_F_NO_INTERRUPT, VIRTQ_USED_F_NO_NOTIFY, writeDescAt, type RawDesc } from '../queue/split/layout';
 import { type RingFeatures } from '../queue/types';
+import { type RuleId } from '../rules';
 import { type GuestAllocator } from './allocator';
 import {
   type AddOptions,
@@ -138,7 +139,7 @@ export class SplitDriverRing implements DriverRing {
     const f = this.features;
     const bufs = due && faults.due('split-write-before-read', n) ? readableAfterWritable(buffers) : buffers;
     let indirect = options?.indirect === true && f.indirect;
-    let tableFault: string | undefined;
+    let tableFault: RuleId | undefined;
     if (due) {
       if (!f.indirect && faults.due('split-indirect-not-negotiated', n)) tableFault = 'split-indirect-not-negotiated';
       if (f.indirect) tableFault = TABLE_FAULTS.find((r) => faults.due(r, n));

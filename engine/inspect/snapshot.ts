@@ -6,13 +6,12 @@ import { type ConfigFieldDto, type DeviceSnapshot, type FeatureBitDto, type Queu
 import { type VirtioDevice } from '../device/device';
 import { type QueueRuntime } from '../device/queue-runtime';
 import { type ConfigField, featuresOf, statusNames } from '../spec';
+import { hex } from '../wire/hex';
 
 export interface SnapshotOptions {
   rings?: boolean;
   maxRingEntries?: number;
 }
-
-const hex = (v: bigint | number) => '0x' + v.toString(16);
 
 export function queueSnapshot(q: QueueRuntime, o: SnapshotOptions = {}): QueueSnapshot {
   const base = {

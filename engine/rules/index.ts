@@ -10,10 +10,12 @@ export type { RuleScope, SpecRule } from './types';
 
 const ALL = [...SPLIT_RULES, ...PACKED_RULES, ...DEVICE_RULES, ...BLK_RULES, ...NET_RULES, ...VHOST_USER_RULES] as const;
 
-/** Every rule id the catalogue knows. */
-export type CoreRuleId = (typeof ALL)[number]['id'];
-/** A rule id: a core id, or one registered by a device type (blk-*, net-*, vhost-user-*). */
-export type RuleId = CoreRuleId | (string & {});
+/**
+ * Every rule id the catalogue knows: the union of the ids in the rule arrays above (each declared
+ * `as const satisfies readonly SpecRule[]`), so a misspelt id is a type error. A new device type adds its
+ * array to ALL.
+ */
+export type RuleId = (typeof ALL)[number]['id'];
 
 const catalogue = new Map<string, SpecRule>();
 
@@ -31,6 +33,16 @@ export function rule(id: RuleId): SpecRule {
   const r = catalogue.get(id);
   if (!r) throw new Error(`unknown rule id ${id}`);
   return r;
+}
+
+/** True when `id` names a rule of the catalogue (for ids that come from users: launch.json, the command line). */
+export function isRuleId(id: string): id is RuleId {
+  return catalogue.has(id);
+}
+
+/** The ids of a table keyed by rule id (Object.keys loses the key type). */
+export function ruleIdsOf(table: Readonly<Partial<Record<RuleId, unknown>>>): RuleId[] {
+  return Object.keys(table).filter(isRuleId);
 }
 
 export function findRule(id: string): SpecRule | undefined {

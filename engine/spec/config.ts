@@ -51,7 +51,4 @@ export function formatMacValue(v: bigint): string {
   return parts.join(':');
 }
 
-/** `0x1f` style hex of a value. */
-export function hex(v: bigint | number): string {
-  return `0x${v.toString(16)}`;
-}
+export { hex } from '../wire/hex';

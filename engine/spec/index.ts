@@ -13,4 +13,5 @@ export * from './pci';
 export * from './mmio';
 export * from './constants';
 export * from './gating';
-export * from './inet';
+// virtio_net_hdr's size per features lives with its encoder and decoder; re-exported for the tables' users.
+export { NET_HDR_LEGACY_SIZE, netHeaderSize } from '../wire/net-header';

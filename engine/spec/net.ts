@@ -1,5 +1,4 @@
 import { type ConfigField, formatMacValue } from './config';
-import { hasFeature } from './features';
 import { type NamedValue, bitNames, shortName } from './named';
 
 export { NET_CTRL_CLASSES, NET_CTRL_COMMANDS, NET_CTRL_ACK, netCtrlClass, netCtrlCommand, type NetCtrlClassInfo, type NetCtrlCommandInfo } from './net-ctrl';
@@ -87,22 +86,6 @@ export const NET_GUEST_OFFLOAD_BITS: readonly { readonly bit: number; readonly f
   { bit: 54, feature: 'GUEST_USO4' },
   { bit: 55, feature: 'GUEST_USO6' },
 ];
-
-/** Size of the legacy header without MRG_RXBUF (no num_buffers). */
-export const NET_HDR_LEGACY_SIZE = 10;
-
-/**
- * Size of virtio_net_hdr for a negotiated feature set (§5.1.6, digest §3.3): legacy (no VERSION_1) 10, or 12
- * with MRG_RXBUF; modern 12, 20 with HASH_REPORT, 24 with a UDP-tunnel GSO feature, 32 with OUT_NET_HEADER or IPSEC.
- */
-export function netHeaderSize(features: bigint): number {
-  const has = (n: string): boolean => hasFeature('net', features, n);
-  if (!has('VERSION_1')) return has('MRG_RXBUF') ? 12 : NET_HDR_LEGACY_SIZE;
-  if (has('OUT_NET_HEADER') || has('IPSEC')) return 32;
-  if (has('HOST_UDP_TUNNEL_GSO') || has('GUEST_UDP_TUNNEL_GSO')) return 24;
-  if (has('HASH_REPORT')) return 20;
-  return 12;
-}
 
 const hdr = (f: Omit<ConfigField, 'section'> & { section?: string }): ConfigField => ({ section: '5.1.6', ...f });
 const TUNNEL = ['HOST_UDP_TUNNEL_GSO', 'GUEST_UDP_TUNNEL_GSO'];

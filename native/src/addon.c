@@ -1,5 +1,5 @@
 /*
- * virtio_debug_native: the few system calls Node lacks for a vhost-user back end (DESIGN.md §4, §8).
+ * virtio_debug_native: the few system calls Node lacks for a vhost-user back end (docs/architecture.md, "Transports" and "Measured facts").
  * sockets.c  AF_UNIX listen/accept/connect/socketpair, recvmsg/sendmsg with SCM_RIGHTS fds
  * fds.c      eventfd create/read/write, memfd_create, O_NONBLOCK, close
  * poll.c     FdPoll: uv_poll_t readiness callbacks on the Node event loop

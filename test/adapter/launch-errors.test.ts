@@ -44,6 +44,7 @@ const cases: { name: string; config: Record<string, unknown>; attribute: string;
     fix: /apt-get install qemu-system-x86/,
   },
   { name: 'bad workload', config: base([{ type: 'blk', id: 'blk0', disk: goodDisk }], { workload: { kind: 'fuzz' } }), attribute: 'workload.kind', fix: /readwrite/ },
+  { name: 'unknown violation rule', config: base([{ type: 'blk', id: 'blk0', disk: goodDisk }], { workload: { violation: 'split-desc-zero-lenght' } }), attribute: 'workload.violation', fix: /rule catalogue/ },
   { name: 'non-boolean stopOnEntry', config: base([{ type: 'blk', id: 'blk0', disk: goodDisk }], { stopOnEntry: 'yes' }), attribute: 'stopOnEntry', fix: /stopOnEntry: false/ },
 ];
 

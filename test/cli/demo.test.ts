@@ -29,8 +29,8 @@ test('the default demo drives virtio-blk and virtio-net over both ring layouts a
   assert.match(r.stdout, /blk0\.requestq1 +queue +packed ring, size 64/);
   assert.match(r.stdout, /blk0\.requestq\d +chain +id \d+: \d desc.*OUT sector \d+ len \d+/);
   assert.match(r.stdout, /net0\.transmitq1 +chain .*ICMP echo request 10\.0\.2\.15 > 10\.0\.2\.2/);
-  assert.match(r.stdout, /VIOLATION blk-header-too-short +§5\.2\.6 +blk0\.requestq1/);
-  assert.match(r.stdout, /VIOLATION net-hdr-size-mismatch +§5\.1\.6\.3\.1 +net0\.transmitq1/);
+  assert.match(r.stdout, /VIOLATION blk-header-too-short +§5\.2\.6 +error: queue goes on +blk0\.requestq1/);
+  assert.match(r.stdout, /VIOLATION net-hdr-size-mismatch +§5\.1\.6\.3\.1 +error: queue goes on +net0\.transmitq1/);
   assert.match(r.stdout, /rule: .+\n +fix: .+/);
   assert.match(r.stdout, /demo ok: blk, net over split and packed rings/);
   const events = readFileSync(tracePath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);

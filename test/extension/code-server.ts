@@ -1,4 +1,4 @@
-// code-server for the extension tests (DESIGN.md §8): installed once into a cache outside the repository by
+// code-server for the extension tests (docs/architecture.md, "Measured facts"): installed once into a cache outside the repository by
 // install-code-server.sh, then started per test run with every per-user directory (HOME, XDG dirs, TMPDIR,
 // user data, extensions) inside one throw-away run folder.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';

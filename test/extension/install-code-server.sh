@@ -7,7 +7,7 @@
 #     <code-server version>-node<version>/node_modules/code-server/
 #
 # @vscode/test-electron and @vscode/test-web download VS Code at test time, which this machine cannot do;
-# code-server comes from the npm registry (DESIGN.md §8). A cold install takes a few minutes and ~630 MB.
+# code-server comes from the npm registry (docs/architecture.md, "Measured facts"). A cold install takes a few minutes and ~630 MB.
 # Idempotent (a finished install has a .complete marker; a half-done one is removed and redone) and safe to
 # run concurrently (flock). Prints, on stdout only:
 #   node=/path/to/node-24/bin/node

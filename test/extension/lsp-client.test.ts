@@ -109,7 +109,7 @@ describe('extension in code-server: language client and live state', () => {
       assert.match(text, new RegExp(`Live \\(${SESSION.replace(/[+]/g, '\\+')}\\)`), 'the live lines name the debug session');
       assert.doesNotMatch(text, /blk0/, 'a virtio-net feature says nothing about the blk device');
       assert.match(text, /\bbit 15\b/, 'the static description stays');
-      // It is this session, stopped with its queues as threads (Run and Debug view, Call Stack; DESIGN §6 names).
+      // It is this session, stopped with its queues as threads (Run and Debug view, Call Stack; names of docs/architecture.md, "Contracts").
       await page.keyboard.press('Escape');
       await page.keyboard.press('Control+Shift+D');
       await page.locator('.debug-call-stack .monaco-list-row', { hasText: 'net0.receiveq1' }).first().waitFor({ timeout: 10_000 });

@@ -1,5 +1,5 @@
 // Drives the VS Code workbench that code-server serves, in Debian's Chromium through playwright-core. Only
-// keyboard commands and the selectors DESIGN.md §8 lists; every action that depends on the workbench having
+// keyboard commands and the selectors docs/architecture.md lists ("Measured facts"); every action that depends on the workbench having
 // finished loading (quick open, hovers) is retried, since commands appear seconds after the page renders.
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';

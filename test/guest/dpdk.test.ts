@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, describe, test } from 'node:test';
 import { PcapWriter, parseMac, readPcap } from '../../engine/devices/net/peers';
-import { icmpEchoRequest, parseIpv4 } from '../../engine/driver/workloads/net-frames';
+import { icmpEchoRequest, parseIpv4 } from '../../engine/wire';
 import { ServeProcess, killLeftovers, scratchDir } from './serve-process';
 
 const TESTPMD = process.env.VIRTIO_DEBUG_TESTPMD ?? 'dpdk-testpmd';

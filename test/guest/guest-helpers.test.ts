@@ -1,4 +1,4 @@
-// The guest helpers without QEMU: the command line DESIGN.md §8 measured, and result-line parsing.
+// The guest helpers without QEMU: the command line docs/architecture.md measured ("Measured facts"), and result-line parsing.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseVdtestLine, patternBytes, qemuArgs } from './guest';

@@ -1,5 +1,5 @@
 // Helpers for guest tests: build the Linux test guest (build-guest.sh), assemble the QEMU command line
-// measured in DESIGN.md §8, boot it and collect the "VDTEST ..." result lines that its /init (init.sh) prints.
+// measured in docs/architecture.md ("Measured facts"), boot it and collect the "VDTEST ..." result lines that its /init (init.sh) prints.
 import { execFile, spawnSync, type ChildProcess } from 'node:child_process';
 import { spawnTied } from '../../adapter/qemu/spawn-tied';
 import assert from 'node:assert/strict';
@@ -111,7 +111,7 @@ export function qemuArgs(o: QemuOptions): string[] {
     if (v.kind === 'blk') {
       args.push('-device', `vhost-user-blk-pci,chardev=vu${i}${blkQueues}${packed}`);
     } else {
-      // vectors=0: QEMU 7.2 under TCG segfaults in vhost_net_start without it (DESIGN.md §8).
+      // vectors=0: QEMU 7.2 under TCG segfaults in vhost_net_start without it (docs/architecture.md, "Measured facts").
       args.push('-netdev', `vhost-user,id=vun${i},chardev=vu${i}${queues > 1 ? `,queues=${queues}` : ''}`);
       args.push('-device', `virtio-net-pci,netdev=vun${i},vectors=0${queues > 1 ? ',mq=on' : ''}${packed}${v.mac ? `,mac=${v.mac}` : ''}`);
     }

@@ -10,7 +10,7 @@ import { readChain, writeChain } from '../../queue/chain-io';
 import { type Chain } from '../../queue/types';
 import { type RuleId } from '../../rules';
 import { NET_GUEST_OFFLOAD_BITS, featureByName, netCtrlClass, netCtrlCommand, type NetCtrlCommandInfo } from '../../spec';
-import { hasBit } from './net-header';
+import { hasBit } from './net-features';
 import { MAC_TABLE_ENTRIES, type RxFilter, type RxMode } from './rx-filter';
 
 export const NET_OK = 0;

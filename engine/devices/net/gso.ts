@@ -8,14 +8,12 @@
  * gso_size, as a physical NIC does. Peers (responder, pcap, UDP tunnel to QEMU's `-netdev dgram`, another
  * virtio-net through the switch) therefore see valid, MTU-sized frames.
  */
-import { completePartialChecksum, ipv4HeaderChecksum, pseudoHeaderSumV4, pseudoHeaderSumV6, transportChecksum } from '../../decode/checksum';
-import { GSO } from './net-header';
-
-const ETHERTYPE_IPV4 = 0x0800;
-const ETHERTYPE_IPV6 = 0x86dd;
-const TCP_FIN = 0x01;
-const TCP_PSH = 0x08;
-const TCP_CWR = 0x80;
+import { completePartialChecksum, ipv4HeaderChecksum, pseudoHeaderSumV4, pseudoHeaderSumV6, transportChecksum } from '../../wire/checksum';
+import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, networkHeader } from '../../wire/ethernet';
+import { hex } from '../../wire/hex';
+import { IPPROTO_TCP, IPPROTO_UDP } from '../../wire/ipv4';
+import { GSO, GSO_TUNNEL_MASK } from '../../wire/net-header';
+import { TCP_CWR, TCP_FIN, TCP_PSH } from '../../wire/tcp';
 
 /** Completes a partial checksum in place; a computed 0 is stored as 0xffff (as Linux skb_checksum_help). */
 export function completeChecksum(frame: Uint8Array, csumStart: number, csumOffset: number): boolean {
@@ -23,18 +21,6 @@ export function completeChecksum(frame: Uint8Array, csumStart: number, csumOffse
   const at = csumStart + csumOffset;
   if (frame[at] === 0 && frame[at + 1] === 0) frame[at] = frame[at + 1] = 0xff;
   return true;
-}
-
-/** Where the network header starts and which one it is (after up to two VLAN tags). */
-export function networkHeader(frame: Uint8Array): { offset: number; type: number } | undefined {
-  let o = 12;
-  for (let tags = 0; tags <= 2; tags++) {
-    if (o + 2 > frame.length) return undefined;
-    const type = (frame[o]! << 8) | frame[o + 1]!;
-    if (type !== 0x8100 && type !== 0x88a8) return { offset: o + 2, type };
-    o += 4;
-  }
-  return undefined;
 }
 
 export interface GsoRequest {
@@ -53,12 +39,12 @@ let ipv6FragmentId = 1;
  */
 export function segment(frame: Uint8Array, r: GsoRequest): Uint8Array[] | string {
   const base = r.gsoType & 0x1f;
-  if (r.gsoType & 0x60) return 'UDP-tunnel GSO is not supported by this device';
+  if (r.gsoType & GSO_TUNNEL_MASK) return 'UDP-tunnel GSO is not supported by this device';
   if (r.gsoSize === 0) return 'gso_size is 0';
   const net = networkHeader(frame);
   if (!net) return 'no network header';
   const v4 = net.type === ETHERTYPE_IPV4;
-  if (!v4 && net.type !== ETHERTYPE_IPV6) return `ethertype 0x${net.type.toString(16)} is not IP`;
+  if (!v4 && net.type !== ETHERTYPE_IPV6) return `ethertype ${hex(net.type)} is not IP`;
   if ((base === GSO.TCPV4 && !v4) || (base === GSO.TCPV6 && v4)) return `gso_type ${base === GSO.TCPV4 ? 'TCPV4' : 'TCPV6'} on an IPv${v4 ? 4 : 6} packet`;
   const l3 = net.offset;
   const l4 = r.csumStart;
@@ -103,7 +89,7 @@ function fixL4Checksum(seg: Uint8Array, l3: number, l4: number, v4: boolean, pro
     ? pseudoHeaderSumV4(seg.subarray(l3 + 12, l3 + 16), seg.subarray(l3 + 16, l3 + 20), protocol, len)
     : pseudoHeaderSumV6(seg.subarray(l3 + 8, l3 + 24), seg.subarray(l3 + 24, l3 + 40), protocol, len);
   let c = transportChecksum(pseudo, seg, l4, seg.length);
-  if (c === 0 && protocol === 17) c = 0xffff;
+  if (c === 0 && protocol === IPPROTO_UDP) c = 0xffff;
   put16(seg, l4 + field, c);
 }
 
@@ -136,7 +122,7 @@ function segmentTcp(frame: Uint8Array, l3: number, l4: number, v4: boolean, mss:
     if (i > 0) f &= ~TCP_CWR;
     seg[l4 + 13] = f;
     fixIp(seg, l3, v4, i);
-    fixL4Checksum(seg, l3, l4, v4, 6, 16);
+    fixL4Checksum(seg, l3, l4, v4, IPPROTO_TCP, 16);
     return seg;
   });
 }
@@ -150,7 +136,7 @@ function segmentUdp(frame: Uint8Array, l3: number, l4: number, v4: boolean, mss:
     seg.set(frame.subarray(payload + from, payload + to), payload);
     put16(seg, l4 + 4, seg.length - l4);
     fixIp(seg, l3, v4, i);
-    fixL4Checksum(seg, l3, l4, v4, 17, 6);
+    fixL4Checksum(seg, l3, l4, v4, IPPROTO_UDP, 6);
     return seg;
   });
 }

@@ -6,9 +6,9 @@
 import { type QueueSpec } from '../../device/queue-runtime';
 import { type ConfigFieldLike, type ConfigSpace } from '../../device/config-space';
 import { netQueueName } from '../../spec';
-import { type HeaderLayout, hasBit } from './net-header';
-import { NET_F } from './net-features';
-import { formatMac } from './peers/mac';
+import { formatMac } from '../../wire/address';
+import { type HeaderLayout } from '../../wire/net-header';
+import { NET_F, hasBit } from './net-features';
 
 export const NET_S_LINK_UP = 1;
 export const NET_S_ANNOUNCE = 2;

@@ -4,6 +4,7 @@
  * against that table.
  */
 import { F, bit } from '../../device/bits';
+import { GSO } from '../../wire/net-header';
 
 export const NET_F = {
   CSUM: 0,
@@ -58,4 +59,23 @@ export function defaultNetOffered(queuePairs: number): bigint {
   for (const b of bits) v |= bit(b);
   if (queuePairs > 1) v |= bit(n.MQ);
   return v;
+}
+
+/** Whether the feature bit `n` is in `features`. */
+export const hasBit = (features: bigint, n: number): boolean => (features & (1n << BigInt(n))) !== 0n;
+
+/** The HOST_* feature a transmit gso_type base value needs, or undefined for an undefined type. */
+export function hostFeatureForGso(base: number): number | undefined {
+  switch (base) {
+    case GSO.TCPV4:
+      return NET_F.HOST_TSO4;
+    case GSO.TCPV6:
+      return NET_F.HOST_TSO6;
+    case GSO.UDP:
+      return NET_F.HOST_UFO;
+    case GSO.UDP_L4:
+      return NET_F.HOST_USO;
+    default:
+      return undefined;
+  }
 }

@@ -4,9 +4,9 @@
  * Also the receive checksum check behind DATA_VALID.
  */
 import { decodeNetCtrl, decodePacket, summarizeNetCtrl, summarizePacket } from '../../decode';
-import { pseudoHeaderSumV4, pseudoHeaderSumV6, transportChecksum } from '../../decode/checksum';
-import { networkHeader } from './gso';
-import { type NetHdr, formatNetHdr } from './net-header';
+import { pseudoHeaderSumV4, pseudoHeaderSumV6, transportChecksum } from '../../wire/checksum';
+import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, networkHeader } from '../../wire/ethernet';
+import { type NetHdr, formatNetHdr } from '../../wire/net-header';
 
 export function frameSummary(frame: Uint8Array): string {
   try {
@@ -47,7 +47,7 @@ export function l4ChecksumValid(frame: Uint8Array): boolean {
   let l4: number;
   let end: number;
   let pseudo: (len: number) => number;
-  if (net.type === 0x0800 && frame.length >= l3 + 20) {
+  if (net.type === ETHERTYPE_IPV4 && frame.length >= l3 + 20) {
     const ihl = (frame[l3]! & 0x0f) * 4;
     const fragment = ((frame[l3 + 6]! & 0x3f) << 8) | frame[l3 + 7]!;
     if (ihl < 20 || fragment !== 0) return false;
@@ -57,7 +57,7 @@ export function l4ChecksumValid(frame: Uint8Array): boolean {
     const src = frame.subarray(l3 + 12, l3 + 16);
     const dst = frame.subarray(l3 + 16, l3 + 20);
     pseudo = (len) => pseudoHeaderSumV4(src, dst, proto, len);
-  } else if (net.type === 0x86dd && frame.length >= l3 + 40) {
+  } else if (net.type === ETHERTYPE_IPV6 && frame.length >= l3 + 40) {
     proto = frame[l3 + 6]!;
     l4 = l3 + 40;
     end = l4 + ((frame[l3 + 4]! << 8) | frame[l3 + 5]!);

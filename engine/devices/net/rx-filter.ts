@@ -8,11 +8,10 @@
  * and all multicast (IPv6 neighbour discovery needs it); with CTRL_RX every mode starts off and the driver
  * sets what it wants (Linux sends PROMISC/ALLMULTI and MAC_TABLE_SET when the interface comes up).
  */
+import { ETHERTYPE_VLAN } from '../../wire/ethernet';
 
 /** Entries kept per MAC table; more switch the table to "accept all" of its kind (the spec allows it). */
 export const MAC_TABLE_ENTRIES = 64;
-/** 802.1Q TPID. */
-const ETHERTYPE_VLAN = 0x8100;
 
 export type RxMode = 'promisc' | 'allmulti' | 'alluni' | 'nomulti' | 'nouni' | 'nobcast';
 

@@ -12,7 +12,7 @@ import { type GuestMemory } from '../../memory';
 import { writeChain } from '../../queue/chain-io';
 import { type Chain } from '../../queue/types';
 import { type RuleId } from '../../rules';
-import { type HeaderLayout, KNOWN_HEADER_SIZES, NUM_BUFFERS_OFFSET, encodeNetHdr } from './net-header';
+import { type HeaderLayout, KNOWN_HEADER_SIZES, NUM_BUFFERS_OFFSET, encodeNetHdr } from '../../wire/net-header';
 import { type NetStats } from './net-stats';
 
 export interface RxHost {
@@ -176,7 +176,7 @@ export class RxPath {
       return true;
     }
     const data = new Uint8Array(need);
-    data.set(encodeNetHdr({ flags, numBuffers: 1 }, layout), 0);
+    data.set(encodeNetHdr({ flags, numBuffers: 1 }, layout.size), 0);
     data.set(frame, layout.size);
     const n = writeChain(this.host.mem, chain, data);
     this.host.stats.rxFrames++;
@@ -195,7 +195,7 @@ export class RxPath {
       const first = this.takeFirst(q, frame, flags, layout.size);
       if (!first) return false;
       b.frames.shift();
-      b.inflight = { frame, header: encodeNetHdr({ flags, numBuffers: 0 }, layout), parts: [], written: 0 };
+      b.inflight = { frame, header: encodeNetHdr({ flags, numBuffers: 0 }, layout.size), parts: [], written: 0 };
       this.addPart(b.inflight, first, layout.size + frame.length);
     }
     const f = b.inflight;

@@ -4,6 +4,8 @@
  * active pairs by a flow hash. The flow key is symmetric (both directions of a conversation share it), so
  * learning on transmit and looking up on receive use the same function. The learned table is bounded.
  */
+import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, ETHERTYPE_VLAN } from '../../wire/ethernet';
+import { hexString } from '../../wire/hex';
 
 /** Flows remembered; the least recently used is forgotten first. */
 const MAX_FLOWS = 1024;
@@ -42,23 +44,23 @@ export function flowKey(f: Uint8Array): string | undefined {
   if (f.length < 14) return undefined;
   let l3 = 14;
   let type = (f[12]! << 8) | f[13]!;
-  if (type === 0x8100 && f.length >= 18) {
+  if (type === ETHERTYPE_VLAN && f.length >= 18) {
     type = (f[16]! << 8) | f[17]!;
     l3 = 18;
   }
-  const hex = (o: number, n: number) => Array.from(f.subarray(o, o + n), (b) => b.toString(16).padStart(2, '0')).join('');
+  const hex = (o: number, n: number): string => hexString(f.subarray(o, o + n));
   let proto: number;
   let src: string;
   let dst: string;
   let l4: number;
   let firstFragment = true;
-  if (type === 0x0800 && f.length >= l3 + 20) {
+  if (type === ETHERTYPE_IPV4 && f.length >= l3 + 20) {
     proto = f[l3 + 9]!;
     src = hex(l3 + 12, 4);
     dst = hex(l3 + 16, 4);
     l4 = l3 + (f[l3]! & 0x0f) * 4;
     firstFragment = (((f[l3 + 6]! & 0x1f) << 8) | f[l3 + 7]!) === 0;
-  } else if (type === 0x86dd && f.length >= l3 + 40) {
+  } else if (type === ETHERTYPE_IPV6 && f.length >= l3 + 40) {
     proto = f[l3 + 6]!;
     src = hex(l3 + 8, 16);
     dst = hex(l3 + 24, 16);

@@ -9,9 +9,10 @@ import { type GuestMemory } from '../../memory';
 import { readChain } from '../../queue/chain-io';
 import { type Chain } from '../../queue/types';
 import { type RuleId } from '../../rules';
-import { completeChecksum, networkHeader, segment } from './gso';
-import { GSO, GSO_TUNNEL_MASK, HDR_F, type HeaderLayout, KNOWN_HEADER_SIZES, type NetHdr, hasBit, hostFeatureForGso, parseNetHdr } from './net-header';
-import { NET_F } from './net-features';
+import { networkHeader } from '../../wire/ethernet';
+import { GSO, GSO_TUNNEL_MASK, HDR_F, type HeaderLayout, KNOWN_HEADER_SIZES, type NetHdr, parseNetHdr } from '../../wire/net-header';
+import { completeChecksum, segment } from './gso';
+import { NET_F, hasBit, hostFeatureForGso } from './net-features';
 import { type NetStats } from './net-stats';
 
 /** Largest frame the device accepts on either side: a 65535-byte IP packet behind two VLAN tags (+ IPv6 header). */

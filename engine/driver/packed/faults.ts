@@ -4,7 +4,7 @@
  */
 import { type GuestMemory } from '../../memory';
 import { type RingFeatures } from '../../queue/types';
-import { type RuleId } from '../../rules';
+import { type RuleId, ruleIdsOf } from '../../rules';
 
 /** One buffer of a list before it is written to the ring (or an indirect table). */
 export interface ListEntry {
@@ -17,7 +17,7 @@ export interface ListEntry {
 export const PACKED_PLACEMENT_FAULTS: ReadonlySet<RuleId> = new Set<RuleId>(['packed-ring-misaligned', 'packed-ring-unmapped']);
 
 /** Rules injectFault() commits on a later add()/publish()/notification, with the features each needs. */
-const RING_FAULTS: Readonly<Record<string, (f: RingFeatures) => boolean>> = {
+const RING_FAULTS: Readonly<Partial<Record<RuleId, (f: RingFeatures) => boolean>>> = {
   'packed-desc-out-of-memory': () => true,
   'packed-desc-zero-length': () => true,
   'packed-write-before-read': () => true,
@@ -41,7 +41,7 @@ export function canCommit(rule: RuleId, features: RingFeatures): boolean {
 
 /** Every rule the packed driver ring can commit (ring faults and placement faults). */
 export function committableRules(): RuleId[] {
-  return [...Object.keys(RING_FAULTS), ...PACKED_PLACEMENT_FAULTS];
+  return [...ruleIdsOf(RING_FAULTS), ...PACKED_PLACEMENT_FAULTS];
 }
 
 /** At least two descriptors: splits the first buffer in halves (or repeats it when it is 1 byte long). */

@@ -3,7 +3,7 @@
  * reference driver's BlkClient sends them in place of the request a FaultPlan names (atChain), so the
  * debugger's report can be seen and tested. The config-space rules are committed by initBlkDriver().
  */
-import { type RuleId } from '../../rules';
+import { type RuleId, ruleIdsOf } from '../../rules';
 import { BLK_REQUEST_TYPES, BLK_SECTOR_SIZE } from '../../spec';
 import { type FaultPlan } from '../ring-types';
 
@@ -63,7 +63,7 @@ function unnegotiatedType(info: BlkDeviceInfo): { type: number; pieces: (b: Piec
 }
 
 /** Builds the malformed request for each rule (`arg` tunes some, documented per rule). */
-const FAULTS: Record<string, (b: PieceBuilder, info: BlkDeviceInfo, arg: number | undefined) => Piece[]> = {
+const FAULTS: Partial<Record<RuleId, (b: PieceBuilder, info: BlkDeviceInfo, arg: number | undefined) => Piece[]>> = {
   /** An 8-byte header (the legacy type+ioprio pair without the sector). */
   'blk-header-too-short': (b) => {
     const [h, ...rest] = b({ type: T.IN!, sector: 0n, inLen: 512 });
@@ -123,7 +123,7 @@ const FAULTS: Record<string, (b: PieceBuilder, info: BlkDeviceInfo, arg: number 
 };
 
 /** blk-* rules a BlkClient commits by sending a malformed request. */
-export const BLK_REQUEST_FAULTS: readonly RuleId[] = Object.keys(FAULTS);
+export const BLK_REQUEST_FAULTS: readonly RuleId[] = ruleIdsOf(FAULTS);
 
 /** blk-* rules committed on config space by initBlkDriver(). */
 export const BLK_CONFIG_FAULTS: readonly RuleId[] = ['blk-writeback-read-before-features-ok', 'blk-writeback-invalid-value'];

@@ -5,16 +5,16 @@
  * control commands. With net-* FaultPlans it breaks chosen rules on purpose (net-faults.ts).
  */
 import { type GuestMemory } from '../../memory';
-import { NET_CTRL_COMMANDS, hasFeature, netHeaderSize } from '../../spec';
+import { NET_CTRL_COMMANDS, hasFeature } from '../../spec';
+import { type NetHdr, encodeNetHdr, netHeaderSize } from '../../wire/net-header';
 import { type GuestAllocator } from '../allocator';
 import { type ReferenceDriver } from '../driver';
 import { type DriverBuffer, type FaultPlan, type UsedBuffer } from '../ring-types';
 import { type RxBufferShape, type TxShape, isNetFault, rxFaultShape, txFaultShape } from './net-faults';
-import { type TxHeader, encodeTxHeader } from './net-tx-header';
 
-export { type TxHeader, encodeTxHeader } from './net-tx-header';
+/** The virtio_net_hdr fields a driver sets in front of a transmitted frame (the rest stay 0). */
+export type TxHeader = Partial<NetHdr>;
 
-/** The header fields a transmit sets (the rest are 0). */
 export interface ReceivedPacket {
   /** Receive queue index. */
   queue: number;
@@ -299,7 +299,7 @@ export class NetClient {
     this.txSent++;
     const shape: TxShape = plan
       ? txFaultShape(plan, { frame, hdr, pair, headerSize: this.headerSize, mtu: this.mtu, pairs: this.pairs, activePairs: this.activePairs, has: (s) => this.has(s) })
-      : { header: encodeTxHeader(hdr, this.headerSize), frame, pair, extraWritable: 0 };
+      : { header: encodeNetHdr(hdr, this.headerSize), frame, pair, extraWritable: 0 };
     const pieces: { bytes?: Uint8Array; len: number; write: boolean }[] = [];
     if (this.o.txHeaderSeparate === false && !plan && shape.header.length + shape.frame.length > 0) {
       const all = new Uint8Array(shape.header.length + shape.frame.length);

@@ -4,8 +4,8 @@
  * buffer posted by start(), control and config faults are committed by commitControlFaults().
  */
 import { type FaultPlan } from '../ring-types';
-import { type NetClient } from './net-client';
-import { type TxHeader, encodeTxHeader } from './net-tx-header';
+import { encodeNetHdr } from '../../wire/net-header';
+import { type NetClient, type TxHeader } from './net-client';
 
 const NEEDS_CSUM = 1;
 const DATA_VALID = 2;
@@ -85,7 +85,7 @@ export interface TxFaultContext {
 
 /** The transmit that breaks `plan`'s rule, built from the packet the workload wanted to send. */
 export function txFaultShape(plan: FaultPlan, c: TxFaultContext): TxShape {
-  const shape = (hdr: TxHeader, frame = c.frame, size = c.headerSize): TxShape => ({ header: encodeTxHeader(hdr, size), frame, pair: c.pair, extraWritable: 0 });
+  const shape = (hdr: TxHeader, frame = c.frame, size = c.headerSize): TxShape => ({ header: encodeNetHdr(hdr, size), frame, pair: c.pair, extraWritable: 0 });
   switch (plan.rule) {
     case 'net-hdr-size-mismatch':
       // The classic F15 bug: the legacy 10-byte header on a device that negotiated VERSION_1 (or 12 for 10).

@@ -10,22 +10,14 @@ import { type ReferenceDriver } from '../driver';
 import { type FaultPlan } from '../ring-types';
 import { NetClient, type NetClientOptions, type TxHeader } from './net-client';
 import { commitControlFaults } from './net-faults';
-import {
-  BROADCAST_MAC,
-  ETHERTYPE_EXPERIMENTAL,
-  arpReply,
-  arpReplyFor,
-  arpRequest,
-  arpRequestFor,
-  ethernetFrame,
-  icmpEchoReplyTo,
-  icmpEchoRequest,
-  isIcmpEchoReply,
-  parseIpv4,
-  udpFrame,
-} from './net-frames';
+import { parseIpv4 } from '../../wire/address';
+import { arpReply, arpRequest } from '../../wire/arp';
+import { BROADCAST_MAC, ETHERTYPE_EXPERIMENTAL, ethernetFrame } from '../../wire/ethernet';
+import { icmpEchoRequest, isIcmpEchoReply } from '../../wire/icmp';
+import { udpFrame } from '../../wire/udp';
+import { arpReplyFor, arpRequestFor, icmpEchoReplyTo } from './net-frames';
 
-export { NetClient, encodeTxHeader, type NetClientOptions, type ReceivedPacket, type TxHeader, type CommandOptions } from './net-client';
+export { NetClient, type NetClientOptions, type ReceivedPacket, type TxHeader, type CommandOptions } from './net-client';
 export { NET_CTRL_FAULTS, NET_RX_FAULTS, NET_TX_FAULTS, commitControlFaults, isNetFault } from './net-faults';
 export * from './net-frames';
 

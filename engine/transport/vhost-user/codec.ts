@@ -220,4 +220,4 @@ export function protocolFeatureNames(bits: bigint): string[] {
   return out;
 }
 
-export const hex = (v: bigint | number): string => `0x${v.toString(16)}`;
+export { hex } from '../../wire/hex';

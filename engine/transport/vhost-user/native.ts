@@ -1,6 +1,6 @@
 /**
  * Typed access to the native addon `virtio_debug_native` (native/): the few system calls Node lacks for a
- * vhost-user back end (DESIGN.md §4, §8).
+ * vhost-user back end (docs/architecture.md, "Transports" and "Measured facts").
  *
  * - AF_UNIX stream sockets as raw fds: listen, accept, connect, socketpair; `recvMsg`/`sendMsg` carry
  *   SCM_RIGHTS file descriptors (the memfd regions of SET_MEM_TABLE, the kick/call/err eventfds).

@@ -8,7 +8,7 @@ import { MemoryBackend } from '../../../engine/devices/blk/memory-backend';
 import { type BlkSettings } from '../../../engine/devices/blk/options';
 import { BLK_CONFIG_FAULTS, BLK_REQUEST_FAULTS, blkRequest } from '../../../engine/driver/workloads/blk';
 import { BLK_RULES } from '../../../engine/rules/blk';
-import { rule as ruleInfo } from '../../../engine/rules';
+import { type RuleId, rule as ruleInfo, ruleIdsOf } from '../../../engine/rules';
 import { featureBits } from '../../../engine/spec';
 import { LAYOUTS, S, blkMachine, pattern } from './harness';
 
@@ -26,7 +26,7 @@ interface Case {
   arg?: number;
 }
 
-const CASES: Record<string, Case> = {
+const CASES: Partial<Record<RuleId, Case>> = {
   'blk-header-too-short': { status: S.IOERR, usedLen: 1 },
   'blk-header-not-readable': { status: S.IOERR, usedLen: 1 },
   'blk-status-missing': { status: undefined, usedLen: 0 },
@@ -59,7 +59,8 @@ test('every blk rule has a test here and a way for the reference driver to break
   for (const id of ids) assert.equal(ruleInfo(id).scope, 'blk');
 });
 
-for (const [rule, c] of Object.entries(CASES)) {
+for (const rule of ruleIdsOf(CASES)) {
+  const c = CASES[rule]!;
   test(`${rule} (§${ruleInfo(rule).section}) is reported and answered ${c.status === undefined ? 'with used length 0' : ['OK', 'IOERR', 'UNSUPP'][c.status]}`, async () => {
     for (const layout of LAYOUTS) {
       const contents = pattern(DISK, 5);

@@ -9,9 +9,10 @@ import { F, bit } from '../../../engine/device/bits';
 import { ECHO_OFFERED, EchoDevice } from '../../../engine/devices/echo/echo-device';
 import { runEchoWorkload } from '../../../engine/driver/workloads/echo';
 import { createInProcessMachine } from '../../../engine/machine/in-process';
+import { type RuleId } from '../../../engine/rules';
 import { DEVICE_RULES } from '../../../engine/rules/device';
 
-function run(rule: string, o: { wanted?: bigint; traffic?: boolean; arg?: number } = {}) {
+function run(rule: RuleId, o: { wanted?: bigint; traffic?: boolean; arg?: number } = {}) {
   const m = createInProcessMachine({
     device: (mem, trace) => new EchoDevice({ mem, trace, queueSize: 16 }),
     driver: { faults: [{ rule, ...(o.arg !== undefined ? { arg: o.arg } : {}) }], ...(o.wanted !== undefined ? { wanted: o.wanted } : {}) },

@@ -1,5 +1,5 @@
 // Hand-built packets (RFC 826, 791, 792, 768, 9293, 8200, 4443, 4861; IEEE 802.1Q). Checksums are computed by
-// refChecksum below, written independently of engine/decode/checksum.ts, and cross-checked against known vectors.
+// refChecksum below, written independently of engine/wire/checksum.ts, and cross-checked against known vectors.
 
 export const MAC_GUEST = [0x52, 0x54, 0x00, 0x12, 0x34, 0x56];
 export const MAC_HOST = [0x52, 0x55, 0x0a, 0x00, 0x02, 0x02];

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { udpFrame, vlanTag } from '../../../engine/driver/workloads/net';
+import { udpFrame, vlanTag } from '../../../engine/wire';
 import { BROADCAST, DEVICE_MAC, LAYOUTS, type NetRig, frameTo, netRig, settle } from './harness';
 
 const OTHER = Uint8Array.of(0x02, 0, 0, 0, 0, 0x77);

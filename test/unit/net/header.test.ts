@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { F, bit } from '../../../engine/device/bits';
-import { GSO, HDR_F, encodeNetHdr, formatNetHdr, headerLayout, parseNetHdr } from '../../../engine/devices/net/net-header';
+import { GSO, HDR_F, encodeNetHdr, formatNetHdr, headerLayout, parseNetHdr } from '../../../engine/wire';
 import { NET_F } from '../../../engine/devices/net/net-features';
 import { featureByName } from '../../../engine/spec';
 import { LAYOUTS, frameTo, netBits, netRig, settle, until } from './harness';
@@ -60,7 +60,7 @@ describe('header encoding and rendering', () => {
   test('encode and parse round-trip every field', () => {
     const l = headerLayout(bit(F.VERSION_1));
     const h = { flags: HDR_F.NEEDS_CSUM, gsoType: GSO.TCPV4 | GSO.ECN, hdrLen: 66, gsoSize: 1448, csumStart: 34, csumOffset: 16, numBuffers: 3 };
-    const b = encodeNetHdr(h, l);
+    const b = encodeNetHdr(h, l.size);
     assert.equal(b.length, 12);
     assert.deepEqual([...b], [1, 0x81, 66, 0, 0xa8, 0x05, 34, 0, 16, 0, 3, 0]);
     assert.deepEqual(parseNetHdr(b, l), h);
@@ -68,14 +68,14 @@ describe('header encoding and rendering', () => {
 
   test('the 10-byte legacy layout has no num_buffers', () => {
     const l = headerLayout(0n);
-    const b = encodeNetHdr({ flags: 1, numBuffers: 5 }, l);
+    const b = encodeNetHdr({ flags: 1, numBuffers: 5 }, l.size);
     assert.equal(b.length, 10);
     assert.equal(parseNetHdr(b, l).numBuffers, undefined);
   });
 
   test('rendering names the flags and the GSO fields, and says when nothing is offloaded', () => {
     const l = headerLayout(bit(F.VERSION_1));
-    assert.equal(formatNetHdr(parseNetHdr(encodeNetHdr({}, l), l)), 'no offload');
+    assert.equal(formatNetHdr(parseNetHdr(encodeNetHdr({}, l.size), l)), 'no offload');
     assert.equal(
       formatNetHdr({ flags: 1, gsoType: GSO.TCPV6, hdrLen: 74, gsoSize: 1440, csumStart: 54, csumOffset: 16, numBuffers: 0 }),
       'NEEDS_CSUM csum 54+16 gso TCPV6 mss 1440 hdr_len 74',

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { udpFrame } from '../../../engine/driver/workloads/net';
+import { udpFrame } from '../../../engine/wire';
 import { flowKey } from '../../../engine/devices/net/steering';
 import { DEVICE_MAC, LAYOUTS, netRig, settle, until } from './harness';
 

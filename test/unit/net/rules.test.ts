@@ -5,14 +5,14 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NET_RULES } from '../../../engine/rules/net';
-import { rule } from '../../../engine/rules';
-import { arpRequest } from '../../../engine/driver/workloads/net';
+import { type RuleId, rule } from '../../../engine/rules';
+import { arpRequest } from '../../../engine/wire';
 import { DEVICE_MAC, LAYOUTS, type NetRig, type RigOptions, frameTo, netRig, settle } from './harness';
 
 const arp = () => arpRequest(DEVICE_MAC, Uint8Array.of(10, 0, 2, 15), Uint8Array.of(10, 0, 2, 2));
 
 interface Case {
-  rule: string;
+  rule: RuleId;
   rig?: Omit<RigOptions, 'layout' | 'faults'>;
   arg?: number;
   /** What the driver does after start-up so the fault is committed. */

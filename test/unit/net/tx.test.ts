@@ -1,8 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { onesComplementSum, pseudoHeaderSumV4, pseudoHeaderSumV6, verifyIpv4HeaderChecksum } from '../../../engine/decode/checksum';
+import { onesComplementSum, pseudoHeaderSumV4, pseudoHeaderSumV6, verifyIpv4HeaderChecksum } from '../../../engine/wire';
 import { completeChecksum, segment } from '../../../engine/devices/net/gso';
-import { ethernetFrame, tcpFrame, udpFrame } from '../../../engine/driver/workloads/net';
+import { ethernetFrame, tcpFrame, udpFrame } from '../../../engine/wire';
 import { BROADCAST, DEVICE_MAC, LAYOUTS, netRig, settle } from './harness';
 
 const PEER = Uint8Array.of(0x02, 0, 0, 0, 0, 0x22);

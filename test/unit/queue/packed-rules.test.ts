@@ -200,7 +200,7 @@ test('packed-used-id-invalid (device bug): the driver reports an unknown buffer 
 
 test('injectFault refuses what this ring cannot commit', () => {
   const p = packedPair({ size: 8 });
-  for (const rule of ['packed-indirect-flags', 'packed-in-order-violation', 'packed-notify-data-mismatch', 'packed-used-len-exceeds-buffer', 'packed-ring-misaligned', 'split-desc-zero-length']) {
+  for (const rule of ['packed-indirect-flags', 'packed-in-order-violation', 'packed-notify-data-mismatch', 'packed-used-len-exceeds-buffer', 'packed-ring-misaligned', 'split-desc-zero-length'] satisfies RuleId[]) {
     assert.equal(p.driver.injectFault({ rule }), false, rule);
   }
   const q = packedPair({ size: 8, features: { indirect: true } });

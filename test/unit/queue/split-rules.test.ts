@@ -7,14 +7,14 @@ import assert from 'node:assert/strict';
 import { type FaultPlan } from '../../../engine/driver/ring-types';
 import { usedRingOffset } from '../../../engine/queue/split/layout';
 import { type RingFeatures } from '../../../engine/queue/types';
-import { rule as ruleInfo } from '../../../engine/rules';
+import { type RuleId, rule as ruleInfo } from '../../../engine/rules';
 import { SPLIT_RULES } from '../../../engine/rules/ring-split';
 import { type SplitPair, splitPair } from '../../support/split-harness';
 
 const tested = new Set<string>();
 
 /** A healthy request first (so faults are seen at chain 1, not just the first chain), then the faulty one. */
-function commit(rule: string, f: Partial<RingFeatures> = {}, opts: { indirect?: boolean; buffers?: number; size?: number; strict?: boolean } = {}): SplitPair {
+function commit(rule: RuleId, f: Partial<RingFeatures> = {}, opts: { indirect?: boolean; buffers?: number; size?: number; strict?: boolean } = {}): SplitPair {
   const p = splitPair({ size: opts.size ?? 8, features: f, synchronousNotify: true, strict: opts.strict ?? false });
   assert.equal(p.driver.injectFault({ rule, atChain: 1 }), true, `driver can commit ${rule}`);
   p.submitAndKick([p.buffer(16), p.buffer(8, true)], opts.indirect);
@@ -31,7 +31,7 @@ function commit(rule: string, f: Partial<RingFeatures> = {}, opts: { indirect?: 
 }
 
 /** The queue reported exactly `rule`, is stopped by it, and takes nothing more. */
-function assertFatal(p: SplitPair, rule: string, severity: 'fatal' | 'error' = 'fatal'): void {
+function assertFatal(p: SplitPair, rule: RuleId, severity: 'fatal' | 'error' = 'fatal'): void {
   assert.equal(ruleInfo(rule)?.severity, severity, `${rule} is ${severity} in the catalogue`);
   assert.equal(p.device.pop(), null);
   assert.deepEqual(p.rules(), [rule], JSON.stringify(p.violations));
@@ -46,7 +46,7 @@ function assertFatal(p: SplitPair, rule: string, severity: 'fatal' | 'error' = '
  * A servable breach (severity 'error'): reported once with its offending index, the chain is served with
  * every descriptor the driver published, the queue goes on; with `strict` the same chain stops the queue.
  */
-function assertServed(make: (strict: boolean) => SplitPair, rule: string, descriptors: number): void {
+function assertServed(make: (strict: boolean) => SplitPair, rule: RuleId, descriptors: number): void {
   assert.equal(ruleInfo(rule)?.severity, 'error', `${rule} is servable in the catalogue`);
   const p = make(false);
   const chain = p.device.pop();

@@ -1,5 +1,5 @@
 /**
- * The layer rules of DESIGN.md §2 are enforced by lint: a forbidden import or an import cycle fails.
+ * The layer rules of docs/architecture.md ("Layers") are enforced by lint: a forbidden import or an import cycle fails.
  * Files are linted from text at paths inside each layer (nothing is written to the tree).
  */
 import { test } from 'node:test';

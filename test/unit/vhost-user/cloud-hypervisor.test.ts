@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { VhostUserRequest as R } from '../../../protocol/vhost-user';
 import { type NetDevice } from '../../../engine/devices/net';
-import { ethernetFrame, ETHERTYPE_EXPERIMENTAL } from '../../../engine/driver/workloads/net-frames';
+import { ethernetFrame, ETHERTYPE_EXPERIMENTAL } from '../../../engine/wire';
 import { decodeVringState, encodeU64, encodeVringState } from '../../../engine/transport/vhost-user/codec';
 import { FrontRing, GuestRam, TestFrontEnd, native, until } from './front-end';
 import { PROTOCOL_BIT, RING_PACKED, VERSION_1, netDevice, pfBits, serve, type WirePeer } from './harness';

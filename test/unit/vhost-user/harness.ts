@@ -90,7 +90,7 @@ export function netDevice(mem: GuestMemory, trace: Trace, o: { pairs?: number } 
   return { device, peer };
 }
 
-/** QEMU 7.2's device-creation messages (DESIGN §8): features, protocol features, queue count, owner, call/err. */
+/** QEMU 7.2's device-creation messages (docs/architecture.md, "Measured facts"): features, protocol features, queue count, owner, call/err. */
 export async function qemuInit(fe: TestFrontEnd, o: { protocol: bigint; rings: number; errFds: number[]; callFds: number[]; blk: boolean }): Promise<{ features: bigint; queueNum: bigint; config?: Buffer }> {
   const features = await fe.getU64(R.GET_FEATURES);
   const offered = await fe.getU64(R.GET_PROTOCOL_FEATURES);

@@ -1,4 +1,4 @@
-// The back end against a front end that sends exactly what QEMU 7.2 sends (DESIGN §8): device creation,
+// The back end against a front end that sends exactly what QEMU 7.2 sends (docs/architecture.md, "Measured facts"): device creation,
 // the driver start (SET_FEATURES, SET_MEM_TABLE with two regions and two memfds, per ring NUM, BASE, ADDR,
 // KICK, CALL, ENABLE), real blk requests through the reference driver's rings in the shared memfd, and the
 // stop (ENABLE(0), GET_VRING_BASE) — split and packed.

@@ -8,4 +8,4 @@ export { UdpTunnel, type UdpTunnelOptions, type UdpTunnelStats } from './udp-tun
 export { parsePeerSpec, checkPeerSpec, formatPeerSpec, PeerSpecError, type PeerSpec } from './peer-spec';
 export { EthernetSwitch, SwitchPort, type SwitchOptions, type SwitchStats, type MacTableEntry } from './switch';
 export { attachPeer, NullPeer, type AttachOptions, type PeerLink } from './attach';
-export { parseMac, formatMac, isGroupMac, isLocallyAdministered } from './mac';
+export { parseMac, formatMac, isGroupMac, isLocallyAdministered } from '../../../wire/address';

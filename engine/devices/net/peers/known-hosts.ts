@@ -2,6 +2,8 @@
  * Addresses other hosts have used as their own (ARP sender, IP source), so the responder does not
  * answer for them when it shares a switch with real hosts. Bounded (oldest forgotten first) and aged.
  */
+import { hexString } from '../../../wire/hex';
+
 interface Owner {
   mac: string;
   seen: number;
@@ -20,24 +22,24 @@ export class KnownHosts {
   /** Records that the host at `mac` used `ip` as its own address. */
   note(ip: Uint8Array, mac: Uint8Array): void {
     if (this.max <= 0) return;
-    const key = hex(ip);
+    const key = hexString(ip);
     if (!this.owners.delete(key) && this.owners.size >= this.max) {
       const oldest = this.owners.keys().next();
       if (!oldest.done) this.owners.delete(oldest.value);
     }
-    this.owners.set(key, { mac: hex(mac), seen: this.now() });
+    this.owners.set(key, { mac: hexString(mac), seen: this.now() });
   }
 
   /** Whether a host other than the one at `askerMac` recently used `ip` as its own address. */
   ownedByAnother(ip: Uint8Array, askerMac: Uint8Array): boolean {
-    const key = hex(ip);
+    const key = hexString(ip);
     const owner = this.owners.get(key);
     if (!owner) return false;
     if (this.now() - owner.seen > this.ageingMs) {
       this.owners.delete(key);
       return false;
     }
-    return owner.mac !== hex(askerMac);
+    return owner.mac !== hexString(askerMac);
   }
 
   get size(): number {
@@ -47,10 +49,4 @@ export class KnownHosts {
   clear(): void {
     this.owners.clear();
   }
-}
-
-function hex(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
 }

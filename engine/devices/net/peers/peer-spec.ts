@@ -1,6 +1,6 @@
 /**
  * The `--peer` value of `virtio-debug serve net` and the `peer` field of a launch configuration
- * (DESIGN §6): `responder`, `none`, or `udp:HOST:PORT` — extended with an optional local end,
+ * (docs/architecture.md, "Contracts"): `responder`, `none`, or `udp:HOST:PORT` — extended with an optional local end,
  * `udp:HOST:PORT,local=[ADDR:]PORT`, because QEMU's `-netdev dgram` needs a fixed port to send to.
  * IPv6 hosts go in brackets: `udp:[::1]:5555`.
  */

@@ -12,17 +12,16 @@
  * device's transmit path is not re-entered.
  */
 import { dropFrame, type EthernetPort } from '../ethernet-port';
-import { internetChecksum, verifyIpv4HeaderChecksum } from '../../../decode/checksum';
+import { formatMac, isGroupMac, toUnicastMac } from '../../../wire/address';
+import { ARP_OP_REQUEST, arpReply, readArp } from '../../../wire/arp';
+import { internetChecksum, verifyIpv4HeaderChecksum } from '../../../wire/checksum';
+import { ETH_HEADER_LEN, ETH_MIN_FRAME, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, etherType } from '../../../wire/ethernet';
 import {
-  ARP_HTYPE_ETHERNET, ARP_OP_REQUEST, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, ICMP_ECHO_REQUEST, ICMPV6_ECHO_REQUEST,
-  ICMPV6_NEIGHBOR_SOLICITATION, IPPROTO_ICMP, IPPROTO_ICMPV6,
-} from '../../../spec';
+  ICMP_ECHO_REQUEST, ICMPV6_ECHO_REQUEST, ICMPV6_NEIGHBOR_SOLICITATION, icmpEchoReplyMessage, icmpv6Checksum, icmpv6EchoReplyMessage,
+  icmpv6Frame, neighborAdvertisementMessage,
+} from '../../../wire/icmp';
+import { DEFAULT_TTL, IPPROTO_ICMP, IPPROTO_ICMPV6, ipv4Frame } from '../../../wire/ipv4';
 import { KnownHosts } from './known-hosts';
-import { formatMac, isGroupMac, toUnicastMac } from './mac';
-import {
-  buildArpReply, buildIcmpv6Frame, buildIpv4Frame, DEFAULT_TTL, ETH_HEADER_LEN, icmpEchoReplyMessage, icmpv6Checksum,
-  icmpv6EchoReplyMessage, neighborAdvertisementMessage,
-} from './reply-frames';
 
 /** Locally administered unicast ("vd" in bytes 2-3). */
 export const DEFAULT_RESPONDER_MAC = '02:76:64:00:00:01';
@@ -132,7 +131,7 @@ export class Responder implements EthernetPort {
       this.stats.malformed++;
       return;
     }
-    const type = (frame[12]! << 8) | frame[13]!;
+    const type = etherType(frame);
     if (type === ETHERTYPE_ARP) this.handleArp(frame);
     else if (type === ETHERTYPE_IPV4) this.handleIpv4(frame);
     else if (type === ETHERTYPE_IPV6 && this.ipv6) this.handleIpv6(frame);
@@ -141,20 +140,16 @@ export class Responder implements EthernetPort {
 
   /** RFC 826 request for Ethernet/IPv4. */
   private handleArp(frame: Uint8Array): void {
-    const a = ETH_HEADER_LEN;
-    if (frame.length < a + 28) {
+    if (frame.length < ETH_HEADER_LEN + 28) {
       this.stats.malformed++;
       return;
     }
-    const v = view(frame);
-    if (v.getUint16(a) !== ARP_HTYPE_ETHERNET || v.getUint16(a + 2) !== ETHERTYPE_IPV4 || frame[a + 4] !== 6 || frame[a + 5] !== 4) {
+    const arp = readArp(frame);
+    if (!arp) {
       this.stats.ignored++;
       return;
     }
-    const oper = v.getUint16(a + 6);
-    const sha = frame.slice(a + 8, a + 14);
-    const spa = frame.slice(a + 14, a + 18);
-    const tpa = frame.slice(a + 24, a + 28);
+    const { op: oper, sha, spa, tpa } = arp;
     if (isUsableIpv4(spa) && !isGroupMac(sha)) this.hosts.note(spa, sha);
     if (oper !== ARP_OP_REQUEST || !this.addressedToUs(frame, true)) {
       this.stats.ignored++;
@@ -167,7 +162,7 @@ export class Responder implements EthernetPort {
       this.stats.notAnswered++;
       return;
     }
-    this.queue(buildArpReply({ ourMac: this.macBytes, ourIp: tpa, askerMac: sha, askerIp: spa }), 'arp');
+    this.queue(arpReply(this.macBytes, tpa, sha, spa, ETH_MIN_FRAME), 'arp');
   }
 
   /** ICMP echo request (RFC 792) inside an unfragmented IPv4 packet. */
@@ -209,9 +204,10 @@ export class Responder implements EthernetPort {
       this.stats.notAnswered++;
       return;
     }
-    const reply = buildIpv4Frame(
-      { srcMac: this.macBytes, dstMac: srcMac, srcIp: dst, dstIp: src, protocol: IPPROTO_ICMP, identification: this.ipId++, tos: frame[ip + 1]! },
+    const reply = ipv4Frame(
+      { srcMac: this.macBytes, dstMac: srcMac, src: dst, dst: src, protocol: IPPROTO_ICMP, id: this.ipId++, tos: frame[ip + 1]! },
       icmpEchoReplyMessage(icmp),
+      ETH_MIN_FRAME,
     );
     this.queue(reply, 'icmp');
   }
@@ -266,9 +262,10 @@ export class Responder implements EthernetPort {
       this.stats.notAnswered++;
       return;
     }
-    const reply = buildIcmpv6Frame(
-      { srcMac: this.macBytes, dstMac: srcMac, srcIp: target, dstIp: src, hopLimit: 255 },
+    const reply = icmpv6Frame(
+      { srcMac: this.macBytes, dstMac: srcMac, src: target, dst: src, hopLimit: 255 },
       neighborAdvertisementMessage(target, this.macBytes, true),
+      ETH_MIN_FRAME,
     );
     this.queue(reply, 'na');
   }
@@ -284,9 +281,10 @@ export class Responder implements EthernetPort {
       this.stats.notAnswered++;
       return;
     }
-    const reply = buildIcmpv6Frame(
-      { srcMac: this.macBytes, dstMac: srcMac, srcIp: dst, dstIp: src, hopLimit: DEFAULT_TTL },
+    const reply = icmpv6Frame(
+      { srcMac: this.macBytes, dstMac: srcMac, src: dst, dst: src, hopLimit: DEFAULT_TTL },
       icmpv6EchoReplyMessage(icmp),
+      ETH_MIN_FRAME,
     );
     this.queue(reply, 'icmpv6');
   }

@@ -8,7 +8,7 @@
  * returns, so the switch never keeps or copies frames.
  */
 import { dropFrame, type EthernetPort } from '../ethernet-port';
-import { formatMac } from './mac';
+import { formatMac } from '../../../wire/address';
 
 const ETH_HEADER_LEN = 14;
 

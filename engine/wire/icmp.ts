@@ -1,12 +1,148 @@
-import {
-  ICMPV6_ECHO_REPLY, ICMPV6_ECHO_REQUEST, ICMPV6_NEIGHBOR_ADVERTISEMENT, ICMPV6_NEIGHBOR_SOLICITATION, ICMPV6_REDIRECT,
-  ICMPV6_ROUTER_ADVERTISEMENT, ICMPV6_ROUTER_SOLICITATION, ICMPV6_TYPES, ICMP_DEST_UNREACHABLE, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST,
-  ICMP_TYPES, ICMP_UNREACHABLE_CODES, IPPROTO_ICMP, IPPROTO_ICMPV6, ND_OPTIONS, inetName,
-} from '../spec';
-import { type LayerResult } from './ethernet';
-import { type IpContext, ipProtocolName } from './ipv4';
-import { transportChecksumOk } from './l4-checksum';
-import { LayerBuilder, formatIpv4, formatIpv6, formatMac, hex, hexBytes } from './layer';
+/**
+ * ICMP (RFC 792) and ICMPv6 (RFC 4443, neighbour discovery RFC 4861): message types, building echo requests and
+ * replies and neighbour advertisements, recognising echo replies, and the decoder for the Variables view.
+ */
+import { formatIpv4, formatIpv6, formatMac } from './address';
+import { internetChecksum, pseudoHeaderSumV6, transportChecksum, transportChecksumOk } from './checksum';
+import { ETH_HEADER_LEN, ETHERTYPE_IPV4, etherType } from './ethernet';
+import { hex, hexBytes } from './hex';
+import { type IpContext, IPPROTO_ICMP, IPPROTO_ICMPV6, type Ipv4Options, ipProtocolName, ipv4Frame } from './ipv4';
+import { type Ipv6Options, ipv6Frame } from './ipv6';
+import { LayerBuilder, type LayerResult } from './layer';
+import { inetName, nameTable } from './names';
+
+export const ICMP_ECHO_REPLY = 0;
+export const ICMP_DEST_UNREACHABLE = 3;
+export const ICMP_ECHO_REQUEST = 8;
+
+/** ICMPv4 message types (RFC 792). */
+export const ICMP_TYPES = nameTable({
+  [ICMP_ECHO_REPLY]: 'echo reply', [ICMP_DEST_UNREACHABLE]: 'destination unreachable', 4: 'source quench',
+  5: 'redirect', [ICMP_ECHO_REQUEST]: 'echo request', 11: 'time exceeded', 12: 'parameter problem', 13: 'timestamp',
+  14: 'timestamp reply',
+});
+
+/** Codes of ICMPv4 destination unreachable. */
+export const ICMP_UNREACHABLE_CODES = nameTable({
+  0: 'net unreachable', 1: 'host unreachable', 2: 'protocol unreachable', 3: 'port unreachable',
+  4: 'fragmentation needed', 5: 'source route failed', 13: 'administratively prohibited',
+});
+
+export const ICMPV6_ECHO_REQUEST = 128;
+export const ICMPV6_ECHO_REPLY = 129;
+export const ICMPV6_ROUTER_SOLICITATION = 133;
+export const ICMPV6_ROUTER_ADVERTISEMENT = 134;
+export const ICMPV6_NEIGHBOR_SOLICITATION = 135;
+export const ICMPV6_NEIGHBOR_ADVERTISEMENT = 136;
+export const ICMPV6_REDIRECT = 137;
+
+/** ICMPv6 message types (RFC 4443, RFC 4861). */
+export const ICMPV6_TYPES = nameTable({
+  1: 'destination unreachable', 2: 'packet too big', 3: 'time exceeded', 4: 'parameter problem',
+  [ICMPV6_ECHO_REQUEST]: 'echo request', [ICMPV6_ECHO_REPLY]: 'echo reply', 130: 'multicast listener query',
+  131: 'multicast listener report', [ICMPV6_ROUTER_SOLICITATION]: 'router solicitation',
+  [ICMPV6_ROUTER_ADVERTISEMENT]: 'router advertisement', [ICMPV6_NEIGHBOR_SOLICITATION]: 'neighbor solicitation',
+  [ICMPV6_NEIGHBOR_ADVERTISEMENT]: 'neighbor advertisement', [ICMPV6_REDIRECT]: 'redirect',
+  143: 'multicast listener report v2',
+});
+
+/** Neighbor discovery option types (RFC 4861 §4.6). */
+export const ND_OPTIONS = nameTable({
+  1: 'source link-layer address', 2: 'target link-layer address', 3: 'prefix information', 4: 'redirected header',
+  5: 'MTU',
+});
+
+/** Stores the Internet checksum of `msg` (no pseudo header: ICMPv4) in its bytes 2-3. */
+function fillIcmpChecksum(msg: Uint8Array): Uint8Array {
+  msg[2] = msg[3] = 0;
+  const c = internetChecksum(msg);
+  msg[2] = c >> 8;
+  msg[3] = c & 0xff;
+  return msg;
+}
+
+/** An ICMPv4 echo message (request 8 or reply 0) with its checksum. */
+export function icmpEchoMessage(type: number, ident: number, seq: number, payload: Uint8Array): Uint8Array {
+  const m = new Uint8Array(8 + payload.length);
+  m[0] = type;
+  m[4] = ident >> 8;
+  m[5] = ident & 0xff;
+  m[6] = seq >> 8;
+  m[7] = seq & 0xff;
+  m.set(payload, 8);
+  return fillIcmpChecksum(m);
+}
+
+/** ICMP echo reply to `request` (the whole echo request message): same identifier, sequence and data, checksum recomputed. */
+export function icmpEchoReplyMessage(request: Uint8Array): Uint8Array {
+  const msg = Uint8Array.from(request);
+  msg[0] = ICMP_ECHO_REPLY;
+  msg[1] = 0;
+  return fillIcmpChecksum(msg);
+}
+
+/** An echo request frame as a guest's `ping` sends it (DF set, IP id = sequence number); ICMP has no partial checksum. */
+export function icmpEchoRequest(o: Omit<Ipv4Options, 'protocol'>, ident: number, seq: number, payload: Uint8Array): Uint8Array {
+  return ipv4Frame({ dontFragment: true, ...o, protocol: IPPROTO_ICMP, id: seq }, icmpEchoMessage(ICMP_ECHO_REQUEST, ident, seq, payload));
+}
+
+/** The ICMP message of an untagged IPv4 `frame` (header length from IHL, end from total length), or undefined. */
+export function icmpMessageOf(frame: Uint8Array): Uint8Array | undefined {
+  const ip = ETH_HEADER_LEN;
+  if (frame.length < ip + 28 || etherType(frame) !== ETHERTYPE_IPV4 || frame[ip + 9] !== IPPROTO_ICMP) return undefined;
+  const l4 = ip + (frame[ip]! & 0x0f) * 4;
+  const total = (frame[ip + 2]! << 8) | frame[ip + 3]!;
+  if (l4 + 8 > ip + total || ip + total > frame.length) return undefined;
+  return frame.subarray(l4, ip + total);
+}
+
+/** True when `frame` is an ICMP echo reply (type 0) with this identifier and sequence number. */
+export function isIcmpEchoReply(frame: Uint8Array, ident: number, seq: number): boolean {
+  const m = icmpMessageOf(frame);
+  if (!m || m[0] !== ICMP_ECHO_REPLY) return false;
+  return ((m[4]! << 8) | m[5]!) === ident && ((m[6]! << 8) | m[7]!) === seq;
+}
+
+/**
+ * ICMPv6 checksum over the pseudo-header (RFC 8200 §8.1) and `message`: with the checksum field zero, the value
+ * to store; with the transmitted value in place, 0 when it is correct.
+ */
+export function icmpv6Checksum(src: Uint8Array, dst: Uint8Array, message: Uint8Array): number {
+  return transportChecksum(pseudoHeaderSumV6(src, dst, IPPROTO_ICMPV6, message.length), message);
+}
+
+/** An IPv6 frame carrying an ICMPv6 `message` whose checksum this fills in; `minLength` pads it. */
+export function icmpv6Frame(o: Omit<Ipv6Options, 'nextHeader'>, message: Uint8Array, minLength = 0): Uint8Array {
+  const msg = Uint8Array.from(message);
+  msg[2] = msg[3] = 0;
+  const sum = icmpv6Checksum(o.src, o.dst, msg);
+  msg[2] = sum >> 8;
+  msg[3] = sum & 0xff;
+  return ipv6Frame({ ...o, nextHeader: IPPROTO_ICMPV6 }, msg, minLength);
+}
+
+/** ICMPv6 echo reply message for an echo request message: same identifier, sequence and data (checksum left to icmpv6Frame). */
+export function icmpv6EchoReplyMessage(request: Uint8Array): Uint8Array {
+  const msg = Uint8Array.from(request);
+  msg[0] = ICMPV6_ECHO_REPLY;
+  msg[1] = 0;
+  return msg;
+}
+
+/**
+ * Neighbour advertisement message (RFC 4861 §4.4): flags Solicited and Override, not Router, with the
+ * target link-layer address option (type 2) carrying `mac`.
+ */
+export function neighborAdvertisementMessage(target: Uint8Array, mac: Uint8Array, solicited: boolean): Uint8Array {
+  const msg = new Uint8Array(32);
+  msg[0] = ICMPV6_NEIGHBOR_ADVERTISEMENT;
+  msg[4] = (solicited ? 0x40 : 0) | 0x20;
+  msg.set(target.subarray(0, 16), 8);
+  msg[24] = 2; // target link-layer address
+  msg[25] = 1; // length in units of 8 bytes
+  msg.set(mac.subarray(0, 6), 26);
+  return msg;
+}
 
 /** At most this many neighbor-discovery options are listed. */
 const MAX_ND_OPTIONS = 16;

@@ -1,7 +1,69 @@
-import { IP_PROTOCOLS, inetName } from '../spec';
+/**
+ * IPv4 (RFC 791): protocol numbers, building a packet in an Ethernet frame (header checksum filled), and the
+ * decoder (header checksum checked) for the Variables view.
+ */
 import { ipv4HeaderChecksum, verifyIpv4HeaderChecksum } from './checksum';
-import { type LayerResult } from './ethernet';
-import { LayerBuilder, type Row, hex, hexBytes, num } from './layer';
+import { ETHERTYPE_IPV4, ethernetFrame } from './ethernet';
+import { hex, hexBytes } from './hex';
+import { LayerBuilder, type LayerResult, type Row, num } from './layer';
+import { inetName, nameTable } from './names';
+
+export const IPPROTO_ICMP = 1;
+export const IPPROTO_TCP = 6;
+export const IPPROTO_UDP = 17;
+export const IPPROTO_ICMPV6 = 58;
+
+/** IP protocol / IPv6 next-header numbers shown by name. */
+export const IP_PROTOCOLS = nameTable({
+  0: 'HOPOPT', [IPPROTO_ICMP]: 'ICMP', 2: 'IGMP', 4: 'IPIP', [IPPROTO_TCP]: 'TCP', [IPPROTO_UDP]: 'UDP', 41: 'IPv6',
+  43: 'IPv6-Route', 44: 'IPv6-Frag', 47: 'GRE', 50: 'ESP', 51: 'AH', [IPPROTO_ICMPV6]: 'ICMPv6', 59: 'IPv6-NoNxt',
+  60: 'IPv6-Opts', 132: 'SCTP',
+});
+
+export const IPV4_HEADER_LEN = 20;
+/** TTL (and IPv6 hop limit) of the packets we build: Linux's default. */
+export const DEFAULT_TTL = 64;
+
+/** The addresses and header fields of an IPv4 packet in an Ethernet frame. */
+export interface Ipv4Options {
+  srcMac: Uint8Array;
+  dstMac: Uint8Array;
+  src: Uint8Array;
+  dst: Uint8Array;
+  protocol: number;
+  /** Identification; default 0. */
+  id?: number;
+  ttl?: number;
+  tos?: number;
+  /** Set the DF flag (as Linux does for its own datagrams); default false. */
+  dontFragment?: boolean;
+}
+
+/** An IPv4 packet (20-byte header, no options, not fragmented) carrying `payload`, header checksum filled. */
+export function ipv4Packet(o: Omit<Ipv4Options, 'srcMac' | 'dstMac'>, payload: Uint8Array): Uint8Array {
+  const ip = new Uint8Array(IPV4_HEADER_LEN + payload.length);
+  ip[0] = 0x45;
+  ip[1] = o.tos ?? 0;
+  ip[2] = ip.length >> 8;
+  ip[3] = ip.length & 0xff;
+  ip[4] = ((o.id ?? 0) >> 8) & 0xff;
+  ip[5] = (o.id ?? 0) & 0xff;
+  ip[6] = o.dontFragment ? 0x40 : 0;
+  ip[8] = o.ttl ?? DEFAULT_TTL;
+  ip[9] = o.protocol;
+  ip.set(o.src.subarray(0, 4), 12);
+  ip.set(o.dst.subarray(0, 4), 16);
+  const c = ipv4HeaderChecksum(ip, 0);
+  ip[10] = c >> 8;
+  ip[11] = c & 0xff;
+  ip.set(payload, IPV4_HEADER_LEN);
+  return ip;
+}
+
+/** An Ethernet frame carrying an IPv4 packet; `minLength` pads it (ETH_MIN_FRAME as a NIC does). */
+export function ipv4Frame(o: Ipv4Options, payload: Uint8Array, minLength = 0): Uint8Array {
+  return ethernetFrame(o.dstMac, o.srcMac, ETHERTYPE_IPV4, ipv4Packet(o, payload), minLength);
+}
 
 /** `TCP`, `UDP`, `ICMP`... or the number as text. */
 export function ipProtocolName(p: number): string {

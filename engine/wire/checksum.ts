@@ -71,3 +71,18 @@ export function completePartialChecksum(frame: Uint8Array, csumStart: number, cs
   frame[at + 1] = c & 0xff;
   return true;
 }
+
+/**
+ * Verifies a transport checksum over bytes [offset, end) with the pseudo header of `ip` (ICMPv4 has none).
+ * True when the stored checksum is right.
+ */
+export function transportChecksumOk(
+  bytes: Uint8Array, offset: number, end: number, protocol: number,
+  ip?: { readonly version: 4 | 6; readonly src: Uint8Array; readonly dst: Uint8Array },
+): boolean {
+  const len = end - offset;
+  let pseudo = 0;
+  if (ip?.version === 4 && protocol !== 1) pseudo = pseudoHeaderSumV4(ip.src, ip.dst, protocol, len);
+  if (ip?.version === 6) pseudo = pseudoHeaderSumV6(ip.src, ip.dst, protocol, len);
+  return transportChecksum(pseudo, bytes, offset, end) === 0;
+}

@@ -1,45 +1,19 @@
+import { formatIpv4, formatIpv6, formatMac } from './address';
+import { hexBytes } from './hex';
 import { type DecodedField, type DecodedLayer } from './types';
 
 export type Value = string | number | boolean;
 
+/** A decoded layer and where the next one starts. */
+export interface LayerResult {
+  readonly layer: DecodedLayer;
+  /** What follows: the EtherType / IP protocol number and its offset; absent if nothing can be decoded further. */
+  readonly next?: { readonly type: number; readonly offset: number };
+}
+
 /** A 64-bit value as a number when exact, else as a decimal string (values must stay primitives). */
 export function big(v: bigint): number | string {
   return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
-}
-
-export function hex(v: number | bigint, width = 0): string {
-  return `0x${v.toString(16).padStart(width, '0')}`;
-}
-
-export function formatMac(b: Uint8Array, at: number): string {
-  return Array.from(b.subarray(at, at + 6), (x) => x.toString(16).padStart(2, '0')).join(':');
-}
-
-export function formatIpv4(b: Uint8Array, at: number): string {
-  return Array.from(b.subarray(at, at + 4)).join('.');
-}
-
-/** IPv6 text form per RFC 5952: lowercase, no leading zeros, the longest run (≥ 2) of zero groups as `::`. */
-export function formatIpv6(b: Uint8Array, at: number): string {
-  const g: number[] = [];
-  for (let i = 0; i < 8; i++) g.push((b[at + 2 * i]! << 8) | b[at + 2 * i + 1]!);
-  let best = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) {
-      best = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const part = (from: number, to: number): string => g.slice(from, to).map((x) => x.toString(16)).join(':');
-  return best < 0 ? part(0, 8) : `${part(0, best)}::${part(best + bestLen, 8)}`;
 }
 
 /** How a table row reads its bytes. */
@@ -161,7 +135,7 @@ export class LayerBuilder {
       case 'mac': return formatMac(this.bytes, at);
       case 'ipv4': return formatIpv4(this.bytes, at);
       case 'ipv6': return formatIpv6(this.bytes, at);
-      case 'bytes': return Array.from(this.bytes.subarray(at, at + size), (b) => b.toString(16).padStart(2, '0')).join(' ');
+      case 'bytes': return hexBytes(this.bytes, at, at + size, Infinity);
     }
   }
 
@@ -172,9 +146,3 @@ export class LayerBuilder {
 
 /** A `show` for numeric rows. */
 export const num = (f: (v: number) => string) => (v: number | bigint | string): string => f(Number(v));
-
-/** Hex bytes of a range, shortened past `max` bytes. */
-export function hexBytes(b: Uint8Array, from: number, to: number, max = 32): string {
-  const shown = Array.from(b.subarray(from, Math.min(to, from + max)), (x) => x.toString(16).padStart(2, '0')).join(' ');
-  return to - from > max ? `${shown} … (${to - from} bytes)` : shown;
-}

@@ -1,9 +1,57 @@
-import { IPPROTO_TCP, TCP_FLAGS, TCP_OPTIONS, inetName } from '../spec';
-import { type LayerResult } from './ethernet';
-import { type IpContext } from './ipv4';
-import { transportChecksumOk } from './l4-checksum';
-import { LayerBuilder, type Row, hex, hexBytes, num } from './layer';
+/**
+ * TCP (RFC 9293): flags and options, building a segment in an IPv4 frame (full or partial checksum), and the
+ * decoder for the Variables view.
+ */
+import { pseudoHeaderSumV4, transportChecksumOk } from './checksum';
+import { ETH_HEADER_LEN } from './ethernet';
+import { hex, hexBytes } from './hex';
+import { type IpContext, IPPROTO_TCP, IPV4_HEADER_LEN, type Ipv4Options, ipv4Frame } from './ipv4';
+import { LayerBuilder, type LayerResult, type Row, num } from './layer';
+import { inetName, nameTable } from './names';
+import { type TransportFrame, fillTransportChecksum } from './udp';
 import { type DecodedField } from './types';
+
+export const TCP_FIN = 0x01;
+export const TCP_PSH = 0x08;
+export const TCP_ACK = 0x10;
+export const TCP_CWR = 0x80;
+export const TCP_HEADER_LEN = 20;
+/** Offset of the checksum in the TCP header. */
+export const TCP_CHECKSUM_OFFSET = 16;
+
+/** TCP header flag bits (RFC 9293; NS from RFC 3540), low byte of the offset/flags word. */
+export const TCP_FLAGS = nameTable({
+  0x01: 'FIN', 0x02: 'SYN', 0x04: 'RST', 0x08: 'PSH', 0x10: 'ACK', 0x20: 'URG', 0x40: 'ECE', 0x80: 'CWR',
+  0x100: 'NS',
+});
+
+/** TCP option kinds (RFC 9293 §3.2, RFC 7323, RFC 2018). */
+export const TCP_OPTIONS = nameTable({
+  0: 'EOL', 1: 'NOP', 2: 'MSS', 3: 'window scale', 4: 'SACK permitted', 5: 'SACK', 8: 'timestamps',
+});
+
+/**
+ * A TCP segment in IPv4 (ACK|PSH, window 65535, DF set). With `partial` the checksum field holds the
+ * pseudo-header sum (NEEDS_CSUM / GSO); otherwise the full checksum.
+ */
+export function tcpFrame(o: Omit<Ipv4Options, 'protocol'>, sport: number, dport: number, seq: number, payload: Uint8Array, partial = false): TransportFrame {
+  const t = new Uint8Array(TCP_HEADER_LEN + payload.length);
+  t[0] = sport >> 8;
+  t[1] = sport & 0xff;
+  t[2] = dport >> 8;
+  t[3] = dport & 0xff;
+  t[4] = seq >>> 24;
+  t[5] = (seq >>> 16) & 0xff;
+  t[6] = (seq >>> 8) & 0xff;
+  t[7] = seq & 0xff;
+  t[12] = (TCP_HEADER_LEN / 4) << 4;
+  t[13] = TCP_ACK | TCP_PSH;
+  t[14] = 0xff;
+  t[15] = 0xff;
+  t.set(payload, TCP_HEADER_LEN);
+  fillTransportChecksum(t, TCP_CHECKSUM_OFFSET, pseudoHeaderSumV4(o.src, o.dst, IPPROTO_TCP, t.length), partial, false);
+  return { frame: ipv4Frame({ dontFragment: true, ...o, protocol: IPPROTO_TCP }, t), csumStart: ETH_HEADER_LEN + IPV4_HEADER_LEN, csumOffset: TCP_CHECKSUM_OFFSET };
+}
 
 /** `SYN|ACK`; `none` when no flag is set. */
 export function tcpFlagNames(flags: number): string {

@@ -1,6 +1,41 @@
-import { IPV6_EXTENSION_HEADERS } from '../spec';
+/**
+ * IPv6 (RFC 8200): extension headers, building a packet in an Ethernet frame, and the decoder (walking
+ * extension headers) for the Variables view.
+ */
+import { ETHERTYPE_IPV6, ethernetFrame } from './ethernet';
+import { hex } from './hex';
 import { type IpContext, type IpLayerResult, ipProtocolName } from './ipv4';
-import { LayerBuilder, type Row, hex, num } from './layer';
+import { LayerBuilder, type Row, num } from './layer';
+
+/** IPv6 extension headers the decoder walks (RFC 8200 §4): hop-by-hop, routing, fragment, destination options. */
+export const IPV6_EXTENSION_HEADERS: readonly number[] = [0, 43, 44, 60];
+
+export const IPV6_HEADER_LEN = 40;
+
+/** The addresses and header fields of an IPv6 packet in an Ethernet frame. */
+export interface Ipv6Options {
+  srcMac: Uint8Array;
+  dstMac: Uint8Array;
+  src: Uint8Array;
+  dst: Uint8Array;
+  nextHeader: number;
+  hopLimit: number;
+  trafficClass?: number;
+}
+
+/** An Ethernet frame carrying an IPv6 packet (no extension headers); `minLength` pads it. */
+export function ipv6Frame(o: Ipv6Options, payload: Uint8Array, minLength = 0): Uint8Array {
+  const ip = new Uint8Array(IPV6_HEADER_LEN + payload.length);
+  const v = new DataView(ip.buffer);
+  v.setUint32(0, (6 << 28) | ((o.trafficClass ?? 0) << 20));
+  v.setUint16(4, payload.length);
+  ip[6] = o.nextHeader;
+  ip[7] = o.hopLimit;
+  ip.set(o.src.subarray(0, 16), 8);
+  ip.set(o.dst.subarray(0, 16), 24);
+  ip.set(payload, IPV6_HEADER_LEN);
+  return ethernetFrame(o.dstMac, o.srcMac, ETHERTYPE_IPV6, ip, minLength);
+}
 
 const HEADER: readonly Row[] = [
   { label: 'version / traffic class / flow label', at: 0, size: 4, conv: 'u32be', show: num((v) => `version ${Math.floor(v / 0x10000000)}, class ${(v >> 20) & 0xff}, flow ${hex(v & 0xfffff)}`) },

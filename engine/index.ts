@@ -1,0 +1,42 @@
+/**
+ * The engine's front door (as vm-virtio's lib.rs): everything the other layers (adapter, cli, language server,
+ * extension tables) need, so that they import `engine` and not its folders. Inside the engine, modules import
+ * each other by path. See docs/architecture.md, "The engine".
+ */
+
+// The spec's tables: names, values, layouts, sections (feature bits, status, ring flags, config fields...).
+export * from './spec';
+export { type RingLayout } from '../protocol/trace';
+
+// Guest memory: regions, bounds-checked access, side-effect-free peek.
+export * from './memory';
+
+// Device core and queues (device side).
+export { VirtioDevice, type ChainGate } from './device/device';
+export { STATUS, F, bit, has } from './device/bits';
+export { type QueueRuntime, type QueueSpec } from './device/queue-runtime';
+export { type Chain, type Descriptor, type Segment, type RingFeatures, DESC_F_NEXT, DESC_F_WRITE, DESC_F_INDIRECT } from './queue/types';
+export { readChain, writeChain } from './queue/chain-io';
+
+// Device types.
+export * from './devices/blk';
+export * from './devices/net';
+export * from './devices/net/peers';
+export { EchoDevice, ECHO_DEVICE_ID, ECHO_OFFERED, type EchoDeviceOptions } from './devices/echo/echo-device';
+
+// Transports: the in-process virtio-mmio machine and the vhost-user back end.
+export { createInProcessMachine, GUEST_RAM_BASE, type InProcessMachine, type InProcessMachineOptions } from './machine/in-process';
+export * from './transport/vhost-user';
+
+// The reference driver and its workloads.
+export { type FaultPlan, type DriverRing } from './driver/ring-types';
+export { BlkClient, BLK_CONFIG_FAULTS, BLK_REQUEST_FAULTS, initBlkDriver, isBlkRequestFault, runBlkWorkload, type BlkWorkloadOptions, type BlkWorkloadResult } from './driver/workloads/blk';
+export { netFaults, runNetFlood, runNetPing, startNetClient, NetClient, type NetClientOptions } from './driver/workloads/net';
+export { runEchoWorkload, type EchoWorkloadOptions, type EchoWorkloadResult } from './driver/workloads/echo';
+
+// Rules, trace, decoders, snapshots.
+export * from './rules';
+export * from './trace';
+export * from './decode';
+export { deviceSnapshot, queueSnapshot, type SnapshotOptions } from './inspect/snapshot';
+export { hex, hexBytes, hexString } from './wire/hex';

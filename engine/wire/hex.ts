@@ -1,0 +1,17 @@
+/** Hex text of numbers and bytes: the one helper for every trace line, decoded field and message. */
+
+/** `0x1f`; with `width`, zero-padded to that many digits (`hex(0x800, 4)` = `0x0800`). */
+export function hex(v: number | bigint, width = 0): string {
+  return `0x${v.toString(16).padStart(width, '0')}`;
+}
+
+/** Two lowercase hex digits per byte, joined by `sep` (`'52:54:00'` with `':'`, `'525400'` with `''`). */
+export function hexString(bytes: Uint8Array, sep = ''): string {
+  return Array.from(bytes, (x) => x.toString(16).padStart(2, '0')).join(sep);
+}
+
+/** Hex bytes of a range separated by spaces, shortened past `max` bytes. */
+export function hexBytes(b: Uint8Array, from: number, to: number, max = 32): string {
+  const shown = hexString(b.subarray(from, Math.min(to, from + max)), ' ');
+  return to - from > max ? `${shown} … (${to - from} bytes)` : shown;
+}
