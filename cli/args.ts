@@ -35,7 +35,10 @@ export function parseArgs(argv: string[], spec: Record<string, FlagSpec>, maxPos
       flags[name] = true;
       continue;
     }
-    const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
+    // `--host --port 1` must not take "--port" as the host.
+    const next = eq < 0 ? argv[i + 1] : undefined;
+    if (eq < 0 && next !== undefined && !next.startsWith('--')) i++;
+    const value = eq >= 0 ? arg.slice(eq + 1) : next !== undefined && !next.startsWith('--') ? next : undefined;
     if (value === undefined || value === '') throw new UsageError(`--${name} needs a value`);
     if (s.type === 'integer') {
       const n = Number(value);

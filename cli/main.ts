@@ -9,7 +9,7 @@ const USAGE = `usage:
   virtio-debug serve blk --socket PATH --disk FILE [--readonly] [--queues N] [--queue-size N] [--trace FILE]
   virtio-debug serve net --socket PATH [--mac MAC] [--peer responder|udp:HOST:PORT|none] [--pcap FILE] [--queues N] [--trace FILE]
   virtio-debug demo [blk|net|echo ...] [--packed] [--count N] [--trace FILE]
-  virtio-debug dap [--port N]
+  virtio-debug dap [--port N [--host ADDR] [--token-file FILE] [--allow-launch]]
   virtio-debug lsp --stdio`;
 
 type Command = (args: string[]) => Promise<number>;
@@ -18,7 +18,7 @@ const commands: Record<string, () => Promise<Command>> = {
   demo: async () => runDemo,
   serve: async () => (await import('./commands/serve')).runServe,
   lsp: async () => (await import('./commands/lsp')).runLsp,
-  dap: async () => (await import('../adapter/main')).runAdapter,
+  dap: async () => (await import('./commands/dap')).runDap,
 };
 
 async function main(argv: string[]): Promise<number> {
