@@ -8,15 +8,6 @@ import { serveTcpAdapter } from '../../adapter/tcp/server';
 import { TokenError, loadToken } from '../../adapter/tcp/token';
 import { UsageError, parseArgs } from '../args';
 
-export const DAP_USAGE = `usage: virtio-debug dap [--port N [--host ADDR] [--token-file FILE] [--allow-launch]]
-  (no --port)        DAP on stdin/stdout, for an editor that starts the adapter itself
-  --port N           listen on TCP port N (0: any free port) of 127.0.0.1; clients attach with the token
-                     printed at start ("token" in the attach configuration)
-  --host ADDR        listen on ADDR instead of 127.0.0.1 (a non-loopback address prints a warning)
-  --token-file FILE  use the token in FILE (at least 16 characters) instead of a random one;
-                     or set VIRTIO_DEBUG_TOKEN
-  --allow-launch     let TCP clients start programs (QEMU) and read or write files (disks, traces, pcap)`;
-
 export async function runDap(argv: string[]): Promise<number> {
   const { flags } = parseArgs(
     argv,
