@@ -33,7 +33,9 @@ export class LspClient {
   ) {
     child.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
     this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
-    connection.onNotification(LogTraceNotification.type, (p) => this.traces.push(p.message));
+    connection.onNotification(LogTraceNotification.type, (p) => {
+      this.traces.push(p.message);
+    });
     connection.onNotification(PublishDiagnosticsNotification.type, (p) => {
       this.diagnostics.set(p.uri, p.diagnostics);
       for (const w of this.waiters.filter((x) => x.uri === p.uri)) w.resolve(p.diagnostics);
