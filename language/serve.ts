@@ -7,11 +7,12 @@ import {
   TextDocumentSyncKind, type WatchDog,
 } from 'vscode-languageserver';
 import { createProtocolConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver/node';
-import { TextDocument } from 'vscode-languageserver-textdocument';
+import { type TextDocument } from 'vscode-languageserver-textdocument';
 import { LIVE_STATE_METHOD, type LiveStateParams } from '../protocol/lsp';
 import { type Analysis, analysisStats, analyze, analyzeRange, forget } from './analysis';
 import { completions } from './completion';
 import { diagnose } from './diagnostics';
+import { EDIT_DOCUMENTS } from './edit-document';
 import { hover } from './hover';
 import { inlayHints } from './inlay-hints';
 import { LiveState } from './live-state';
@@ -24,7 +25,8 @@ export const ANALYSIS_DELAY_MS = 200;
 
 /** Registers every handler on `connection` and starts listening. */
 export function serve(connection: Connection): void {
-  const documents = new TextDocuments(TextDocument);
+  // Edits cost what they change, not the size of the file (edit-document.ts).
+  const documents = new TextDocuments(EDIT_DOCUMENTS);
   const live = new LiveState();
   const index = symbolIndex();
 
