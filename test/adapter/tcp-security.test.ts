@@ -55,6 +55,31 @@ test('no request but initialize is honoured before the token: the client is told
   }
 });
 
+test('an unauthenticated client that streams a huge message is cut off at 1 MiB', async () => {
+  const dap = await startDap();
+  try {
+    const c = await RawDapClient.connect(dap.port);
+    c.socket.write('Content-Length: 100000000\r\n\r\n');
+    const chunk = Buffer.alloc(64 * 1024, 0x61);
+    let sent = 0;
+    let closed = false;
+    void c.closed.then(() => (closed = true));
+    while (!closed && sent < 8 << 20) {
+      if (!c.socket.write(chunk)) await new Promise<void>((r) => c.socket.once('drain', () => r()).once('close', () => r()));
+      sent += chunk.length;
+    }
+    await Promise.race([c.closed, new Promise((r) => setTimeout(r, 10_000))]);
+    assert.ok(closed, `the connection is still open after ${sent} bytes without a token`);
+    c.close();
+    // Still serving.
+    const ok = await RawDapClient.connect(dap.port);
+    assert.equal((await ok.request('initialize', INITIALIZE)).success, true);
+    ok.close();
+  } finally {
+    await dap.kill();
+  }
+});
+
 test('a TCP client cannot run programs or write files without --allow-launch; the refusal names the flag', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vd-tcp-'));
   const marker = join(dir, 'ran');
