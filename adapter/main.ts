@@ -1,44 +1,21 @@
 /**
- * The debug adapter as its own process: DAP over stdio (VS Code's default), or a TCP server on
- * 127.0.0.1 (`--port N`, `--host ADDR` to listen elsewhere) for remote work; each connection is a session.
+ * The debug adapter as its own process (dist/adapter.js): DAP over stdio, the way VS Code starts it for
+ * `launch`. The TCP server (`virtio-debug dap --port N`, token required) lives in ./tcp and is started by
+ * the CLI (cli/commands/dap.ts).
  */
-import { createServer } from 'node:net';
 import { VirtioDebugSession } from './session';
 
-export function runAdapter(argv: string[]): Promise<number> {
-  const portArg = argv.indexOf('--port');
-  if (portArg < 0) {
-    const session = new VirtioDebugSession();
-    session.setRunAsServer(false);
-    session.start(process.stdin, process.stdout);
-    return new Promise(() => {});
-  }
-  const port = Number(argv[portArg + 1]);
-  const hostArg = argv.indexOf('--host');
-  const host = hostArg >= 0 ? argv[hostArg + 1]! : '127.0.0.1';
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    process.stderr.write(`virtio-debug dap: --port needs a port number, got "${argv[portArg + 1] ?? ''}"\n`);
-    return Promise.resolve(2);
-  }
-  return new Promise((resolve) => {
-    const server = createServer((socket) => {
-      const session = new VirtioDebugSession();
-      session.setRunAsServer(true);
-      session.start(socket, socket);
-    });
-    server.on('error', (e) => {
-      process.stderr.write(`virtio-debug dap: cannot listen on ${host}:${port}: ${e.message}\n`);
-      resolve(2);
-    });
-    server.listen(port, host, () => {
-      const addr = server.address();
-      process.stderr.write(`virtio-debug dap: listening on ${host}:${typeof addr === 'object' && addr ? addr.port : port}\n`);
-    });
-  });
+export function runStdioAdapter(): Promise<number> {
+  const session = new VirtioDebugSession();
+  session.setRunAsServer(false);
+  session.start(process.stdin, process.stdout);
+  return new Promise(() => {});
 }
 
 if (require.main === module) {
-  void runAdapter(process.argv.slice(2)).then((code) => {
-    if (code) process.exit(code);
-  });
+  if (process.argv.length > 2) {
+    process.stderr.write('virtio-debug adapter: dist/adapter.js speaks DAP on stdio and takes no arguments; for TCP use `virtio-debug dap --port N`\n');
+    process.exit(2);
+  }
+  void runStdioAdapter();
 }

@@ -105,7 +105,13 @@ export class VirtioDebugSession extends LoggingDebugSession {
     const trace = new Trace({ capacity: 20_000 });
     const runtime = new SessionRuntime(trace);
     this.runtime = runtime;
-    if (launch.trace) this.traceWriter = new JsonlTraceWriter(trace, launch.trace);
+    try {
+      // A trace that fails later (a full disk) is reported once; the session goes on without it.
+      if (launch.trace) this.traceWriter = new JsonlTraceWriter(trace, launch.trace, { onError: (m) => this.sendEvent(new OutputEvent(m + '\n', 'stderr')) });
+    } catch (e) {
+      this.sendErrorResponse(response, { id: 1002, format: `trace: cannot write ${launch.trace} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}). Fix: point "trace" at a file you can write`, showUser: true });
+      return;
+    }
     this.wireRuntime(runtime);
     if (!launch.breakOnViolation) runtime.setExceptionFilters([]);
     if (launch.driver === 'vhost-user') {

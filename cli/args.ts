@@ -35,11 +35,15 @@ export function parseArgs(argv: string[], spec: Record<string, FlagSpec>, maxPos
       flags[name] = true;
       continue;
     }
-    const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
+    // `--host --port 1` must not take "--port" as the host.
+    const next = eq < 0 ? argv[i + 1] : undefined;
+    if (eq < 0 && next !== undefined && !next.startsWith('--')) i++;
+    const value = eq >= 0 ? arg.slice(eq + 1) : next !== undefined && !next.startsWith('--') ? next : undefined;
     if (value === undefined || value === '') throw new UsageError(`--${name} needs a value`);
     if (s.type === 'integer') {
+      // Decimal digits only: Number() would also take "1e2", "0x10", " 3" and "1.0".
+      if (!/^[0-9]{1,15}$/.test(value)) throw new UsageError(`--${name} must be a decimal integer, got "${value}"`);
       const n = Number(value);
-      if (!Number.isInteger(n)) throw new UsageError(`--${name} must be an integer, got "${value}"`);
       if (s.min !== undefined && n < s.min) throw new UsageError(`--${name} must be at least ${s.min}, got ${n}`);
       if (s.max !== undefined && n > s.max) throw new UsageError(`--${name} must be at most ${s.max}, got ${n}`);
       flags[name] = n;

@@ -4,13 +4,7 @@
  */
 import { UsageError } from './args';
 import { runDemo } from './commands/demo';
-
-const USAGE = `usage:
-  virtio-debug serve blk --socket PATH --disk FILE [--readonly] [--queues N] [--queue-size N] [--trace FILE]
-  virtio-debug serve net --socket PATH [--mac MAC] [--peer responder|udp:HOST:PORT|none] [--pcap FILE] [--queues N] [--trace FILE]
-  virtio-debug demo [blk|net|echo ...] [--packed] [--count N] [--trace FILE]
-  virtio-debug dap [--port N]
-  virtio-debug lsp --stdio`;
+import { USAGE, commandUsage, packageVersion } from './usage';
 
 type Command = (args: string[]) => Promise<number>;
 
@@ -18,17 +12,30 @@ const commands: Record<string, () => Promise<Command>> = {
   demo: async () => runDemo,
   serve: async () => (await import('./commands/serve')).runServe,
   lsp: async () => (await import('./commands/lsp')).runLsp,
-  dap: async () => (await import('../adapter/main')).runAdapter,
+  dap: async () => (await import('./commands/dap')).runDap,
 };
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
+  // Asked for: stdout, exit 0. Not given a command: that is an error, so stderr and exit 2.
+  if (!name) {
+    process.stderr.write(USAGE + '\n');
+    return 2;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(USAGE + '\n');
-    return name ? 0 : 2;
+    return 0;
+  }
+  if (name === '--version' || name === '-V') {
+    process.stdout.write(packageVersion() + '\n');
+    return 0;
   }
   const load = commands[name];
   if (!load) throw new UsageError(`unknown command "${name}"`);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(commandUsage(name, rest)! + '\n');
+    return 0;
+  }
   return (await load())(rest);
 }
 
@@ -44,7 +51,8 @@ main(process.argv.slice(2)).then(
   },
   (e: unknown) => {
     if (e instanceof UsageError) {
-      process.stderr.write(`virtio-debug: ${e.message} (see virtio-debug --help)\n`);
+      const command = process.argv[2] !== undefined && process.argv[2] in commands ? `${process.argv[2]} ` : '';
+      process.stderr.write(`virtio-debug: ${e.message} (see virtio-debug ${command}--help)\n`);
       process.exitCode = 2;
     } else {
       process.stderr.write(`virtio-debug: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);

@@ -24,9 +24,14 @@ export class VirtioAdapterFactory implements vscode.DebugAdapterDescriptorFactor
   createDebugAdapterDescriptor(session: vscode.DebugSession): vscode.DebugAdapterDescriptor {
     const config = session.configuration;
     if (config.request === 'attach') {
-      const { port, host } = config as Partial<AttachConfig>;
+      const { port, host, token } = config as Partial<AttachConfig>;
       if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
         throw new Error('attach: "port" must be the port of `virtio-debug dap --port N` (1 to 65535)');
+      }
+      // The adapter checks the token itself (it arrives with the attach request); refusing here only
+      // gives a clearer message than the adapter's closed connection.
+      if (typeof token !== 'string' || token === '') {
+        throw new Error('attach: "token" is missing: copy the token that `virtio-debug dap --port N` printed (e.g. "token": "${env:VIRTIO_DEBUG_TOKEN}")');
       }
       return new vscode.DebugAdapterServer(port, typeof host === 'string' && host !== '' ? host : '127.0.0.1');
     }

@@ -8,14 +8,16 @@ import { literalMarkdown } from './hover';
 import { decodeAt } from './literals';
 import { type SymbolIndex } from './symbol-index';
 
-export function inlayHints(analysis: Analysis, range: Range, index: SymbolIndex): InlayHint[] {
+/** `token`: a cancelled request stops early (its answer is thrown away anyway). */
+export function inlayHints(analysis: Analysis, range: Range, index: SymbolIndex, token?: { readonly isCancellationRequested: boolean }): InlayHint[] {
   const { doc, tokens } = analysis;
   if (!analysis.mentionsVirtio) return [];
   const from = doc.offsetAt(range.start);
   const to = doc.offsetAt(range.end);
   const hints: InlayHint[] = [];
-  for (let i = 0; i < tokens.length; i++) {
+  for (let i = firstTokenFrom(tokens, from); i < tokens.length; i++) {
     const tok = tokens[i]!;
+    if ((i & 1023) === 0 && token?.isCancellationRequested) return [];
     if (tok.end < from) continue;
     if (tok.start > to) break;
     if (tok.kind !== 'number' || tok.value === undefined) continue;
@@ -30,4 +32,16 @@ export function inlayHints(analysis: Analysis, range: Range, index: SymbolIndex)
     });
   }
   return hints;
+}
+
+/** Index of the first token that ends at or after `offset` (binary search: big files, small ranges). */
+function firstTokenFrom(tokens: Analysis['tokens'], offset: number): number {
+  let lo = 0;
+  let hi = tokens.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (tokens[mid]!.end < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

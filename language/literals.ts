@@ -14,6 +14,13 @@ const envs = new WeakMap<Analysis, ContextEnv>();
 export function literalEnv(analysis: Analysis, index: SymbolIndex): ContextEnv {
   let env = envs.get(analysis);
   if (!env) {
+    // A partial analysis takes the device from the last whole-document one: one window cannot tell.
+    const base = analysis.partial?.base;
+    if (base) {
+      env = { ...literalEnv(base, index), lang: analysis.lang };
+      envs.set(analysis, env);
+      return env;
+    }
     const device = documentDevice(analysis.tokens, index);
     env = {
       lang: analysis.lang,

@@ -3,14 +3,16 @@
  * `virtio-debug lsp --stdio` run it on stdio; tests may run it on any stream pair.
  */
 import {
-  createConnection, type Connection, type InitializeResult, TextDocuments, TextDocumentSyncKind, type WatchDog,
+  type CancellationToken, createConnection, type Connection, type InitializeResult, LSPErrorCodes, type Position, ResponseError, TextDocuments,
+  TextDocumentSyncKind, type WatchDog,
 } from 'vscode-languageserver';
 import { createProtocolConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver/node';
-import { TextDocument } from 'vscode-languageserver-textdocument';
+import { type TextDocument } from 'vscode-languageserver-textdocument';
 import { LIVE_STATE_METHOD, type LiveStateParams } from '../protocol/lsp';
-import { analyze, forget } from './analysis';
+import { type Analysis, analysisStats, analyze, analyzeRange, forget } from './analysis';
 import { completions } from './completion';
 import { diagnose } from './diagnostics';
+import { EDIT_DOCUMENTS } from './edit-document';
 import { hover } from './hover';
 import { inlayHints } from './inlay-hints';
 import { LiveState } from './live-state';
@@ -18,9 +20,13 @@ import { symbolIndex } from './symbol-index';
 
 export const SERVER_NAME = 'virtio-debug-language-server';
 
+/** Quiet time after the last edit of a document before it is analysed whole and diagnostics are published. */
+export const ANALYSIS_DELAY_MS = 200;
+
 /** Registers every handler on `connection` and starts listening. */
 export function serve(connection: Connection): void {
-  const documents = new TextDocuments(TextDocument);
+  // Edits cost what they change, not the size of the file (edit-document.ts).
+  const documents = new TextDocuments(EDIT_DOCUMENTS);
   const live = new LiveState();
   const index = symbolIndex();
 
@@ -36,25 +42,49 @@ export function serve(connection: Connection): void {
     }),
   );
 
-  const publish = (doc: TextDocument): void => {
+  // Diagnostics wait until the edits of a document pause: a burst of keystrokes on a big file is one
+  // analysis of its latest version, not one per keystroke (issue 12).
+  const pending = new Map<string, NodeJS.Timeout>();
+  const publish = (uri: string): void => {
+    pending.delete(uri);
+    const doc = documents.get(uri);
+    if (!doc) return;
+    const started = performance.now();
     const analysis = analyze(doc);
     if (!analysis) return;
-    void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: diagnose(analysis, index) });
+    const diagnostics = diagnose(analysis, index);
+    connection.tracer.log(`analysed ${uri} version ${doc.version} (whole document, ${(performance.now() - started).toFixed(1)} ms, ${analysisStats.full} whole-document analyses so far)`);
+    void connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
   };
-  documents.onDidChangeContent((e) => publish(e.document)); // fires on open too
+  documents.onDidChangeContent((e) => {
+    // fires on open too
+    const uri = e.document.uri;
+    clearTimeout(pending.get(uri));
+    pending.set(uri, setTimeout(() => publish(uri), ANALYSIS_DELAY_MS));
+  });
   documents.onDidClose((e) => {
+    clearTimeout(pending.get(e.document.uri));
+    pending.delete(e.document.uri);
     forget(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
 
-  const withAnalysis = <T>(uri: string, fallback: T, f: (a: NonNullable<ReturnType<typeof analyze>>) => T): T => {
+  /** Runs `f` on the analysis of [from, to] of the document, unless the client cancelled the request. */
+  const withAnalysis = <T>(uri: string, token: CancellationToken, fallback: T, range: (doc: TextDocument) => [number, number], f: (a: Analysis) => T): T => {
+    if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
     const doc = documents.get(uri);
-    const analysis = doc && analyze(doc);
+    if (!doc) return fallback;
+    const [from, to] = range(doc);
+    const analysis = analyzeRange(doc, from, to);
+    if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
     return analysis ? f(analysis) : fallback;
   };
-  connection.onHover((p) => withAnalysis(p.textDocument.uri, null, (a) => hover(a, p.position, index, live)));
-  connection.onCompletion((p) => withAnalysis(p.textDocument.uri, null, (a) => completions(a, p.position, index)));
-  connection.languages.inlayHint.on((p) => withAnalysis(p.textDocument.uri, [], (a) => inlayHints(a, p.range, index)));
+  const at = (p: { position: Position }) => (doc: TextDocument): [number, number] => [doc.offsetAt(p.position), doc.offsetAt(p.position)];
+  connection.onHover((p, token) => withAnalysis(p.textDocument.uri, token, null, at(p), (a) => hover(a, p.position, index, live)));
+  connection.onCompletion((p, token) => withAnalysis(p.textDocument.uri, token, null, at(p), (a) => completions(a, p.position, index)));
+  connection.languages.inlayHint.on((p, token) =>
+    withAnalysis(p.textDocument.uri, token, [], (doc) => [doc.offsetAt(p.range.start), doc.offsetAt(p.range.end)], (a) => inlayHints(a, p.range, index, token)),
+  );
 
   connection.onNotification(LIVE_STATE_METHOD, (params: LiveStateParams) => live.update(params));
 

@@ -75,4 +75,7 @@ export interface AttachConfig {
   name?: string;
   port: number;
   host?: string;
+  /** The token `virtio-debug dap --port N` printed at start (or keeps in its --token-file); checked before
+   *  anything else is honoured. The attach request carries it (plus, optionally, the launch attributes). */
+  token: string;
 }

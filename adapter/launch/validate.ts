@@ -236,7 +236,10 @@ export function validateLaunch(raw: unknown, cwd = process.cwd()): ValidLaunch {
   }
   const trace = str(cfg, 'trace', '');
   const traceAbs = trace ? resolve(cwd, trace) : undefined;
-  if (traceAbs) writableDir(dirname(traceAbs), 'trace');
+  if (traceAbs) {
+    writableDir(dirname(traceAbs), 'trace');
+    if (existsSync(traceAbs) && statSync(traceAbs).isDirectory()) throw new LaunchError('trace', `${traceAbs} is a directory`, 'point "trace" at a file, e.g. "${workspaceFolder}/trace.jsonl"');
+  }
   return {
     devices,
     driver,

@@ -11,6 +11,7 @@ import { NetDevice } from '../../engine/devices/net/net-device';
 import { attachPeer, type PeerLink } from '../../engine/devices/net/peers/attach';
 import { GuestMemory } from '../../engine/memory';
 import { VhostUserServer } from '../../engine/transport/vhost-user';
+import { ensureImage } from '../launch/disk-image';
 import { type ValidLaunch } from '../launch/validate';
 import { qemuCommand, socketPath } from '../qemu/qemu-command';
 import { QemuProcess } from '../qemu/qemu-process';
@@ -44,6 +45,7 @@ export class VhostSession {
       const mem = new GuestMemory();
       let device: VirtioDevice;
       if (cfg.type === 'blk') {
+        await ensureImage(cfg.disk, cfg.createDisk);
         const backend = await openBlockBackend({ disk: cfg.disk, readonly: cfg.readonly });
         const blk = new BlkDevice({ id: cfg.id, mem, trace: this.runtime.trace, backend, queues: cfg.queues, queueSize: cfg.queueSize, inProcess: false });
         this.closers.push(() => blk.close());

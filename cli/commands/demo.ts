@@ -7,6 +7,7 @@ import { type RingLayout, type ViolationEvent } from '../../protocol/trace';
 import { JsonlTraceWriter, Trace } from '../../engine/trace';
 import { UsageError, parseArgs } from '../args';
 import { DEFAULT_DEMOS, DEMOS } from '../demos';
+import { removeTempDirsOnSignal } from '../temp-dirs';
 import { formatEvent } from '../trace-format';
 
 export async function runDemo(argv: string[]): Promise<number> {
@@ -26,7 +27,17 @@ export async function runDemo(argv: string[]): Promise<number> {
   const layouts: RingLayout[] = flags.packed ? ['packed'] : ['split', 'packed'];
 
   const trace = new Trace({ capacity: 0 });
-  const writer = flags.trace ? new JsonlTraceWriter(trace, flags.trace as string) : undefined;
+  let writer: JsonlTraceWriter | undefined;
+  if (flags.trace) {
+    try {
+      writer = new JsonlTraceWriter(trace, flags.trace as string, { onError: (m) => process.stderr.write(`virtio-debug: ${m}\n`) });
+    } catch (e) {
+      process.stderr.write(`virtio-debug: cannot write the trace file ${flags.trace as string}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+      return 2;
+    }
+  }
+  // Ctrl-C in the middle of a run must not leave the demo's disk image behind.
+  removeTempDirsOnSignal();
   const color = process.stdout.isTTY === true;
   const t0 = performance.timeOrigin + performance.now();
   const violations: ViolationEvent[] = [];

@@ -1,7 +1,7 @@
 /**
  * `virtio-debug serve blk|net ...` (docs/architecture.md, "Contracts"): one device behind a vhost-user socket. The front end (QEMU,
  * DPDK virtio_user) connects to the socket; when it goes away the device is cleaned up (the disk flushed)
- * and the next one is accepted. SIGINT/SIGTERM flush the disk and exit 0; bad arguments or an unusable
+ * and the next one is accepted. SIGINT/SIGTERM/SIGHUP flush the disk and exit 0; bad arguments or an unusable
  * file exit 2 with one line on stderr.
  */
 import { GuestMemory } from '../../engine/memory';
@@ -122,7 +122,7 @@ class ServeTrace extends Trace {
 
 function openTrace(trace: Trace, path: string): JsonlTraceWriter {
   try {
-    return new JsonlTraceWriter(trace, path);
+    return new JsonlTraceWriter(trace, path, { onError: (m) => process.stderr.write(`virtio-debug: ${m}\n`) });
   } catch (e) {
     throw new UnusableError(`cannot write the trace file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
@@ -201,7 +201,7 @@ function report(trace: Trace): void {
   });
 }
 
-/** Resolves with exit code 0 at the first SIGINT or SIGTERM; a second one exits at once. */
+/** Resolves with exit code 0 at the first SIGINT, SIGTERM or SIGHUP (a closed terminal); a second one exits at once. */
 function untilSignal(): Promise<number> {
   return new Promise((resolve) => {
     let stopping = false;
@@ -215,5 +215,6 @@ function untilSignal(): Promise<number> {
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    process.on('SIGHUP', stop);
   });
 }

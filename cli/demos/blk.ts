@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { BlkDevice, RawImageBackend } from '../../engine/devices/blk';
 import { initBlkDriver, isBlkRequestFault, runBlkWorkload } from '../../engine/driver/workloads/blk';
 import { createInProcessMachine } from '../../engine/machine/in-process';
+import { trackTempDir, untrackTempDir } from '../temp-dirs';
 import { type DemoScenario } from './types';
 
 const IMAGE_SECTORS = 8192; // 4 MiB
@@ -21,6 +22,7 @@ export const blkDemo: DemoScenario = {
   demoFault: () => ({ rule: 'blk-header-too-short', atChain: 2 }),
   async run(ctx) {
     const dir = await mkdtemp(join(tmpdir(), 'virtio-debug-demo-'));
+    trackTempDir(dir);
     try {
       const path = join(dir, 'disk.img');
       await writeFile(path, new Uint8Array(IMAGE_SECTORS * 512));
@@ -63,6 +65,7 @@ export const blkDemo: DemoScenario = {
       };
     } finally {
       await rm(dir, { recursive: true, force: true });
+      untrackTempDir(dir);
     }
   },
 };

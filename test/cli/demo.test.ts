@@ -43,8 +43,8 @@ test('the default demo drives virtio-blk and virtio-net over both ring layouts a
 
 test('bad demo arguments: exit 2 and one clear line on stderr', async () => {
   for (const [args, re] of [
-    [['demo', 'scsi'], /^virtio-debug: unknown demo "scsi" \(available: blk, net, echo\) \(see virtio-debug --help\)$/],
-    [['demo', '--count', 'many'], /^virtio-debug: --count must be an integer, got "many"/],
+    [['demo', 'scsi'], /^virtio-debug: unknown demo "scsi" \(available: blk, net, echo\) \(see virtio-debug demo --help\)$/],
+    [['demo', '--count', 'many'], /^virtio-debug: --count must be a decimal integer, got "many"/],
     [['demo', '--colour'], /^virtio-debug: unknown option --colour/],
     [['frobnicate'], /^virtio-debug: unknown command "frobnicate"/],
   ] as const) {

@@ -9,8 +9,8 @@ import { pathToFileURL } from 'node:url';
 import {
   CompletionRequest, type CompletionItem, type CompletionList, createProtocolConnection, type Diagnostic, DidOpenTextDocumentNotification,
   ExitNotification, type Hover, HoverRequest, InitializedNotification, InitializeRequest, type InitializeResult, type InlayHint,
-  InlayHintRequest, type MarkupContent, type Position, type ProtocolConnection, PublishDiagnosticsNotification, ShutdownRequest,
-  StreamMessageReader, StreamMessageWriter,
+  InlayHintRequest, LogTraceNotification, type MarkupContent, type Position, type ProtocolConnection, PublishDiagnosticsNotification,
+  ShutdownRequest, StreamMessageReader, StreamMessageWriter,
 } from 'vscode-languageserver-protocol/node';
 
 export const ROOT = join(__dirname, '..', '..');
@@ -23,6 +23,8 @@ export class LspClient {
   private readonly diagnostics = new Map<string, Diagnostic[]>();
   private readonly waiters: { uri: string; resolve: (d: Diagnostic[]) => void }[] = [];
   private stderr = '';
+  /** `$/logTrace` messages (sent when started with trace: 'verbose'). */
+  readonly traces: string[] = [];
   readonly exited: Promise<number | null>;
 
   private constructor(
@@ -31,6 +33,9 @@ export class LspClient {
   ) {
     child.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
     this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+    connection.onNotification(LogTraceNotification.type, (p) => {
+      this.traces.push(p.message);
+    });
     connection.onNotification(PublishDiagnosticsNotification.type, (p) => {
       this.diagnostics.set(p.uri, p.diagnostics);
       for (const w of this.waiters.filter((x) => x.uri === p.uri)) w.resolve(p.diagnostics);
@@ -39,7 +44,7 @@ export class LspClient {
   }
 
   /** Spawns the server and performs initialize / initialized. */
-  static async start(entry: ServerEntry = 'server'): Promise<{ client: LspClient; init: InitializeResult }> {
+  static async start(entry: ServerEntry = 'server', options: { trace?: 'off' | 'messages' | 'verbose' } = {}): Promise<{ client: LspClient; init: InitializeResult }> {
     const script = entry === 'server' ? ['language/server.ts', '--stdio'] : ['cli/main.ts', 'lsp', '--stdio'];
     const child = spawn(process.execPath, ['--import', 'tsx', ...script], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
@@ -57,6 +62,7 @@ export class LspClient {
         },
       },
       workspaceFolders: null,
+      ...(options.trace ? { trace: options.trace } : {}),
     });
     await connection.sendNotification(InitializedNotification.type, {});
     return { client, init };

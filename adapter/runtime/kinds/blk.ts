@@ -3,30 +3,18 @@
  * requests for breakpoint conditions and the Chain scope, and host-side config changes (capacity,
  * writeback) for setVariable.
  */
-import { open, stat } from 'node:fs/promises';
 import { type VirtioDevice } from '../../../engine/device/device';
 import { BlkDevice, RawImageBackend } from '../../../engine/devices/blk';
 import { decodeBlkRequest } from '../../../engine/decode';
 import { BlkClient, initBlkDriver, isBlkRequestFault, runBlkWorkload } from '../../../engine/driver/workloads/blk';
 import { readChain } from '../../../engine/queue/chain-io';
+import { ensureImage } from '../../launch/disk-image';
 import { type ValidDevice } from '../../launch/validate';
 import { registerChainDecoder } from '../chain-decode';
 import { registerHostActions } from '../host-actions';
 import { registerBuiltinKind } from './registry';
 
 type BlkConfig = Extract<ValidDevice, { type: 'blk' }>;
-
-/** Creates a sparse image of `mib` MiB when the launch configuration asks for it and the file is missing. */
-async function ensureImage(path: string, mib: number | undefined): Promise<void> {
-  if (mib === undefined) return;
-  try {
-    await stat(path);
-  } catch {
-    const f = await open(path, 'wx');
-    await f.truncate(mib * 1024 * 1024);
-    await f.close();
-  }
-}
 
 registerBuiltinKind('blk', {
   async prepare(raw) {

@@ -7,7 +7,7 @@
  * It is also the device's DeviceHost ('vhost-user'): used-buffer notifications go to the ring's call fd,
  * configuration changes to the front end's back-end channel.
  */
-import { existsSync, lstatSync, unlinkSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, unlinkSync } from 'node:fs';
 import { type DeviceHost, type VirtioDevice } from '../../device/device';
 import { VhostUserConnection } from './connection';
 import { type FdWatch, type NativeFd, type NativeLoadError, errorCode, isNativeLoadError, loadNative } from './native';
@@ -62,10 +62,17 @@ export class VhostUserServer implements DeviceHost {
     if (isNativeLoadError(native)) throw new VhostUserError(`vhost-user is not available: ${native.error}`);
     prepareSocketPath(native, o.path);
     const server = new VhostUserServer(o, native);
+    // Only the owner may connect (the front end can write guest memory and read the disk): 0600 from
+    // bind on (umask), and again explicitly (chmod) whatever the umask was, before the path is announced.
+    const umask = process.umask(0o177);
     try {
       server.listenFd = native.socketListen(o.path);
+      chmodSync(o.path, 0o600);
     } catch (e) {
+      if (server.listenFd >= 0) native.close(server.listenFd);
       throw new VhostUserError(`cannot listen on ${o.path}: ${(e as Error).message}`);
+    } finally {
+      process.umask(umask);
     }
     server.watchListen();
     server.note(`listening on ${o.path}`);

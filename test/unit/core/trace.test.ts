@@ -55,3 +55,15 @@ test('the JSON-lines writer writes one parseable event per line with type and ti
   assert.equal(lines[1].queue, 0);
   assert.equal(typeof lines[1].time, 'number');
 });
+
+test('the JSON-lines writer reports a write error once (a full disk) and never throws', () => {
+  const t = new Trace();
+  const errors: string[] = [];
+  const w = new JsonlTraceWriter(t, '/dev/full', { onError: (m) => errors.push(m) });
+  for (let i = 0; i < 3; i++) {
+    t.emit({ type: 'note', device: 'd', message: 'x'.repeat(40_000) });
+    w.flush();
+  }
+  w.close();
+  assert.deepEqual(errors, ['cannot write the trace file /dev/full (ENOSPC); no more trace lines are written to it']);
+});

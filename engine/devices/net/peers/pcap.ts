@@ -3,7 +3,7 @@
  * Ethernet), which tshark, Wireshark and tcpdump open. Frames are plain Ethernet without FCS, as on an
  * `EthernetPort`.
  */
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
 import { type FrameTap } from '../ethernet-port';
 
 export const PCAP_MAGIC_MICROS = 0xa1b2c3d4;
@@ -71,9 +71,10 @@ export class PcapWriter {
    * clear error at start-up rather than a silent loss later.
    */
   static open(path: string, options: PcapWriterOptions = {}): PcapWriter {
+    refuseNonPcap(path);
     let fd: number | undefined;
     try {
-      fd = openSync(path, 'w');
+      fd = openSync(path, 'w', 0o600);
       writeSync(fd, globalHeader());
     } catch (e) {
       if (fd !== undefined) closeSync(fd);
@@ -140,6 +141,28 @@ export class PcapWriter {
     this.closeSync();
     return Promise.resolve();
   }
+}
+
+/** An existing non-empty regular file that is not a capture is someone's data: never truncate it. */
+function refuseNonPcap(path: string): void {
+  let head: Uint8Array;
+  try {
+    if (!statSync(path).isFile()) return;
+    const fd = openSync(path, 'r');
+    try {
+      head = new Uint8Array(4);
+      const n = readSync(fd, head, 0, 4, 0);
+      if (n === 0) return;
+      head = head.subarray(0, n);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return; // missing or unreadable: open() reports what matters
+  }
+  const view = new DataView(head.buffer, head.byteOffset, head.length);
+  const isPcap = head.length === 4 && [view.getUint32(0, true), view.getUint32(0, false)].some((m) => m === PCAP_MAGIC_MICROS || m === PCAP_MAGIC_NANOS);
+  if (!isPcap) throw new Error(`refusing to overwrite ${path}: it exists and is not a pcap capture. Fix: choose a new file name or remove the file`);
 }
 
 function globalHeader(): Uint8Array {
