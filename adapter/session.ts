@@ -31,6 +31,8 @@ import { JsonlTraceWriter, Trace } from '../engine/trace';
 import { completionTargets, evaluateExpression } from './inspect/evaluate';
 import { exceptionInfo } from './inspect/exception-info';
 import { parseFrameId, stackFrames } from './inspect/frames';
+import { ringListing } from './inspect/ring-listing';
+import { SourceRefs } from './inspect/source-refs';
 import { readGuestMemory, writeGuestMemory } from './inspect/memory';
 import { ScopeBuilder } from './inspect/scopes';
 import { VariableStore } from './inspect/variable-store';
@@ -47,6 +49,7 @@ export class VirtioDebugSession extends LoggingDebugSession {
   private clientProgress = false;
   private traceWriter: JsonlTraceWriter | undefined;
   private readonly store = new VariableStore();
+  private readonly sources = new SourceRefs();
   private readonly format = { hex: false };
   private readonly scopesBuilder = new ScopeBuilder(this.store, this.format);
   private configurationDone!: () => void;
@@ -112,6 +115,7 @@ export class VirtioDebugSession extends LoggingDebugSession {
     if (launch.trace) this.traceWriter = new JsonlTraceWriter(trace, launch.trace);
     this.wireRuntime(runtime);
     if (!launch.breakOnViolation) runtime.setExceptionFilters([]);
+    runtime.stopAll = launch.stopAll;
     if (launch.driver === 'vhost-user') {
       await this.launchVhostUser(response, runtime, launch);
       return;
@@ -291,10 +295,25 @@ export class VirtioDebugSession extends LoggingDebugSession {
   }
 
   protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
-    const frames = this.runtime ? stackFrames(this.runtime, args.threadId) : [];
+    const rt = this.runtime;
+    const frames = rt ? stackFrames(rt, args.threadId, (threadId) => this.sources.source(rt.threads.byId(threadId)?.name ?? `thread ${threadId}`, threadId, rt.version)) : [];
     const start = args.startFrame ?? 0;
     const levels = args.levels || frames.length;
     response.body = { stackFrames: frames.slice(start, start + levels), totalFrames: frames.length };
+    this.sendResponse(response);
+  }
+
+  /** The listing of a queue (frames point into it); always the queue's current state. */
+  protected override sourceRequest(response: DebugProtocol.SourceResponse, args: DebugProtocol.SourceArguments): void {
+    const rt = this.runtime;
+    const threadId = this.sources.threadOf(args.source?.sourceReference ?? args.sourceReference);
+    const thread = threadId !== undefined ? rt?.threads.byId(threadId) : undefined;
+    if (!rt || !thread) {
+      this.sendErrorResponse(response, { id: 2101, format: 'no such queue listing: the session has ended or the reference is unknown' });
+      return;
+    }
+    const violation = rt.stop?.threadId === thread.id ? rt.stop.violation : undefined;
+    response.body = { content: ringListing(thread, rt.frames(thread.id, 200), violation), mimeType: 'text/plain' };
     this.sendResponse(response);
   }
 

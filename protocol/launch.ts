@@ -65,6 +65,8 @@ export interface LaunchConfig {
   freezeGuestOnStop?: boolean;
   stopOnEntry?: boolean;
   breakOnViolation?: boolean;
+  /** When one queue stops every queue stops (default true); false: a breakpoint or step stops its queue only. */
+  stopAll?: boolean;
   /** JSON-lines trace file. */
   trace?: string;
 }

@@ -14,6 +14,8 @@ import {
   type NetDeviceConfig,
   type QemuConfig,
 } from '../../protocol/launch';
+import { allRules, findRule } from '../../engine/rules';
+import { closest } from './closest';
 
 export class LaunchError extends Error {
   constructor(
@@ -40,6 +42,8 @@ export interface ValidLaunch {
   freezeGuestOnStop: boolean;
   stopOnEntry: boolean;
   breakOnViolation: boolean;
+  /** When one queue stops, every queue stops (DAP allThreadsStopped). */
+  stopAll: boolean;
   trace?: string;
 }
 
@@ -200,6 +204,14 @@ export function validateLaunch(raw: unknown, cwd = process.cwd()): ValidLaunch {
   const layout = w.layout ?? 'split';
   if (layout !== 'split' && layout !== 'packed') throw new LaunchError('workload.layout', `must be "split" or "packed", not ${JSON.stringify(layout)}`, 'write "layout": "split"');
   const violation = str(w, 'violation', 'workload.');
+  if (violation !== undefined && !findRule(violation)) {
+    const ids = allRules().map((r) => r.id);
+    throw new LaunchError(
+      'workload.violation',
+      `unknown rule id ${JSON.stringify(violation)}`,
+      `use a rule id of the catalogue (${ids.length} rules, listed by the launch.json completion), e.g. the closest: ${closest(violation, ids, 3).join(', ')}`,
+    );
+  }
   const workload = {
     count: int(w, 'count', 'workload.', 16, 1, 1_000_000),
     layout: layout as 'split' | 'packed',
@@ -242,6 +254,7 @@ export function validateLaunch(raw: unknown, cwd = process.cwd()): ValidLaunch {
     freezeGuestOnStop: bool(cfg, 'freezeGuestOnStop', '', true),
     stopOnEntry: bool(cfg, 'stopOnEntry', '', false),
     breakOnViolation: bool(cfg, 'breakOnViolation', '', true),
+    stopAll: bool(cfg, 'stopAll', '', true),
     ...(traceAbs ? { trace: traceAbs } : {}),
   };
 }
