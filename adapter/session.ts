@@ -7,6 +7,7 @@ import {
   Event,
   ExitedEvent,
   InitializedEvent,
+  InvalidatedEvent,
   LoggingDebugSession,
   MemoryEvent,
   OutputEvent,
@@ -19,9 +20,12 @@ import {
 } from '@vscode/debugadapter';
 import { type DebugProtocol } from '@vscode/debugprotocol';
 import {
+  SET_FORMAT_REQUEST,
   SNAPSHOT_REQUEST,
   STATE_CHANGED_EVENT,
   TRACE_EVENT,
+  type SetFormatArguments,
+  type SetFormatResponseBody,
   type SnapshotArguments,
   type StateChangedEventBody,
   type TraceEventBody,
@@ -51,6 +55,8 @@ export class VirtioDebugSession extends LoggingDebugSession {
   private readonly store = new VariableStore();
   private readonly sources = new SourceRefs();
   private readonly format = { hex: false };
+  /** Hex unless the client asks otherwise (virtio/setFormat). */
+  private hexDefault = false;
   private readonly scopesBuilder = new ScopeBuilder(this.store, this.format);
   private configurationDone!: () => void;
   private readonly configured = new Promise<void>((r) => (this.configurationDone = r));
@@ -327,7 +333,7 @@ export class VirtioDebugSession extends LoggingDebugSession {
   }
 
   protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
-    this.format.hex = args.format?.hex ?? false;
+    this.format.hex = args.format?.hex ?? this.hexDefault;
     response.body = { variables: this.store.get(args.variablesReference) };
     this.sendResponse(response);
   }
@@ -359,7 +365,8 @@ export class VirtioDebugSession extends LoggingDebugSession {
     }
     try {
       const vhost = this.vhost;
-      response.body = await evaluateExpression(this.runtime, this.store, args, vhost ? { guestRunning: () => vhost.guestRunning() } : {});
+      const withFormat = { ...args, format: { hex: args.format?.hex ?? this.hexDefault } };
+      response.body = await evaluateExpression(this.runtime, this.store, withFormat, vhost ? { guestRunning: () => vhost.guestRunning() } : {});
       this.sendResponse(response);
     } catch (e) {
       this.sendErrorResponse(response, { id: 3002, format: (e as Error).message, showUser: false });
@@ -440,6 +447,14 @@ export class VirtioDebugSession extends LoggingDebugSession {
         traceEvents: a.traceEvents ?? 0,
       });
       this.sendResponse(response);
+      return;
+    }
+    if (command === SET_FORMAT_REQUEST) {
+      this.hexDefault = (args as Partial<SetFormatArguments> | undefined)?.hex === true;
+      const body: SetFormatResponseBody = { hex: this.hexDefault };
+      response.body = body;
+      this.sendResponse(response);
+      this.sendEvent(new InvalidatedEvent(['variables']));
       return;
     }
     super.customRequest(command, response, args);

@@ -34,3 +34,13 @@ export interface TraceEventBody {
 /** Exception filter ids (DESIGN §6). */
 export const EXCEPTION_FILTERS = ['violation', 'reset', 'status', 'config'] as const;
 export type ExceptionFilterId = (typeof EXCEPTION_FILTERS)[number];
+
+/** Request `virtio/setFormat`: how numbers are shown in Variables and evaluate results when the client
+ *  does not say (the extension's "Toggle Hex" command). The adapter then invalidates the variables. */
+export const SET_FORMAT_REQUEST = 'virtio/setFormat';
+export interface SetFormatArguments {
+  hex: boolean;
+}
+export interface SetFormatResponseBody {
+  hex: boolean;
+}

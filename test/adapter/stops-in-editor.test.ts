@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DebugClient } from '@vscode/debugadapter-testsupport';
 import { type DebugProtocol } from '@vscode/debugprotocol';
-import { type Stopped, echoConfig, evaluate, launchAndStop, startClient } from './support';
+import { SET_FORMAT_REQUEST, type SetFormatArguments } from '../../protocol/dap';
+import { type Stopped, echoConfig, evaluate, launchAndStop, scopeVars, startClient } from './support';
 
 const dir = mkdtempSync(join(tmpdir(), 'vd-adapter-editor-'));
 let n = 0;
@@ -117,5 +118,22 @@ describe('frames point into a listing of the queue', () => {
     assert.ok(top.line > 2, `line ${top.line} is a descriptor line`);
     const lines = await listing(dc, top);
     assert.match(lines[top.line - 1]!, /⚠ .*split-desc-zero-length/);
+  });
+});
+
+describe('number format', () => {
+  test('virtio/setFormat switches Variables and evaluate to hex and invalidates the variables', async () => {
+    dc = await startClient();
+    const stop = await launchAndStop(dc, { config: echoConfig(), functionBreakpoints: [{ name: 'echo0.requestq1' }] });
+    const frame = (await dc.stackTraceRequest({ threadId: stop.body.threadId })).body.stackFrames[0]!;
+    const size = async () => (await scopeVars(dc!, frame.id, 'Queue')).find((v) => v.name === 'size')!.value;
+    assert.equal(await size(), '64');
+    const invalidated = dc.waitForEvent('invalidated');
+    const args: SetFormatArguments = { hex: true };
+    const r = await dc.customRequest(SET_FORMAT_REQUEST, args);
+    assert.deepEqual(r.body, { hex: true });
+    assert.deepEqual((await invalidated).body.areas, ['variables']);
+    assert.equal(await size(), '0x40');
+    assert.equal(await evaluate(dc, 'echo0.requestq1.size'), '0x40');
   });
 });
