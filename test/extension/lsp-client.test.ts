@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { installCodeServer, installExtension, isolatedEnv, runDirs, startCodeServer, type RunDirs, type RunningCodeServer } from './code-server';
-import { packVsix } from './vsix';
+import { packageVsix } from './vsix';
 import { hoverUntil, launchChromium, openFile, openWorkbench, placeCursorOn } from './workbench';
 
 const ROOT = resolve(__dirname, '../..');
@@ -66,7 +66,7 @@ describe('extension in code-server: language client and live state', () => {
       workspace = join(dirs.root, 'driver-workspace');
       cpSync(FIXTURE, workspace, { recursive: true }); // the session creates its disk image inside the workspace
       const vsix = join(dirs.root, 'virtio-debug.vsix');
-      packVsix(ROOT, vsix);
+      await packageVsix(vsix);
       await installExtension(install, dirs, vsix);
       server = await startCodeServer(install, dirs, workspace);
       page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
