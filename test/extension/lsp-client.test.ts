@@ -2,7 +2,7 @@
 // starts our server for a C driver source (hover on a feature bit shows bit and spec section), F5 starts a
 // built-in `virtio` session from the sample launch.json, and while it runs the hover shows what the session
 // negotiated (virtio/snapshot → virtio/liveState); when the session ends the live lines go away.
-// Needs code-server (test/extension/install-code-server.sh installs it into a cache outside the repository,
+// Needs code-server (scripts/install-code-server.sh installs it into a cache outside the repository,
 // a few minutes the first time) and /usr/bin/chromium; without either the test fails, it never skips.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
