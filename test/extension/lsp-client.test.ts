@@ -103,6 +103,10 @@ describe('extension in code-server: language client and live state', () => {
       await page.keyboard.press('Escape');
       await page.keyboard.press('F5');
       await page.locator('.debug-toolbar').waitFor({ timeout: 30_000 });
+      // The entry stop opens the stopped queue's listing (its top frame's source): back to the driver source.
+      await page.locator('.monaco-editor .view-lines', { hasText: 'blk0.requestq1 · split ring' }).first().waitFor({ timeout: 60_000 });
+      await openFile(page, SOURCE, CONSTANT);
+      await placeCursorOn(page, CONSTANT);
       // stopOnEntry: the session stops once both devices reached DRIVER_OK; the live state follows the
       // virtio/stateChanged events, so the hover passes through earlier states (not negotiated yet) first.
       const text = await hoverUntil(page, 'live hover during the session', 60_000, (t) => /offered \/ negotiated on net0: yes \/ yes/.test(t));
@@ -126,6 +130,7 @@ describe('extension in code-server: language client and live state', () => {
       await page.keyboard.press('Escape');
       await page.keyboard.press('Shift+F5');
       await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
+      await openFile(page, SOURCE, CONSTANT);
       await placeCursorOn(page, CONSTANT);
       const text = await hoverUntil(page, 'hover after the session', 30_000, (t) => t.includes(CONSTANT) && !t.includes('Live'));
       assert.match(text, /§5\.1\.3\b/);
