@@ -7,6 +7,7 @@ import {
   Event,
   ExitedEvent,
   InitializedEvent,
+  InvalidatedEvent,
   LoggingDebugSession,
   MemoryEvent,
   OutputEvent,
@@ -20,9 +21,12 @@ import {
 import { type DebugProtocol } from '@vscode/debugprotocol';
 import {
   EXCEPTION_FILTERS,
+  SET_FORMAT_REQUEST,
   SNAPSHOT_REQUEST,
   STATE_CHANGED_EVENT,
   TRACE_EVENT,
+  type SetFormatArguments,
+  type SetFormatResponseBody,
   type SnapshotArguments,
   type StateChangedEventBody,
   type TraceEventBody,
@@ -32,6 +36,8 @@ import { JsonlTraceWriter, Trace } from '../engine/trace';
 import { completionTargets, evaluateExpression } from './inspect/evaluate';
 import { exceptionInfo } from './inspect/exception-info';
 import { parseFrameId, stackFrames } from './inspect/frames';
+import { ringListing } from './inspect/ring-listing';
+import { SourceRefs } from './inspect/source-refs';
 import { readGuestMemory, writeGuestMemory } from './inspect/memory';
 import { ScopeBuilder } from './inspect/scopes';
 import { VariableStore } from './inspect/variable-store';
@@ -48,7 +54,10 @@ export class VirtioDebugSession extends LoggingDebugSession {
   private clientProgress = false;
   private traceWriter: JsonlTraceWriter | undefined;
   private readonly store = new VariableStore();
+  private readonly sources = new SourceRefs();
   private readonly format = { hex: false };
+  /** Hex unless the client asks otherwise (virtio/setFormat). */
+  private hexDefault = false;
   private readonly scopesBuilder = new ScopeBuilder(this.store, this.format);
   private configurationDone!: () => void;
   private readonly configured = new Promise<void>((r) => (this.configurationDone = r));
@@ -114,6 +123,8 @@ export class VirtioDebugSession extends LoggingDebugSession {
     }
     this.wireRuntime(runtime);
     if (!launch.breakOnViolation) runtime.setExceptionFilters([]);
+    runtime.stopAll = launch.stopAll;
+    runtime.strict = launch.strict;
     if (launch.driver === 'vhost-user') {
       await this.launchVhostUser(response, runtime, launch);
       return;
@@ -293,10 +304,25 @@ export class VirtioDebugSession extends LoggingDebugSession {
   }
 
   protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
-    const frames = this.runtime ? stackFrames(this.runtime, args.threadId) : [];
+    const rt = this.runtime;
+    const frames = rt ? stackFrames(rt, args.threadId, (threadId) => this.sources.source(rt.threads.byId(threadId)?.name ?? `thread ${threadId}`, threadId, rt.version)) : [];
     const start = args.startFrame ?? 0;
     const levels = args.levels || frames.length;
     response.body = { stackFrames: frames.slice(start, start + levels), totalFrames: frames.length };
+    this.sendResponse(response);
+  }
+
+  /** The listing of a queue (frames point into it); always the queue's current state. */
+  protected override sourceRequest(response: DebugProtocol.SourceResponse, args: DebugProtocol.SourceArguments): void {
+    const rt = this.runtime;
+    const threadId = this.sources.threadOf(args.source?.sourceReference ?? args.sourceReference);
+    const thread = threadId !== undefined ? rt?.threads.byId(threadId) : undefined;
+    if (!rt || !thread) {
+      this.sendErrorResponse(response, { id: 2101, format: 'no such queue listing: the session has ended or the reference is unknown' });
+      return;
+    }
+    const violation = rt.stop?.threadId === thread.id ? rt.stop.violation : undefined;
+    response.body = { content: ringListing(thread, rt.frames(thread.id, 200), violation), mimeType: 'text/plain' };
     this.sendResponse(response);
   }
 
@@ -310,7 +336,7 @@ export class VirtioDebugSession extends LoggingDebugSession {
   }
 
   protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
-    this.format.hex = args.format?.hex ?? false;
+    this.format.hex = args.format?.hex ?? this.hexDefault;
     response.body = { variables: this.store.get(args.variablesReference) };
     this.sendResponse(response);
   }
@@ -342,7 +368,8 @@ export class VirtioDebugSession extends LoggingDebugSession {
     }
     try {
       const vhost = this.vhost;
-      response.body = await evaluateExpression(this.runtime, this.store, args, vhost ? { guestRunning: () => vhost.guestRunning() } : {});
+      const withFormat = { ...args, format: { hex: args.format?.hex ?? this.hexDefault } };
+      response.body = await evaluateExpression(this.runtime, this.store, withFormat, vhost ? { guestRunning: () => vhost.guestRunning() } : {});
       this.sendResponse(response);
     } catch (e) {
       this.sendErrorResponse(response, { id: 3002, format: (e as Error).message, showUser: false });
@@ -423,6 +450,14 @@ export class VirtioDebugSession extends LoggingDebugSession {
         traceEvents: a.traceEvents ?? 0,
       });
       this.sendResponse(response);
+      return;
+    }
+    if (command === SET_FORMAT_REQUEST) {
+      this.hexDefault = (args as Partial<SetFormatArguments> | undefined)?.hex === true;
+      const body: SetFormatResponseBody = { hex: this.hexDefault };
+      response.body = body;
+      this.sendResponse(response);
+      this.sendEvent(new InvalidatedEvent(['variables']));
       return;
     }
     super.customRequest(command, response, args);

@@ -1,20 +1,27 @@
 /**
  * Entry point of the Virtio Debug extension (dist/extension.js): the language client for virtio constants
  * in C, C++ and Rust sources, the `virtio` debug type, and the live state that links the two (hovers show
- * what the running session negotiated). Activated by those languages and by `onDebugResolve:virtio`.
+ * what the running session negotiated), plus the debug configurations, device commands, the "Virtio Trace"
+ * output and the status bar item. Activated by those languages, by the debug type and by its commands.
  */
 import * as vscode from 'vscode';
 import { type LanguageClient, State } from 'vscode-languageclient/node';
 import { LIVE_STATE_METHOD, type LiveStateParams } from '../protocol/lsp';
 import { DEBUG_TYPE, VirtioAdapterFactory } from './adapter-factory';
+import { registerConfigurationProviders } from './configuration-provider';
+import { registerDeviceCommands } from './device-commands';
 import { createLanguageClient } from './language-client';
 import { LiveStateForwarder } from './live-state-forwarder';
+import { registerSessionViews } from './session-views';
 
 let client: LanguageClient | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new VirtioAdapterFactory(context.asAbsolutePath('dist/adapter.js'))),
+    ...registerConfigurationProviders(context),
+    ...registerDeviceCommands(),
+    ...registerSessionViews(),
   );
 
   const languageClient = createLanguageClient(context.asAbsolutePath('dist/language-server.js'));

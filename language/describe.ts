@@ -5,6 +5,7 @@
 import { type ConstantInfo, type ConstantKind, featureByName, type FeatureInfo } from '../engine/spec';
 import { hex } from '../engine/wire/hex';
 import { type SymbolHit } from './symbol-index';
+import { VIRTIO_SPEC_URL } from '../protocol/spec-links';
 
 const KIND_LABELS: Record<ConstantKind, string> = {
   feature: 'feature bit',
@@ -110,7 +111,7 @@ export function describe(hit: SymbolHit): string {
   const facts: string[] = [];
   if (deps) facts.push(`Dependencies: ${deps}`);
   if (f) facts.push(`Since: VIRTIO ${f.since}`);
-  facts.push(`Spec: §${info.section}`);
+  facts.push(`Spec: [§${info.section}](${VIRTIO_SPEC_URL}) (VIRTIO 1.3)`);
   const others = [info.name, ...info.aliases].filter((s) => s !== hit.spelling && (s.includes('_') || s.includes('::')));
   if (others.length) facts.push(`Also: ${others.map((s) => `\`${s}\``).join(', ')}`);
   lines.push('', facts.join('  \n'));

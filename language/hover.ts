@@ -12,6 +12,7 @@ import { type Resolved, resolveIdentifier } from './resolve';
 import { type SymbolHit, type SymbolIndex } from './symbol-index';
 import { decodeAt } from './literals';
 import { isPunct } from './token-walk';
+import { VIRTIO_SPEC_URL } from '../protocol/spec-links';
 
 export function hover(analysis: Analysis, position: Position, index: SymbolIndex, live: LiveState): Hover | null {
   const { doc, tokens } = analysis;
@@ -49,7 +50,7 @@ function constantHover(analysis: Analysis, resolved: Resolved, live: LiveState):
 /** `0xf` = ACKNOWLEDGE | DRIVER | ... with each part's meaning and section. */
 export function literalMarkdown(text: string, value: bigint, d: Decoded): string {
   const lines = [`**${text}** as ${d.title}: \`${d.label}\``, '', `value ${value} (\`0x${value.toString(16)}\`)`];
-  if (d.parts.length) lines.push('', ...d.parts.map((p) => `- \`${p.name}\` — ${p.meaning} (§${p.section})`));
+  if (d.parts.length) lines.push('', ...d.parts.map((p) => `- \`${p.name}\` — ${p.meaning} ([§${p.section}](${VIRTIO_SPEC_URL}))`));
   return lines.join('\n');
 }
 

@@ -83,3 +83,14 @@ export type ExceptionFilterId = (typeof EXCEPTION_FILTERS)[number]['filter'];
 export function isExceptionFilterId(id: string): id is ExceptionFilterId {
   return EXCEPTION_FILTERS.some((f) => f.filter === id);
 }
+
+/** Request `virtio/setFormat`: how numbers are shown in Variables and evaluate results when the client
+ *  does not say (the extension's "Toggle Hex" command). The adapter then invalidates the variables. */
+export interface SetFormatArguments {
+  hex: boolean;
+}
+export interface SetFormatResponseBody {
+  hex: boolean;
+}
+export const setFormatRequest: CustomRequest<SetFormatArguments, SetFormatResponseBody> = { command: 'virtio/setFormat' };
+export const SET_FORMAT_REQUEST = setFormatRequest.command;

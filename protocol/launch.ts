@@ -65,6 +65,10 @@ export interface LaunchConfig {
   freezeGuestOnStop?: boolean;
   stopOnEntry?: boolean;
   breakOnViolation?: boolean;
+  /** When one queue stops every queue stops (default true); false: a breakpoint or step stops its queue only. */
+  stopAll?: boolean;
+  /** Every violation stops its queue, the servable ones (severity error) too (as `serve --strict`); default false. */
+  strict?: boolean;
   /** JSON-lines trace file. */
   trace?: string;
 }

@@ -42,4 +42,6 @@ if (existsSync('webviews')) {
     );
   }
 }
+// The launch schema's rule ids come from engine/rules.
+jobs.push(import('./gen-schema.mjs'));
 await Promise.all(jobs);

@@ -14,7 +14,8 @@ import {
   type NetDeviceConfig,
   type QemuConfig,
 } from '../../protocol/launch';
-import { isRuleId, type RuleId } from '../../engine/rules';
+import { allRules, isRuleId, type RuleId } from '../../engine/rules';
+import { closest } from './closest';
 
 export class LaunchError extends Error {
   constructor(
@@ -41,6 +42,9 @@ export interface ValidLaunch {
   freezeGuestOnStop: boolean;
   stopOnEntry: boolean;
   breakOnViolation: boolean;
+  /** When one queue stops, every queue stops (DAP allThreadsStopped). */
+  stopAll: boolean;
+  strict: boolean;
   trace?: string;
 }
 
@@ -202,7 +206,12 @@ export function validateLaunch(raw: unknown, cwd = process.cwd()): ValidLaunch {
   if (layout !== 'split' && layout !== 'packed') throw new LaunchError('workload.layout', `must be "split" or "packed", not ${JSON.stringify(layout)}`, 'write "layout": "split"');
   const violation = str(w, 'violation', 'workload.');
   if (violation !== undefined && !isRuleId(violation)) {
-    throw new LaunchError('workload.violation', `unknown rule id ${JSON.stringify(violation)}`, 'use an id of the rule catalogue, e.g. "split-desc-zero-length" (docs/architecture.md, "The rule catalogue")');
+    const ids = allRules().map((r) => r.id);
+    throw new LaunchError(
+      'workload.violation',
+      `unknown rule id ${JSON.stringify(violation)}`,
+      `use a rule id of the catalogue (${ids.length} rules, listed by the launch.json completion), e.g. the closest: ${closest(violation, ids, 3).join(', ')}`,
+    );
   }
   const workload = {
     count: int(w, 'count', 'workload.', 16, 1, 1_000_000),
@@ -249,6 +258,8 @@ export function validateLaunch(raw: unknown, cwd = process.cwd()): ValidLaunch {
     freezeGuestOnStop: bool(cfg, 'freezeGuestOnStop', '', true),
     stopOnEntry: bool(cfg, 'stopOnEntry', '', false),
     breakOnViolation: bool(cfg, 'breakOnViolation', '', true),
+    stopAll: bool(cfg, 'stopAll', '', true),
+    strict: bool(cfg, 'strict', '', false),
     ...(traceAbs ? { trace: traceAbs } : {}),
   };
 }

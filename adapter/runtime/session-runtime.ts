@@ -35,6 +35,18 @@ export type RuntimeEvents = {
   trace: (e: TraceEvent) => void;
 };
 
+export interface QueueFrames {
+  chains: Chain[];
+  /** Why the pending chains could not be walked further (rule: message). */
+  problem?: string;
+  /** Descriptor index the walk stopped at. */
+  problemIndex?: number;
+  /** A chain held by a breakpoint is among the chains (after the faulted one). */
+  held: boolean;
+  /** chains[0] is the chain that broke a rule, held after the violation. */
+  faulted: boolean;
+}
+
 export interface StopState {
   info: StopInfo;
   threadId: number;
@@ -56,6 +68,8 @@ export class SessionRuntime extends Emitter<RuntimeEvents> {
   readonly breakpoints = new BreakpointTable();
   readonly devices: VirtioDevice[] = [];
   filters = new Set<ExceptionFilterId>(['violation']);
+  /** When one queue stops every queue of the session stops (launch `stopAll`, default true). */
+  stopAll = true;
   stop: StopState | undefined;
   version = 0;
   private readonly violations: ViolationEvent[] = [];
@@ -64,11 +78,28 @@ export class SessionRuntime extends Emitter<RuntimeEvents> {
 
   constructor(readonly trace: Trace) {
     super();
-    this.gate = { admit: (device, q, chain) => this.admit(device, q, chain) };
+    this.gate = {
+      admit: (device, q, chain) => this.admit(device, q, chain),
+      // The session stopped on this queue's violation: keep the offending chain (not returned to the driver).
+      holdFaulted: (_device, q) => this.stop?.violation !== undefined && this.threads.of(q)?.id === this.stop.threadId,
+    };
     trace.on((e) => this.onTrace(e));
   }
 
+  /** Every violation stops its queue, servable ones too (launch `strict`); applies to devices added later too. */
+  get strict(): boolean {
+    return this.strictDevices;
+  }
+
+  set strict(on: boolean) {
+    this.strictDevices = on;
+    for (const d of this.devices) d.strict = on;
+  }
+
+  private strictDevices = false;
+
   addDevice(device: VirtioDevice): void {
+    device.strict = this.strictDevices;
     this.devices.push(device);
     this.threads.add(device);
     device.gate = this.gate;
@@ -101,7 +132,8 @@ export class SessionRuntime extends Emitter<RuntimeEvents> {
     if (!thread || this.breakpoints.forThread(thread.name).length === 0) return true;
     const hit = this.breakpoints.hits(thread.name, () => chainValues(thread, chain));
     if (hit.length === 0) return true;
-    this.stopOn(thread, { reason: 'breakpoint', thread: thread.name, description: `Paused on a notification of ${thread.name}` }, hit);
+    const names = hit.map((id) => this.breakpoints.all().find((b) => b.id === id)?.name ?? String(id));
+    this.stopOn(thread, { reason: 'breakpoint', thread: thread.name, description: `Paused on ${thread.name} (breakpoint ${names.map((n) => `"${n}"`).join(', ')})` }, hit, undefined, this.stopAll);
     return false;
   }
 
@@ -159,14 +191,16 @@ export class SessionRuntime extends Emitter<RuntimeEvents> {
   private stopOnDeviceEvent(filter: ExceptionFilterId, deviceId: string, queueName: string | undefined, description: string, violation?: ViolationEvent): void {
     const device = this.device(deviceId);
     if (!device) return;
-    const thread = (queueName && this.threads.byName(`${deviceId}.${queueName}`)) || this.threads.firstOf(device);
+    const queueThread = queueName ? this.threads.byName(`${deviceId}.${queueName}`) : undefined;
+    const thread = queueThread ?? this.threads.firstOf(device);
     if (!thread) return;
     this.stopOn(
       thread,
       { reason: 'exception', thread: thread.name, description, ...(violation ? { rule: violation.rule, section: violation.section } : {}) },
       undefined,
       violation,
-      true,
+      // An event of one queue may stop that queue alone (stopAll: false); a device-wide event stops everything.
+      this.stopAll || !queueThread,
       filter,
     );
   }
@@ -191,9 +225,15 @@ export class SessionRuntime extends Emitter<RuntimeEvents> {
     this.version++;
   }
 
+  /** Returns the chains held after a violation to their drivers (their completions go to the used rings). */
+  private releaseFaulted(): void {
+    for (const d of this.devices) for (const q of d.queues) if (q.faulted) d.releaseFaulted(q);
+  }
+
   /** Resumes every queue and device. */
   continue(): void {
     this.clearStop();
+    this.releaseFaulted();
     this.emit('stateChanged', 'continued');
     for (const d of this.devices) {
       d.setPaused(false);
@@ -216,8 +256,9 @@ export class SessionRuntime extends Emitter<RuntimeEvents> {
     if (!thread) return;
     const { device, queue } = thread;
     this.clearStop();
-    // Everything else stays paused while one queue steps.
-    for (const d of this.devices) d.setPaused(true);
+    this.releaseFaulted();
+    // Everything else stays paused while one queue steps (with stopAll: false the others keep running).
+    if (this.stopAll) for (const d of this.devices) d.setPaused(true);
     device.pauseQueue(queue);
     await this.stepHooks?.before(thread);
     const n = await device.step(queue, count(queue));
@@ -227,7 +268,7 @@ export class SessionRuntime extends Emitter<RuntimeEvents> {
       { reason: 'step', thread: thread.name, description: n ? `${what} (${n}) on ${thread.name}` : `No chain was available on ${thread.name}` },
       undefined,
       undefined,
-      true,
+      this.stopAll,
     );
   }
 
@@ -251,15 +292,21 @@ export class SessionRuntime extends Emitter<RuntimeEvents> {
     };
   }
 
-  /** Pending chains of a thread's queue, next first: the frames of the Call Stack. */
-  frames(threadId: number, max = 64): { chains: Chain[]; problem?: string; held: boolean } {
+  /** Chains of a thread's queue for the Call Stack: the one that broke a rule (held after a violation), the
+   *  one held by a breakpoint, then the pending ones, next first. */
+  frames(threadId: number, max = 64): QueueFrames {
     const t = this.threads.byId(threadId);
     const ring = t?.queue.view;
-    if (!t || !ring) return { chains: [], held: false };
-    const held = t.queue.held;
+    if (!t || !ring) return { chains: [], held: false, faulted: false };
+    const { held, faulted } = t.queue;
     const peek = ring.peek(max);
-    const chains = held ? [held, ...peek.chains].slice(0, max) : peek.chains;
-    return { chains, held: held !== undefined, ...(peek.problem ? { problem: `${peek.problem.rule}: ${peek.problem.message}` } : {}) };
+    const chains = [...(faulted ? [faulted.chain] : []), ...(held ? [held] : []), ...peek.chains].slice(0, max);
+    return {
+      chains,
+      held: held !== undefined,
+      faulted: faulted !== undefined,
+      ...(peek.problem ? { problem: `${peek.problem.rule}: ${peek.problem.message}`, ...(peek.problem.index !== undefined ? { problemIndex: peek.problem.index } : {}) } : {}),
+    };
   }
 
   recordedViolations(): readonly ViolationEvent[] {

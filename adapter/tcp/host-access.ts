@@ -28,6 +28,8 @@ export const HARMLESS_ATTRIBUTES = [
   'workload',
   'stopOnEntry',
   'breakOnViolation',
+  'stopAll',
+  'strict',
   'freezeGuestOnStop',
   'devices[].type',
   'devices[].id',

@@ -30,6 +30,9 @@ export interface DeviceHost {
 export interface ChainGate {
   /** Return false to hold the chain (the queue pauses until the debugger resumes or steps it). */
   admit(device: VirtioDevice, queue: QueueRuntime, chain: Chain): boolean;
+  /** A chain broke a rule while being processed: return true to hold its completion back (not returned to
+   *  the driver, still inspectable) until the debugger calls releaseFaulted(). */
+  holdFaulted?(device: VirtioDevice, queue: QueueRuntime, chain: Chain): boolean;
 }
 
 export interface DeviceOptions {
@@ -450,6 +453,13 @@ export abstract class VirtioDevice {
     q.admitOnce = chain.position;
     this.trace.emit({ type: 'note', device: this.id, message: `${q.name}: the chain held by the debugger (id ${chain.id}) goes back to the ring as it stops` });
     return true;
+  }
+
+  /** Returns the chain held back after it broke a rule (its completion goes to the used ring now). */
+  releaseFaulted(q: QueueRuntime): void {
+    const f = q.faulted;
+    q.faulted = undefined;
+    f?.release();
   }
 
   /** Processes up to `count` chains of a paused queue regardless of the gate; resolves when they completed. */

@@ -36,6 +36,9 @@ export class QueueRuntime {
   stoppedRing: DeviceVirtqueue | undefined;
   /** A chain the debugger's gate held back: processed first when the queue resumes. */
   held: Chain | undefined;
+  /** A chain that broke a rule while being processed, its completion held back by the debugger so the
+   *  offending chain stays inspectable (not returned to the driver); `release` completes it. */
+  faulted: { chain: Chain; release: () => void } | undefined;
   /** While true the device takes no chain from this queue (the debugger stopped it). */
   paused = false;
   /** Avail position of a held chain that was given back to the ring when it stopped (vhost-user VM stop):
@@ -105,6 +108,7 @@ export class QueueRuntime {
     this.stoppedRing = keepView ? this.vq : undefined;
     this.vq = undefined;
     this.held = undefined;
+    this.faulted = undefined;
     this.pending.length = 0;
     this.enabled = false;
     this.kicksWhilePaused = 0;

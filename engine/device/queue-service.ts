@@ -117,6 +117,7 @@ export class QueueService {
   private process(q: QueueRuntime, chain: Chain, epoch: number): Pending {
     this.record(q, chain);
     const p = q.track(chain);
+    const violationsBefore = q.counters.violations;
     let result: number | Promise<number>;
     try {
       result = this.dev.processChain(q, chain);
@@ -124,16 +125,28 @@ export class QueueService {
       this.noteError(q, e);
       result = 0;
     }
-    if (typeof result === 'number') this.finish(q, p, result, epoch);
+    const faulted = q.counters.violations !== violationsBefore;
+    const done = (len: number) => (faulted ? this.finishFaulted(q, p, len, epoch) : this.finish(q, p, len, epoch));
+    if (typeof result === 'number') done(result);
     else
-      result.then(
-        (len) => this.finish(q, p, len, epoch),
-        (e: unknown) => {
-          this.noteError(q, e);
-          this.finish(q, p, 0, epoch);
-        },
-      );
+      result.then(done, (e: unknown) => {
+        this.noteError(q, e);
+        done(0);
+      });
     return p;
+  }
+
+  /** A chain that broke a rule: the debugger may hold its completion so the offending chain stays visible. */
+  private finishFaulted(q: QueueRuntime, p: Pending, len: number, epoch: number): void {
+    if (epoch !== this.dev.epoch || q.faulted || !this.dev.gate?.holdFaulted?.(this.dev, q, p.chain)) {
+      this.finish(q, p, len, epoch);
+      return;
+    }
+    // A debugger step waiting on this chain goes on: the chain is accounted for, just not returned yet.
+    const wake = this.waiters.get(p);
+    this.waiters.delete(p);
+    q.faulted = { chain: p.chain, release: () => this.finish(q, p, len, epoch) };
+    wake?.();
   }
 
   private noteError(q: QueueRuntime, e: unknown): void {

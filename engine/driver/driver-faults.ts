@@ -63,6 +63,8 @@ export class DriverFaults {
     if (this.take('features-not-offered')) accepted |= unoffered();
     if (this.has('status-features-ok-refused-ignored')) accepted |= unoffered();
     if (this.take('features-version1-not-accepted')) accepted &= ~bit(F.VERSION_1);
+    // The ring commits these by using an indirect table anyway: the feature must not be negotiated.
+    if (this.has('split-indirect-not-negotiated') || this.has('packed-indirect-not-negotiated')) accepted &= ~bit(F.INDIRECT_DESC);
     const dep = this.pending.get('features-dependency');
     if (dep) {
       // arg: the dependent feature bit to accept; its requirement (arg2 = arg >> 8) is dropped.

@@ -44,7 +44,13 @@ const cases: { name: string; config: Record<string, unknown>; attribute: string;
     fix: /apt-get install qemu-system-x86/,
   },
   { name: 'bad workload', config: base([{ type: 'blk', id: 'blk0', disk: goodDisk }], { workload: { kind: 'fuzz' } }), attribute: 'workload.kind', fix: /readwrite/ },
-  { name: 'unknown violation rule', config: base([{ type: 'blk', id: 'blk0', disk: goodDisk }], { workload: { violation: 'split-desc-zero-lenght' } }), attribute: 'workload.violation', fix: /rule catalogue/ },
+  {
+    name: 'unknown rule id in workload.violation',
+    config: base([{ type: 'blk', id: 'blk0', disk: goodDisk }], { workload: { violation: 'split-desc-zero-lenght' } }),
+    attribute: 'workload.violation',
+    fix: /closest: split-desc-zero-length, /,
+  },
+  { name: 'non-boolean stopAll', config: base([{ type: 'blk', id: 'blk0', disk: goodDisk }], { stopAll: 1 }), attribute: 'stopAll', fix: /stopAll: true/ },
   { name: 'non-boolean stopOnEntry', config: base([{ type: 'blk', id: 'blk0', disk: goodDisk }], { stopOnEntry: 'yes' }), attribute: 'stopOnEntry', fix: /stopOnEntry: false/ },
 ];
 
@@ -63,6 +69,7 @@ describe('launch configuration validation', () => {
     assert.equal(v.driver, 'builtin');
     assert.equal(v.breakOnViolation, true);
     assert.equal(v.freezeGuestOnStop, true);
+    assert.equal(v.stopAll, true);
     const [blk, net] = v.devices;
     assert.deepEqual(blk, { type: 'blk', id: 'blk0', disk: goodDisk, readonly: false, queues: 1, queueSize: 256 });
     assert.equal(net!.type, 'net');
@@ -75,7 +82,7 @@ describe('the adapter refuses a bad launch.json before starting anything', () =>
   afterEach(async () => {
     await dc?.stop().catch(() => {});
   });
-  for (const c of cases.filter((x) => ['unknown device type', 'disk file does not exist', 'bad MAC', 'socket dir not writable', 'QEMU not found'].includes(x.name))) {
+  for (const c of cases.filter((x) => ['unknown device type', 'unknown rule id in workload.violation', 'disk file does not exist', 'bad MAC', 'socket dir not writable', 'QEMU not found'].includes(x.name))) {
     test(c.name, async () => {
       dc = await startClient();
       let initialized = false;

@@ -63,6 +63,31 @@ describe('virtio-blk sessions', () => {
     assert.match(info.details!.typeName!, /^VIRTIO §5\.2/);
   });
 
+  test('a servable violation (severity error) stops, holds its chain, and is served on continue; strict stops the queue', async () => {
+    for (const strict of [false, true]) {
+      dc = await startClient();
+      const config = blkConfig({ strict, workload: { count: 6, violation: 'split-indirect-not-negotiated' } });
+      const stop = await launchAndStop(dc, { config });
+      assert.equal(stop.body.reason, 'exception');
+      const info = (await dc.exceptionInfoRequest({ threadId: stop.body.threadId })).body;
+      assert.equal(info.exceptionId, 'split-indirect-not-negotiated');
+      assert.match(info.details!.fullTypeName!, /, error\)$/, 'the severity is in the exception');
+      assert.match(info.details!.stackTrace!, /Severity: error: queue goes on/);
+      if (!strict) {
+        // The chain is held, not consumed: the top frame is the offending chain, and it is served afterwards.
+        const frames = (await dc.stackTraceRequest({ threadId: stop.body.threadId })).body.stackFrames;
+        assert.match(frames[0]!.name, /IN|OUT/);
+        const exited = dc.waitForEvent('exited', 30_000);
+        await dc.continueRequest({ threadId: stop.body.threadId });
+        assert.equal((await exited).body.exitCode, 0, 'every request of the workload completed');
+      } else {
+        assert.ok(Number(await evaluate(dc, 'blk0.status')) & 64, 'strict: DEVICE_NEEDS_RESET (64) is set');
+      }
+      await dc.stop().catch(() => {});
+      dc = undefined;
+    }
+  });
+
   test('createDisk makes the image; the workload runs to the end without breakpoints', async () => {
     dc = await startClient();
     const disk = join(dir, 'created.img');

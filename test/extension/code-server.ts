@@ -1,5 +1,5 @@
 // code-server for the extension tests (docs/architecture.md, "Measured facts"): installed once into a cache outside the repository by
-// install-code-server.sh, then started per test run with every per-user directory (HOME, XDG dirs, TMPDIR,
+// scripts/install-code-server.sh, then started per test run with every per-user directory (HOME, XDG dirs, TMPDIR,
 // user data, extensions) inside one throw-away run folder.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -21,16 +21,16 @@ let installing: Promise<CodeServerInstall> | undefined;
 export function installCodeServer(): Promise<CodeServerInstall> {
   installing ??= new Promise<CodeServerInstall>((resolve, reject) => {
     const started = Date.now();
-    const script = join(__dirname, 'install-code-server.sh');
+    const script = join(__dirname, '..', '..', 'scripts', 'install-code-server.sh');
     execFile('bash', [script], { maxBuffer: 1 << 20, timeout: 15 * 60_000 }, (err, stdout, stderr) => {
       if (err) {
-        reject(new Error(`test/extension/install-code-server.sh failed (${err.message.split('\n')[0]}):\n${stderr}`));
+        reject(new Error(`scripts/install-code-server.sh failed (${err.message.split('\n')[0]}):\n${stderr}`));
         return;
       }
       const out: Record<string, string | undefined> = {};
       for (const m of stdout.matchAll(/^(\w+)=(.*)$/gm)) out[m[1] as string] = m[2];
       if (!out.node || !out.code_server || !out.version) {
-        reject(new Error(`test/extension/install-code-server.sh printed no node/code_server:\n${stdout}${stderr}`));
+        reject(new Error(`scripts/install-code-server.sh printed no node/code_server:\n${stdout}${stderr}`));
         return;
       }
       resolve({ node: out.node, entry: out.code_server, version: out.version, seconds: (Date.now() - started) / 1000 });

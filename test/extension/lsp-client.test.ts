@@ -2,7 +2,7 @@
 // starts our server for a C driver source (hover on a feature bit shows bit and spec section), F5 starts a
 // built-in `virtio` session from the sample launch.json, and while it runs the hover shows what the session
 // negotiated (virtio/snapshot → virtio/liveState); when the session ends the live lines go away.
-// Needs code-server (test/extension/install-code-server.sh installs it into a cache outside the repository,
+// Needs code-server (scripts/install-code-server.sh installs it into a cache outside the repository,
 // a few minutes the first time) and /usr/bin/chromium; without either the test fails, it never skips.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { installCodeServer, installExtension, isolatedEnv, runDirs, startCodeServer, type RunDirs, type RunningCodeServer } from './code-server';
-import { packVsix } from './vsix';
+import { packageVsix } from './vsix';
 import { hoverUntil, launchChromium, openFile, openWorkbench, placeCursorOn } from './workbench';
 
 const ROOT = resolve(__dirname, '../..');
@@ -66,7 +66,7 @@ describe('extension in code-server: language client and live state', () => {
       workspace = join(dirs.root, 'driver-workspace');
       cpSync(FIXTURE, workspace, { recursive: true }); // the session creates its disk image inside the workspace
       const vsix = join(dirs.root, 'virtio-debug.vsix');
-      packVsix(ROOT, vsix);
+      await packageVsix(vsix);
       await installExtension(install, dirs, vsix);
       server = await startCodeServer(install, dirs, workspace);
       page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -103,6 +103,10 @@ describe('extension in code-server: language client and live state', () => {
       await page.keyboard.press('Escape');
       await page.keyboard.press('F5');
       await page.locator('.debug-toolbar').waitFor({ timeout: 30_000 });
+      // The entry stop opens the stopped queue's listing (its top frame's source): back to the driver source.
+      await page.locator('.monaco-editor .view-lines', { hasText: 'blk0.requestq1 · split ring' }).first().waitFor({ timeout: 60_000 });
+      await openFile(page, SOURCE, CONSTANT);
+      await placeCursorOn(page, CONSTANT);
       // stopOnEntry: the session stops once both devices reached DRIVER_OK; the live state follows the
       // virtio/stateChanged events, so the hover passes through earlier states (not negotiated yet) first.
       const text = await hoverUntil(page, 'live hover during the session', 60_000, (t) => /offered \/ negotiated on net0: yes \/ yes/.test(t));
@@ -126,6 +130,7 @@ describe('extension in code-server: language client and live state', () => {
       await page.keyboard.press('Escape');
       await page.keyboard.press('Shift+F5');
       await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
+      await openFile(page, SOURCE, CONSTANT);
       await placeCursorOn(page, CONSTANT);
       const text = await hoverUntil(page, 'hover after the session', 30_000, (t) => t.includes(CONSTANT) && !t.includes('Live'));
       assert.match(text, /§5\.1\.3\b/);

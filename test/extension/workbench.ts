@@ -96,3 +96,45 @@ export async function hoverUntil(page: Page, what: string, timeoutMs: number, ac
     throw new Error(`${(e as Error).message}; last hover:\n${lastText || '(none)'}`);
   }
 }
+
+/** Runs a command from the Command Palette (F1) by its title as listed there (with its category, if any). */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await retry(`command "${title}"`, 60_000, async () => {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    await quickInput(page).waitFor({ timeout: 2_000 });
+    await quickInput(page).fill(`>${title}`);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    await row.waitFor({ timeout: 3_000 });
+    await row.click();
+    return true;
+  });
+}
+
+/** Picks an entry of an open quick pick (e.g. a launch configuration) by its text; typed after what the
+ *  input holds, since quick access keeps its prefix there ("debug "). */
+export async function pickQuickItem(page: Page, text: string): Promise<void> {
+  await quickInput(page).waitFor({ timeout: 5_000 });
+  await page.keyboard.type(text);
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+  await row.waitFor({ timeout: 10_000 });
+  await row.click();
+}
+
+/** The texts of the rows of a debug view list (`.debug-call-stack`, `.debug-variables`, `.debug-breakpoints`). */
+export async function listRows(page: Page, view: string): Promise<string[]> {
+  return (await page.locator(`${view} .monaco-list-row`).allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+}
+
+/** Waits until a row of a debug view list satisfies `accept`; returns that row's text. */
+export async function waitForRow(page: Page, view: string, what: string, timeoutMs: number, accept: (row: string) => boolean): Promise<string> {
+  let last: string[] = [];
+  try {
+    return await retry(what, timeoutMs, async () => {
+      last = await listRows(page, view);
+      return last.find(accept);
+    });
+  } catch (e) {
+    throw new Error(`${(e as Error).message}; rows of ${view}:\n${last.join('\n') || '(none)'}`);
+  }
+}
