@@ -8,6 +8,7 @@ import { type DecodedField, type DecodedLayer } from '../decode';
 import { type VirtioDevice } from '../device/device';
 import { type QueueRuntime } from '../device/queue-runtime';
 import { type Chain } from '../queue/types';
+import { packedFlagNames } from '../queue/packed/layout';
 import { flagNames } from '../spec';
 
 /** Decodes a chain's payload by device type (the adapter registers the blk and net decoders). */
@@ -57,7 +58,7 @@ function chainDto(device: VirtioDevice, q: QueueRuntime, c: Chain, state: ChainS
       addr: hex(d.addr),
       len: d.len,
       flags: d.flags,
-      flagNames: flagNames('desc', d.flags),
+      flagNames: q.layout === 'packed' ? packedFlagNames(d.flags) : flagNames('desc', d.flags),
       indirect: d.indirect,
       ...(bytes ? { bytes: hexBytes(bytes) } : {}),
     };
