@@ -9,6 +9,7 @@ import { LIVE_STATE_METHOD, type LiveStateParams } from '../protocol/lsp';
 import { DEBUG_TYPE, VirtioAdapterFactory } from './adapter-factory';
 import { createLanguageClient } from './language-client';
 import { LiveStateForwarder } from './live-state-forwarder';
+import { registerPanels } from './panels';
 
 let client: LanguageClient | undefined;
 
@@ -16,6 +17,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new VirtioAdapterFactory(context.asAbsolutePath('dist/adapter.js'))),
   );
+  registerPanels(context);
 
   const languageClient = createLanguageClient(context.asAbsolutePath('dist/language-server.js'));
   client = languageClient;

@@ -26,6 +26,8 @@ export interface SessionInfo {
   name: string;
   /** 'live': a running or stopped session; 'ended': the session is gone (last data kept); 'file': a trace file. */
   state: 'live' | 'ended' | 'file';
+  /** 'file': the trace file's path, so a reloaded timeline loads it again. */
+  path?: string;
 }
 
 /** A violation with the rule catalogue's text (engine/rules), as the violations view shows it. */

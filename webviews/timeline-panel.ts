@@ -7,7 +7,9 @@ const view = new TimelinePanelView();
 const saved = loadState<TimelinePanelState>('timeline');
 view.selected = saved?.seq;
 document.body.append(view);
-view.addEventListener('state', (e) => saveState({ ...saved, ...(e as CustomEvent<TimelinePanelState>).detail }));
+view.addEventListener('state', (e) =>
+  saveState({ ...(view.session?.state === 'file' && view.session.path ? { file: view.session.path } : {}), ...(e as CustomEvent<TimelinePanelState>).detail }),
+);
 view.addEventListener('open-ring', (e) => post((e as CustomEvent<OpenRingMessage>).detail));
 view.addEventListener('open-trace', () => post({ type: 'openTrace' }));
 
@@ -20,6 +22,8 @@ onMessage((m) => {
       const next = base.concat(m.events);
       pending = next.length > MAX_EVENTS ? next.slice(next.length - MAX_EVENTS) : next;
       view.session = m.session;
+      // Remember a loaded file (the serializer loads it again after a reload); a live session forgets it.
+      saveState({ kind: 'timeline', ...(view.selected !== undefined ? { seq: view.selected } : {}), ...(m.session.state === 'file' && m.session.path ? { file: m.session.path } : {}) });
       requestAnimationFrame(() => {
         if (pending) view.events = pending;
         pending = undefined;
