@@ -75,6 +75,7 @@ export function configFields(device: VirtioDevice): ConfigFieldDto[] {
   return device.config.fields.map((f) => {
     const raw = device.config.get(f.name);
     const decode = (f as Partial<ConfigField>).decode;
+    const section = (f as Partial<ConfigField>).section;
     const present = device.configFieldPresent(f);
     return {
       name: f.name,
@@ -85,7 +86,7 @@ export function configFields(device: VirtioDevice): ConfigFieldDto[] {
       present,
       writable: f.driverWritable === true,
       ...(f.features?.length ? { features: [...f.features] } : {}),
-      ...(f.section ? { section: f.section } : {}),
+      ...(section ? { section } : {}),
     };
   });
 }

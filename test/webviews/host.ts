@@ -77,7 +77,7 @@ export class PanelHost {
   }
 
   /** Opens a panel page; `state` is what VS Code would restore (the serializer's state). */
-  async open(kind: PanelKind, state?: PanelState, size = { width: 1400, height: 800 }): Promise<Page> {
+  async open(kind: PanelKind, state?: PanelState, size = { width: 1600, height: 900 }): Promise<Page> {
     const bundle = join(DIST, bundleName(kind));
     if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run node scripts/build.mjs first`);
     const p = await this.browser!.newPage({ viewport: size, deviceScaleFactor: 1 });

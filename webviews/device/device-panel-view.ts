@@ -46,7 +46,7 @@ export class DevicePanelView extends LitElement {
       :host { padding: 8px 16px 24px; }
       .bar { display: flex; align-items: center; gap: 12px; margin-bottom: 8px; }
       .grid { display: grid; grid-template-columns: minmax(0, 1.2fr) minmax(0, 1fr); gap: 8px 24px; }
-      section { min-width: 0; }
+      section { min-width: 0; overflow-x: auto; }
       .mono td, td.mono { font-family: var(--mono); font-size: 12px; }
       .bits { display: flex; gap: 6px; flex-wrap: wrap; margin-bottom: 6px; }
       .bit { padding: 1px 8px; border-radius: 3px; border: 1px solid var(--border); font-size: 12px; }

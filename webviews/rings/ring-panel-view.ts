@@ -46,17 +46,17 @@ export class RingPanelView extends LitElement {
       .legend { display: flex; gap: 10px; font-size: 11px; margin-left: auto; }
       .legend span::before { content: '■ '; }
       .main { display: flex; flex: 1; min-height: 0; }
-      .rings { flex: 3; display: flex; flex-direction: column; min-width: 0; border-right: 1px solid var(--border); }
-      .detail { flex: 2; min-width: 260px; overflow: auto; }
+      .rings { flex: 1 1 auto; display: flex; flex-direction: column; min-width: 0; border-right: 1px solid var(--border); overflow-x: auto; }
+      .detail { flex: 0 0 490px; overflow: auto; }
       .stop { padding: 6px 12px; }
       .packed-info { display: grid; grid-template-columns: repeat(4, max-content); gap: 2px 18px; padding: 6px 12px; font-size: 12px; border-bottom: 1px solid var(--border); }
       .packed-info b { font-weight: 600; }
       .head, .row { display: grid; align-items: center; font-family: var(--mono); font-size: 12px; }
-      .split { grid-template-columns: 44px 118px 58px 92px 40px 74px 12px 44px 52px 74px 12px 44px 44px 58px 74px; }
-      .packed { grid-template-columns: 44px 118px 58px 130px 44px 44px 44px 84px 1fr; }
+      .split { grid-template-columns: 36px 110px 50px 92px 36px 70px 10px 36px 44px 70px 150px 10px 36px 40px 44px 56px 180px; min-width: 1080px; }
+      .packed { grid-template-columns: 44px 118px 58px 130px 44px 52px 52px 84px 1fr; }
       .head { color: var(--muted); border-bottom: 1px solid var(--border); padding: 2px 0 2px 8px; font-family: var(--vscode-font-family); font-size: 11px; }
       .groups { display: grid; padding: 6px 0 0 8px; font-weight: 600; font-size: 12px; }
-      .groups.split { grid-template-columns: 426px 12px 170px 12px 220px; }
+      .groups.split { grid-template-columns: 394px 10px 300px 10px 356px; }
       lit-virtualizer { flex: 1; min-height: 0; overflow: auto; }
       .row { width: 100%; height: var(--row-h); padding-left: 8px; box-sizing: border-box; cursor: default; }
       .row > span { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; padding-right: 4px; }
@@ -129,7 +129,7 @@ export class RingPanelView extends LitElement {
   }
 
   private markers(c: Cell | undefined): TemplateResult | typeof nothing {
-    return c?.markers.length ? html`<span class="markers">${c.markers.map((m) => html`<span class="marker">◀ ${m}</span>`)}</span>` : html`<span></span>`;
+    return c?.markers.length ? html`<span class="markers" data-col="markers">${c.markers.map((m) => html`<span class="marker">◀ ${m}</span>`)}</span>` : html`<span></span>`;
   }
 
   private splitRow = (r: SplitRow): TemplateResult => {
@@ -149,12 +149,14 @@ export class RingPanelView extends LitElement {
       <span class="gap"></span>
       <span class="idx ${ap.cls}" style=${styleMap(ap.style)} @click=${() => this.select(a?.chain)}>${r.i}</span>
       <span class=${ap.cls.replace('c ', '')} @click=${() => this.select(a?.chain)}>${a?.value ?? ''}</span>
-      <span data-col="avail-state">${this.state(a)}${this.markers(a)}</span>
+      <span data-col="avail-state">${this.state(a)}</span>
+      ${this.markers(a)}
       <span class="gap"></span>
       <span class="idx ${up.cls}" style=${styleMap(up.style)} @click=${() => this.select(u?.chain)}>${r.i}</span>
       <span class=${up.cls.replace('c ', '')} @click=${() => this.select(u?.chain)}>${u?.id ?? ''}</span>
       <span>${u?.len ?? ''}</span>
-      <span data-col="used-state">${this.state(u)}${this.markers(u)}</span>
+      <span data-col="used-state">${this.state(u)}</span>
+      ${this.markers(u)}
     </div>`;
   };
 
@@ -185,8 +187,8 @@ export class RingPanelView extends LitElement {
       </div>
       <div class="head split">
         <span>#</span><span>addr</span><span>len</span><span>flags</span><span>next</span><span>state</span><span></span>
-        <span>slot</span><span>head</span><span>state</span><span></span>
-        <span>slot</span><span>id</span><span>len</span><span>state</span>
+        <span>slot</span><span>head</span><span>state</span><span>indices</span><span></span>
+        <span>slot</span><span>id</span><span>len</span><span>state</span><span>indices</span>
       </div>
       <lit-virtualizer scroller .items=${rows} .renderItem=${this.splitRow}></lit-virtualizer>
     `;
