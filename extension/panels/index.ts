@@ -65,6 +65,20 @@ export function registerPanels(context: vscode.ExtensionContext): void {
     }
   };
 
+  const revealThread = async (arg: unknown): Promise<void> => {
+    const threadId = (arg as { threadId?: unknown } | undefined)?.threadId;
+    const s = feed.live;
+    if (typeof threadId !== 'number' || !s) return;
+    try {
+      const { threads } = (await s.customRequest('threads')) as { threads: { id: number; name: string }[] };
+      const name = threads.find((t) => t.id === threadId)?.name;
+      const dot = name?.indexOf('.') ?? -1;
+      if (name && dot > 0) actions.openRing(name.slice(0, dot), name.slice(dot + 1));
+    } catch {
+      // The session went away meanwhile: the panel shows what it has.
+    }
+  };
+
   const actions: PanelActions = {
     openRing: (device, queue, index) => show('rings').send({ type: 'reveal', device, queue, ...(index !== undefined ? { index } : {}) }),
     openTrace: () => void openTraceFile(),
@@ -78,7 +92,13 @@ export function registerPanels(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     feed,
     { dispose: () => panels.forEach((p) => p.dispose()) },
-    ...Object.entries(PANEL_COMMANDS).map(([command, kind]) => vscode.commands.registerCommand(command, () => void show(kind))),
+    ...Object.entries(PANEL_COMMANDS).map(([command, kind]) =>
+      vscode.commands.registerCommand(command, (arg?: unknown) => {
+        show(kind);
+        // From the Call Stack's context menu: VS Code passes the thread's id; show that queue.
+        if (kind === 'rings') void revealThread(arg);
+      }),
+    ),
     vscode.commands.registerCommand('virtio.openTrace', (uri?: vscode.Uri) => openTraceFile(uri instanceof vscode.Uri ? uri : undefined)),
     ...PANEL_KINDS.map((kind) =>
       vscode.window.registerWebviewPanelSerializer(panelViewType(kind), {

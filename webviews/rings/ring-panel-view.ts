@@ -14,6 +14,8 @@ import { baseStyles, chainColour } from '../shared/styles';
 import { type Cell, EVENT_FLAGS, type PackedRow, type SplitRow, packedRows, splitRows } from './ring-model';
 import './chain-detail';
 
+const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
+
 const STATE_LABEL: Record<Cell['state'], string> = { free: 'free', available: 'available', inflight: 'in flight', used: 'used', held: 'held' };
 
 interface VirtualizerElement extends HTMLElement {
@@ -242,7 +244,7 @@ export class RingPanelView extends LitElement {
         >
           ${this.queues().map((x) => html`<vscode-option value=${x.thread} ?selected=${x.thread === q.thread}>${x.thread}</vscode-option>`)}
         </vscode-single-select>
-        <span class="muted">${q.layout} · size ${q.size} · ${q.pending} pending · ${q.inflight} in flight · ${q.counters.chains} chains · ${q.counters.used} used${q.eventIdx ? ' · event idx' : ''}</span>
+        <span class="muted">${q.layout} · size ${q.size} · ${q.pending} pending · ${q.inflight} in flight · ${plural(q.counters.chains, 'chain')} taken · ${q.counters.used} used${q.eventIdx ? ' · event idx' : ''}</span>
         ${q.broken ? html`<span class="bad">broken: ${q.broken}</span>` : nothing}
         <span class="legend">
           ${(['free', 'available', 'inflight', 'held', 'used'] as const).map((s) => html`<span class="st-${s}">${STATE_LABEL[s]}</span>`)}
