@@ -54,11 +54,11 @@ export class RingPanelView extends LitElement {
       .packed-info { display: grid; grid-template-columns: repeat(4, max-content); gap: 2px 18px; padding: 6px 12px; font-size: 12px; border-bottom: 1px solid var(--border); }
       .packed-info b { font-weight: 600; }
       .head, .row { display: grid; align-items: center; font-family: var(--mono); font-size: 12px; }
-      .split { grid-template-columns: 36px 110px 50px 92px 36px 70px 10px 36px 44px 70px 150px 10px 36px 40px 44px 56px 180px; min-width: 1080px; }
-      .packed { grid-template-columns: 44px 118px 58px 130px 44px 52px 52px 84px 1fr; }
+      .split { grid-template-columns: 48px 110px 50px 92px 44px 70px 10px 48px 48px 70px 150px 10px 48px 48px 44px 56px 170px; min-width: 1110px; }
+      .packed { grid-template-columns: 52px 118px 58px 130px 44px 52px 52px 84px 1fr; }
       .head { color: var(--muted); border-bottom: 1px solid var(--border); padding: 2px 0 2px 8px; font-family: var(--vscode-font-family); font-size: 11px; }
       .groups { display: grid; padding: 6px 0 0 8px; font-weight: 600; font-size: 12px; }
-      .groups.split { grid-template-columns: 394px 10px 300px 10px 356px; }
+      .groups.split { grid-template-columns: 414px 10px 316px 10px 366px; }
       lit-virtualizer { flex: 1; min-height: 0; overflow: auto; }
       .row { width: 100%; height: var(--row-h); padding-left: 8px; box-sizing: border-box; cursor: default; }
       .row > span { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; padding-right: 4px; }

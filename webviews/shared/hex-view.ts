@@ -18,7 +18,7 @@ export class HexView extends LitElement {
   }
 
   static override styles = css`
-    :host { display: block; font-family: var(--vscode-editor-font-family, monospace); font-size: var(--vscode-editor-font-size, 12px); }
+    :host { display: block; font-family: var(--vscode-editor-font-family, monospace); font-size: 11px; }
     pre { margin: 0; padding: 4px 6px; background: var(--vscode-textCodeBlock-background); border-radius: 3px; overflow-x: auto; line-height: 1.45; }
     .off { color: var(--vscode-descriptionForeground); }
     .asc { color: var(--vscode-descriptionForeground); }
