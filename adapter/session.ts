@@ -448,6 +448,8 @@ export class VirtioDebugSession extends LoggingDebugSession {
         rings: a.rings ?? true,
         maxRingEntries: a.maxRingEntries ?? 4096,
         traceEvents: a.traceEvents ?? 0,
+        chains: a.chains ?? 0,
+        bytesLimit: a.bytesLimit ?? 256,
       });
       this.sendResponse(response);
       return;

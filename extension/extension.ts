@@ -12,6 +12,7 @@ import { registerConfigurationProviders } from './configuration-provider';
 import { registerDeviceCommands } from './device-commands';
 import { createLanguageClient } from './language-client';
 import { LiveStateForwarder } from './live-state-forwarder';
+import { registerPanels } from './panels';
 import { registerSessionViews } from './session-views';
 
 let client: LanguageClient | undefined;
@@ -23,6 +24,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerDeviceCommands(),
     ...registerSessionViews(),
   );
+  registerPanels(context);
 
   const languageClient = createLanguageClient(context.asAbsolutePath('dist/language-server.js'));
   client = languageClient;

@@ -36,6 +36,10 @@ export interface SnapshotArguments {
   rings?: boolean;
   /** Cap on ring entries per queue (webviews render only what is visible); default 4096. */
   maxRingEntries?: number;
+  /** Include up to this many chains per queue (pending, in flight, held) with decoded payloads; default 0. */
+  chains?: number;
+  /** Bytes of each chain buffer to include as hex (hex views); default 256. */
+  bytesLimit?: number;
   /** Include this many recent trace events (timeline); default 0. */
   traceEvents?: number;
 }

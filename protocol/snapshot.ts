@@ -74,6 +74,61 @@ export interface QueueSnapshot {
   notificationsEnabled: boolean;
   counters: QueueCountersDto;
   ring?: SplitRingDto | PackedRingDto;
+  /** Chains the device knows of (pending, taken, held), when the snapshot asked for them (`chains`). */
+  chains?: ChainDto[];
+}
+
+/** Where a chain is in its life as the device sees it. ("used" and "free" entries are read off the rings.) */
+export type ChainState = 'available' | 'inflight' | 'held';
+
+/** One field of a decoded payload (same shape as the engine's decoders produce). */
+export interface DecodedFieldDto {
+  label: string;
+  value: string;
+  /** Byte range in the buffer given to the decoder (for highlighting). */
+  offset: number;
+  size: number;
+  children?: DecodedFieldDto[];
+}
+
+export interface DecodedLayerDto {
+  /** "blk request", "virtio_net_hdr", "Ethernet", "IPv4", ... */
+  protocol: string;
+  fields: DecodedFieldDto[];
+  /** The input was short or malformed. */
+  error?: string;
+}
+
+export interface ChainDescriptorDto {
+  /** Index in the descriptor table / ring slot, or in the indirect table when `indirect`. */
+  index: number;
+  addr: string;
+  len: number;
+  flags: number;
+  flagNames: string[];
+  indirect: boolean;
+  /** The buffer's first bytes as lowercase hex (at most `bytesLimit` bytes of the snapshot request). */
+  bytes?: string;
+}
+
+export interface ChainDto {
+  /** Split: head index (the id returned in the used ring). Packed: buffer id. */
+  id: number;
+  /** Split: head descriptor index. Packed: ring slot of the first descriptor. */
+  head: number;
+  state: ChainState;
+  /** Split: avail idx (free-running) the chain was published at. Packed: ring slot of the head. */
+  position: number;
+  /** Ring entries the chain occupies (split: table indices; packed: ring slots), indirect pointer included. */
+  ringSlots: number[];
+  descriptors: ChainDescriptorDto[];
+  readableBytes: number;
+  writableBytes: number;
+  indirectTable?: { addr: string; len: number; index: number };
+  /** One-line decoded summary ("IN sector 0, 4096 B"). */
+  summary?: string;
+  /** Decoded payload layers (blk request; net header, Ethernet, ARP, IP, ICMP, UDP, TCP; control command). */
+  layers?: DecodedLayerDto[];
 }
 
 export interface FeatureBitDto {
@@ -83,6 +138,12 @@ export interface FeatureBitDto {
   /** Written by the driver (accepted). */
   accepted: boolean;
   negotiated: boolean;
+  /** VIRTIO spec section of the bit, when the catalogue knows it. */
+  section?: string;
+  /** One-line meaning of the bit. */
+  meaning?: string;
+  /** Accepted by the driver without the features it requires (short names; "A or B" for an any-of group). */
+  missing?: string[];
 }
 
 export interface ConfigFieldDto {
@@ -95,6 +156,10 @@ export interface ConfigFieldDto {
   /** Present: its gating feature is offered (or it has none). */
   present: boolean;
   writable: boolean;
+  /** Feature short names that gate the field (it exists if any is offered); absent: always present. */
+  features?: string[];
+  /** VIRTIO spec section of the field. */
+  section?: string;
 }
 
 export interface DeviceSnapshot {
@@ -131,6 +196,7 @@ export interface SessionSnapshot {
   running: boolean;
   stop?: StopInfo;
   devices: DeviceSnapshot[];
-  violations: { rule: string; section: string; device: string; queue?: string; message: string; time: number }[];
+  /** `index`: the offending descriptor index or ring slot, as the rule defines. */
+  violations: { rule: string; section: string; device: string; queue?: string; index?: number; message: string; time: number }[];
   trace?: TraceEvent[];
 }

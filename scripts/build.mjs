@@ -1,6 +1,6 @@
 // Bundles every entry point with esbuild: Node bundles (CommonJS) and browser bundles for the webviews.
 import { build } from 'esbuild';
-import { existsSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 
 const node = [
   ['cli/main.ts', 'dist/cli.js'],
@@ -37,6 +37,8 @@ if (existsSync('webviews')) {
         format: 'esm',
         target: 'es2022',
         sourcemap: true,
+        // Library stylesheets (uPlot) are imported as text and adopted into the panels' shadow roots.
+        loader: { '.css': 'text' },
         logLevel: 'warning',
       }),
     );
@@ -45,3 +47,8 @@ if (existsSync('webviews')) {
 // The launch schema's rule ids come from engine/rules.
 jobs.push(import('./gen-schema.mjs'));
 await Promise.all(jobs);
+// Codicons for the panels (vscode-icon adopts the stylesheet the panel links; the font sits beside it).
+if (existsSync('dist/webviews')) {
+  mkdirSync('dist/webviews', { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(`node_modules/@vscode/codicons/dist/${f}`, `dist/webviews/${f}`);
+}

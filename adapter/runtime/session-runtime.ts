@@ -11,6 +11,7 @@ import { type QueueRuntime } from '../../engine/device/queue-runtime';
 import { deviceSnapshot } from '../../engine/inspect/snapshot';
 import { type Chain } from '../../engine/queue/types';
 import { type Trace } from '../../engine/trace';
+import { decodeChainLayers } from './chain-decode';
 import { BreakpointTable, type FunctionBreakpointInput, type QueueBreakpoint } from './breakpoints';
 import { chainValues } from './chain-values';
 import { Emitter } from './emitter';
@@ -274,17 +275,24 @@ export class SessionRuntime extends Emitter<RuntimeEvents> {
 
   // ------------------------------------------------------------ inspection
 
-  snapshot(o: { rings?: boolean; maxRingEntries?: number; traceEvents?: number } = {}): SessionSnapshot {
+  snapshot(o: { rings?: boolean; maxRingEntries?: number; traceEvents?: number; chains?: number; bytesLimit?: number } = {}): SessionSnapshot {
     return {
       version: this.version,
       running: !this.stop,
       ...(this.stop ? { stop: this.stop.info } : {}),
-      devices: this.devices.map((d) => deviceSnapshot(d, { rings: o.rings ?? true, maxRingEntries: o.maxRingEntries ?? 4096 })),
+      devices: this.devices.map((d) =>
+        deviceSnapshot(d, {
+          rings: o.rings ?? true,
+          maxRingEntries: o.maxRingEntries ?? 4096,
+          ...(o.chains ? { chains: o.chains, bytesLimit: o.bytesLimit ?? 256, decode: decodeChainLayers } : {}),
+        }),
+      ),
       violations: this.violations.map((v) => ({
         rule: v.rule,
         section: v.section,
         device: v.device,
         ...(v.queueName ? { queue: v.queueName } : {}),
+        ...(v.index !== undefined ? { index: v.index } : {}),
         message: v.message,
         time: v.time,
       })),

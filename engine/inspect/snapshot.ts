@@ -5,10 +5,11 @@
 import { type ConfigFieldDto, type DeviceSnapshot, type FeatureBitDto, type QueueSnapshot } from '../../protocol/snapshot';
 import { type VirtioDevice } from '../device/device';
 import { type QueueRuntime } from '../device/queue-runtime';
-import { type ConfigField, featuresOf, statusNames } from '../spec';
+import { type ConfigField, featuresOf, missingDependencies, statusNames } from '../spec';
 import { hex } from '../wire/hex';
+import { type ChainSnapshotOptions, chainsSnapshot } from './chains';
 
-export interface SnapshotOptions {
+export interface SnapshotOptions extends ChainSnapshotOptions {
   rings?: boolean;
   maxRingEntries?: number;
 }
@@ -47,6 +48,7 @@ export function featureBits(device: VirtioDevice): FeatureBitDto[] {
   const table = device.deviceType === 'test' ? 'transport' : device.deviceType;
   const known = featuresOf(table);
   const out: FeatureBitDto[] = [];
+  const missing = new Map(missingDependencies(table, device.driverFeatures).map((m) => [m.feature.bit, m.missing]));
   const bits = new Set<number>(known.filter((f) => !f.legacy).map((f) => f.bit));
   for (let b = 0; b < 128; b++) {
     const m = 1n << BigInt(b);
@@ -61,6 +63,8 @@ export function featureBits(device: VirtioDevice): FeatureBitDto[] {
       offered: (device.offered & m) !== 0n,
       accepted: (device.driverFeatures & m) !== 0n,
       negotiated: (device.negotiated & m) !== 0n,
+      ...(f ? { section: f.section, meaning: f.meaning } : {}),
+      ...(missing.has(b) ? { missing: missing.get(b) } : {}),
     });
   }
   return out;
@@ -70,6 +74,7 @@ export function configFields(device: VirtioDevice): ConfigFieldDto[] {
   return device.config.fields.map((f) => {
     const raw = device.config.get(f.name);
     const decode = (f as Partial<ConfigField>).decode;
+    const section = (f as Partial<ConfigField>).section;
     const present = device.configFieldPresent(f);
     return {
       name: f.name,
@@ -79,6 +84,8 @@ export function configFields(device: VirtioDevice): ConfigFieldDto[] {
       raw: hex(raw),
       present,
       writable: f.driverWritable === true,
+      ...(f.features?.length ? { features: [...f.features] } : {}),
+      ...(section ? { section } : {}),
     };
   });
 }
@@ -97,7 +104,10 @@ export function deviceSnapshot(device: VirtioDevice, o: SnapshotOptions = {}): D
     features: featureBits(device),
     configGeneration: device.config.generation,
     config: configFields(device),
-    queues: device.queues.map((q) => queueSnapshot(q, o)),
+    queues: device.queues.map((q) => {
+      const s = queueSnapshot(q, o);
+      return o.chains ? { ...s, chains: chainsSnapshot(device, q, o) } : s;
+    }),
     transportState: device.host?.inspect() ?? [],
   };
 }
