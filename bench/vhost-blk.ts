@@ -24,6 +24,8 @@ export interface VhostBlkResult {
   bs: number;
   mibPerSec: number;
   reqPerSec: number;
+  /** CPU time of this process (both sides) per request: steadier than throughput on a loaded machine. */
+  cpuUsPerReq: number;
 }
 
 export async function runVhostBlk(seconds: number, cases: { op: 'read' | 'write'; bs: number }[]): Promise<VhostBlkResult[]> {
@@ -56,6 +58,7 @@ export async function runVhostBlk(seconds: number, cases: { op: 'read' | 'write'
       let next = 0;
       const end = performance.now() + seconds * 1000;
       const started = performance.now();
+      const cpu0 = process.cpuUsage();
       const worker = async (slot: number): Promise<void> => {
         const r = reqs[slot]!;
         while (performance.now() < end) {
@@ -67,7 +70,8 @@ export async function runVhostBlk(seconds: number, cases: { op: 'read' | 'write'
       };
       await Promise.all(Array.from({ length: depth }, (_, i) => worker(i)));
       const secs = (performance.now() - started) / 1000;
-      out.push({ op: c.op, bs: c.bs, mibPerSec: (done * c.bs) / secs / (1 << 20), reqPerSec: done / secs });
+      const cpu = process.cpuUsage(cpu0);
+      out.push({ op: c.op, bs: c.bs, mibPerSec: (done * c.bs) / secs / (1 << 20), reqPerSec: done / secs, cpuUsPerReq: (cpu.user + cpu.system) / done });
     }
   } finally {
     ring.close();
@@ -84,9 +88,10 @@ export async function runVhostBlk(seconds: number, cases: { op: 'read' | 'write'
 async function main(): Promise<void> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 2);
   const cases = [4096, 65536].flatMap((bs) => (['read', 'write'] as const).map((op) => ({ op, bs })));
+  await runVhostBlk(0.5, [{ op: 'read', bs: 4096 }]); // warm-up (JIT)
   console.log(`vhost-user blk in one process (test front end, split ring of 128, 32 in flight), ${seconds} s each`);
   for (const r of await runVhostBlk(seconds, cases)) {
-    console.log(`${r.op.padEnd(5)} ${String(r.bs / 1024).padStart(3)} KiB  ${r.mibPerSec.toFixed(1).padStart(8)} MiB/s  ${r.reqPerSec.toFixed(0).padStart(7)} req/s`);
+    console.log(`${r.op.padEnd(5)} ${String(r.bs / 1024).padStart(3)} KiB  ${r.mibPerSec.toFixed(1).padStart(8)} MiB/s  ${r.reqPerSec.toFixed(0).padStart(7)} req/s  ${r.cpuUsPerReq.toFixed(0).padStart(5)} µs CPU/req`);
   }
 }
 
