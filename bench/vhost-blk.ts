@@ -16,6 +16,7 @@ import { encodeU64 } from '../engine/transport/vhost-user/codec';
 import { VhostUserServer } from '../engine/transport/vhost-user/server';
 import { FrontRing, GuestRam, TestFrontEnd, blkRequest, native } from '../test/unit/vhost-user/front-end';
 import { PROTOCOL_BIT, VERSION_1, pfBits, qemuInit } from '../test/unit/vhost-user/harness';
+import { saveResult } from './out';
 
 const DISK = 64 << 20;
 
@@ -90,7 +91,9 @@ async function main(): Promise<void> {
   const cases = [4096, 65536].flatMap((bs) => (['read', 'write'] as const).map((op) => ({ op, bs })));
   await runVhostBlk(0.5, [{ op: 'read', bs: 4096 }]); // warm-up (JIT)
   console.log(`vhost-user blk in one process (test front end, split ring of 128, 32 in flight), ${seconds} s each`);
-  for (const r of await runVhostBlk(seconds, cases)) {
+  const results = await runVhostBlk(seconds, cases);
+  saveResult('vhost-blk', { seconds, mmap: process.env.VIRTIO_DEBUG_MMAP !== '0', cases: results });
+  for (const r of results) {
     console.log(`${r.op.padEnd(5)} ${String(r.bs / 1024).padStart(3)} KiB  ${r.mibPerSec.toFixed(1).padStart(8)} MiB/s  ${r.reqPerSec.toFixed(0).padStart(7)} req/s  ${r.cpuUsPerReq.toFixed(0).padStart(5)} µs CPU/req`);
   }
 }
