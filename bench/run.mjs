@@ -1,11 +1,47 @@
-// Runs every benchmark (bench/*.ts) one after the other; each prints its figures and ratios.
+// Runs every benchmark (bench/*.ts, or those whose name contains an argument) one after the other; each prints
+// its figures and ratios and saves them in bench/.out/<name>.json. Then the saved figures are merged, with the
+// date and the machine, into bench/.out/results.json and printed as one table (the README's "Performance").
+// The guest figures need the bundle, which is built first.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
 
+const here = new URL('.', import.meta.url).pathname;
+const out = join(here, '.out');
 const only = process.argv.slice(2);
-for (const f of readdirSync(new URL('.', import.meta.url)).filter((f) => f.endsWith('.ts')).sort()) {
-  if (only.length && !only.some((o) => f.includes(o))) continue;
+const benches = readdirSync(here).filter((f) => f.endsWith('.ts') && f !== 'out.ts').sort().filter((f) => !only.length || only.some((o) => f.includes(o)));
+mkdirSync(out, { recursive: true });
+for (const f of benches) rmSync(join(out, f.replace(/\.ts$/, '.json')), { force: true });
+
+if (benches.some((f) => f.startsWith('guest'))) spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+for (const f of benches) {
   console.log(`\n# ${f}`);
   const r = spawnSync(process.execPath, ['--import', 'tsx', `bench/${f}`], { stdio: 'inherit' });
   if (r.status !== 0) process.exitCode = 1;
 }
+
+const load = (name) => (existsSync(join(out, `${name}.json`)) ? JSON.parse(readFileSync(join(out, `${name}.json`), 'utf8')) : undefined);
+const results = {
+  date: new Date().toISOString(),
+  machine: `${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+  engineThroughput: load('engine-throughput'),
+  guestDd: load('guest-dd'),
+  vhostBlk: load('vhost-blk'),
+};
+writeFileSync(join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+
+const rows = [];
+const f2 = (x) => (Number.isFinite(x) ? x.toFixed(2) : '—');
+const size = (bs) => (bs >= 1 << 20 ? `${bs >> 20}M` : `${bs >> 10}k`);
+for (const c of results.guestDd?.cases ?? []) {
+  rows.push([`1: guest dd ${c.op} bs ${size(c.bs)}`, `${f2(c.serve)} MiB/s ÷ qsd ${f2(c.qsd)}`, f2(c.figure1), '≥ 1.0']);
+}
+for (const c of results.guestDd?.cases ?? []) rows.push([`3: serve --trace, dd ${c.op} ${size(c.bs)}`, `${f2(c.serveTrace)} ÷ ${f2(c.serve)} MiB/s`, f2(c.figure3), '≥ 0.8']);
+for (const c of results.engineThroughput?.cases ?? []) {
+  rows.push([`5: engine ${c.layout} ${c.name}`, `${c.chainsPerSec.toFixed(0)} chains/s, ${(c.bytesPerSec / 2 ** 20).toFixed(1)} MiB/s ÷ copy ${(c.copyBytesPerSec / 2 ** 20).toFixed(0)}`, c.ratio.toFixed(4), '≥ 0.5']);
+}
+if (results.guestDd) rows.push(['8: serve peak RSS (dd run)', `${results.guestDd.peakRssMiB.serve.toFixed(0)} MiB (--trace ${results.guestDd.peakRssMiB.serveTrace.toFixed(0)} MiB)`, '', 'flat']);
+console.log(`\n## results (${results.date}, ${results.machine}) -> bench/.out/results.json\n`);
+console.log('| figure | measured | ratio | goal |\n| --- | --- | --- | --- |');
+for (const r of rows) console.log(`| ${r.join(' | ')} |`);

@@ -4,7 +4,7 @@
  */
 export interface MemoryBacking {
   readonly size: number;
-  readonly kind: 'buffer' | 'fd';
+  readonly kind: 'buffer' | 'fd' | 'mapped';
   readU8(offset: number): number;
   readU16(offset: number): number;
   readU32(offset: number): number;
@@ -18,6 +18,15 @@ export interface MemoryBacking {
   read(offset: number, dst: Uint8Array): void;
   write(offset: number, src: Uint8Array): void;
   fill(offset: number, length: number, value: number): void;
+  /** Zero-copy view of [offset, offset+length) (mapped backings only): asynchronous I/O straight into
+   *  guest RAM. Hold retain() while native code may use it. */
+  borrowView?(offset: number, length: number): Uint8Array;
+  /** Keeps the memory mapped (false when it is already closed); pair with release(). */
+  retain?(): boolean;
+  release?(): void;
+  /** A full memory barrier, where memory is shared with another process and plain loads and stores are
+   *  used (positioned I/O system calls order themselves). */
+  fence?(): void;
 }
 
 /** In-process guest RAM: an ArrayBuffer (the embedded default, tests and benchmarks). */

@@ -21,10 +21,20 @@ export interface MemoryRegion {
  *  descriptors that were already published. Never called for fd-backed memory a real guest writes. */
 export type WriteObserver = (gpa: number, len: number) => void;
 
+/** Guest memory lent out without copying (GuestMemory.borrow); give it back with done(). */
+export interface BorrowedMemory {
+  /** The range, in order, one view per region it touches. */
+  readonly views: Uint8Array[];
+  /** Ends the loan (the regions may be unmapped after it); `wrote`: the views were written into. */
+  done(wrote: boolean): void;
+}
+
 export class GuestMemory {
   private regions: MemoryRegion[] = [];
   private last: MemoryRegion | undefined;
   private observers: WriteObserver[] = [];
+  /** The barrier of a region shared with another process through plain loads and stores, if any. */
+  private fencer: (() => void) | undefined;
 
   /** Registers a write observer; returns the function that removes it. */
   watchWrites(observer: WriteObserver): () => void {
@@ -53,6 +63,21 @@ export class GuestMemory {
     }
     this.regions = [...this.regions, region].sort((a, b) => a.gpa - b.gpa);
     this.last = undefined;
+    this.updateFencer();
+  }
+
+  private updateFencer(): void {
+    const b = this.regions.find((r) => r.backing.fence)?.backing;
+    this.fencer = b?.fence ? () => b.fence!() : undefined;
+  }
+
+  /**
+   * Orders this thread's earlier guest-memory stores before its later loads, as the other side of shared
+   * memory sees them (the event-index checks of §2.7.7.2 and §2.7.10.2 need it). A no-op for memory only
+   * this process touches, and for positioned I/O (each access is a system call).
+   */
+  fence(): void {
+    this.fencer?.();
   }
 
   /** Removes the region starting at `gpa` with `size`; returns it, or undefined if there is none. */
@@ -61,6 +86,7 @@ export class GuestMemory {
     if (i < 0) return undefined;
     const [removed] = this.regions.splice(i, 1);
     this.last = undefined;
+    this.updateFencer();
     return removed;
   }
 
@@ -73,8 +99,10 @@ export class GuestMemory {
       for (const r of regions) this.addRegion(r);
     } catch (e) {
       this.regions = old;
+      this.updateFencer();
       throw e;
     }
+    this.updateFencer();
     return old;
   }
 
@@ -211,6 +239,41 @@ export class GuestMemory {
     if (!parts) throw new MemoryFault(gpa, len, 'unmapped');
     for (const p of parts) p.r.backing.fill(p.r.offset + p.at - p.r.gpa, p.n, value);
     if (this.observers.length && len > 0) this.wrote(gpa, len);
+  }
+
+  /**
+   * Lends [gpa, gpa+len) without copying, for asynchronous I/O straight into or out of guest RAM: undefined
+   * when some part is not directly addressable (positioned-I/O or in-process memory: copy instead). Throws
+   * MemoryFault when any byte is unmapped, like every access. The regions stay mapped until done().
+   */
+  borrow(gpa: number, len: number): BorrowedMemory | undefined {
+    if (len === 0) return { views: [], done: () => {} };
+    const parts = this.spans(gpa, len);
+    if (!parts) throw new MemoryFault(gpa, len, 'unmapped');
+    if (!parts.every((p) => p.r.backing.borrowView && p.r.backing.retain)) return undefined;
+    const held: MemoryBacking[] = [];
+    const views: Uint8Array[] = [];
+    try {
+      for (const p of parts) {
+        const b = p.r.backing;
+        if (!b.retain!()) throw new MemoryFault(p.at, p.n, 'backing');
+        held.push(b);
+        views.push(b.borrowView!(p.r.offset + p.at - p.r.gpa, p.n));
+      }
+    } catch (e) {
+      for (const b of held) b.release?.();
+      throw e;
+    }
+    let returned = false;
+    return {
+      views,
+      done: (wrote) => {
+        if (returned) return;
+        returned = true;
+        for (const b of held) b.release?.();
+        if (wrote && this.observers.length) this.wrote(gpa, len);
+      },
+    };
   }
 
   /** Side-effect-free read for inspection: never throws; undefined when any byte is unmapped. */

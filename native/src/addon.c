@@ -3,12 +3,13 @@
  * sockets.c  AF_UNIX listen/accept/connect/socketpair, recvmsg/sendmsg with SCM_RIGHTS fds
  * fds.c      eventfd create/read/write, memfd_create, O_NONBLOCK, close
  * poll.c     FdPoll: uv_poll_t readiness callbacks on the Node event loop
- * Guest memory is not here: the engine reads memfds with fs.readSync/writeSync at positions.
+ * mem.c      guest memory regions mapped once (MAP_SHARED external ArrayBuffers), memory fence
  */
 #include "common.h"
 
 NAPI_MODULE_INIT() {
-  if (!vd_init_sockets(env, exports) || !vd_init_fds(env, exports) || !vd_init_poll(env, exports)) {
+  if (!vd_init_sockets(env, exports) || !vd_init_fds(env, exports) || !vd_init_poll(env, exports) ||
+      !vd_init_mem(env, exports)) {
     vd_napi_failed(env);
     return NULL;
   }

@@ -16,7 +16,7 @@
 #define VD_MAX_BYTES (1u << 20)
 
 /* Bumped on any change of the exported API; the TypeScript loader refuses a build with another number. */
-#define VD_ADDON_VERSION 1
+#define VD_ADDON_VERSION 2
 
 /* Throws `Error("<syscall> failed: <strerror> (<CODE>)[: detail]")` with .code, .errno, .syscall; returns NULL. */
 napi_value vd_throw_errno(napi_env env, const char *syscall, int err, const char *detail);
@@ -47,6 +47,7 @@ void vd_poll_forget_fd(napi_env env, int fd);
 bool vd_init_sockets(napi_env env, napi_value exports);
 bool vd_init_fds(napi_env env, napi_value exports);
 bool vd_init_poll(napi_env env, napi_value exports);
+bool vd_init_mem(napi_env env, napi_value exports);
 
 /* Adds a function property `name` to `obj`. */
 bool vd_export_fn(napi_env env, napi_value obj, const char *name, napi_callback fn);

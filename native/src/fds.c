@@ -108,11 +108,18 @@ static napi_value js_eventfd_write(napi_env env, napi_callback_info info) {
   return vd_bool(env, true);
 }
 
-/* memfdCreate(name, size): number — an anonymous shared-memory file of `size` bytes (zero-filled). */
+/*
+ * memfdCreate(name, size, seal = false): number — an anonymous shared-memory file of `size` bytes
+ * (zero-filled); `seal` adds F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL, as QEMU's memory-backend-memfd does.
+ */
 static napi_value memfd_create_fn(napi_env env, napi_callback_info info) {
-  napi_value argv[2];
+  napi_value argv[3];
   int64_t size;
-  if (!vd_args(env, info, 2, argv, NULL, NULL)) return NULL;
+  if (!vd_args(env, info, 3, argv, NULL, NULL)) return NULL;
+  bool seal = false;
+  if (!vd_is_undefined(env, argv[2]) && napi_get_value_bool(env, argv[2], &seal) != napi_ok) {
+    return vd_throw_type(env, "The \"seal\" argument must be a boolean");
+  }
   char name[250];
   napi_valuetype t;
   if (napi_typeof(env, argv[0], &t) != napi_ok || t != napi_string) {
@@ -121,14 +128,32 @@ static napi_value memfd_create_fn(napi_env env, napi_callback_info info) {
   size_t len = 0;
   napi_get_value_string_utf8(env, argv[0], name, sizeof name, &len);
   if (!vd_arg_int64(env, argv[1], "size", 0, INT64_C(9007199254740991), false, 0, &size)) return NULL;
-  int fd = memfd_create(name, MFD_CLOEXEC);
+  int fd = memfd_create(name, MFD_CLOEXEC | (seal ? MFD_ALLOW_SEALING : 0));
   if (fd < 0) return vd_throw_errno(env, "memfd_create", errno, NULL);
   if (ftruncate(fd, (off_t)size) < 0) {
     int err = errno;
     close(fd);
     return vd_throw_errno(env, "ftruncate", err, NULL);
   }
+  if (seal && fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0) {
+    int err = errno;
+    close(fd);
+    return vd_throw_errno(env, "fcntl", err, "F_ADD_SEALS");
+  }
   return vd_int(env, fd);
+}
+
+/* fileSeals(fd): number — the fd's seals (F_GET_SEALS), 0 when it cannot be sealed (not a memfd). */
+static napi_value file_seals(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int fd;
+  if (!vd_args(env, info, 1, argv, NULL, NULL) || !vd_arg_fd(env, argv[0], "fd", &fd)) return NULL;
+  int seals = fcntl(fd, F_GET_SEALS);
+  if (seals < 0) {
+    if (errno == EINVAL) return vd_int(env, 0);
+    return vd_throw_errno(env, "fcntl", errno, "F_GET_SEALS");
+  }
+  return vd_int(env, seals);
 }
 
 bool vd_init_fds(napi_env env, napi_value exports) {
@@ -136,5 +161,6 @@ bool vd_init_fds(napi_env env, napi_value exports) {
          vd_export_fn(env, exports, "close", close_fd) && vd_export_fn(env, exports, "eventfd", js_eventfd_create) &&
          vd_export_fn(env, exports, "eventfdRead", js_eventfd_read) &&
          vd_export_fn(env, exports, "eventfdWrite", js_eventfd_write) &&
-         vd_export_fn(env, exports, "memfdCreate", memfd_create_fn);
+         vd_export_fn(env, exports, "memfdCreate", memfd_create_fn) &&
+         vd_export_fn(env, exports, "fileSeals", file_seals);
 }

@@ -19,6 +19,7 @@
 #                                      writes the pattern (16-byte records "%015x\n" of each record's own disk
 #                                      offset), syncs, drops caches, reads it back; ok when the md5s match
 #   blk-write-ro[:DEV]                 rewrites sector 0 with its own contents; ok when the write is refused
+#   blk-dd:read|write:BS:TOTAL[:DEV]   direct-I/O dd of TOTAL bytes in BS blocks: seconds (dd's own) and wall_ms
 #   net-up[:ADDR/PREFIX=10.0.2.15/24[:DEV=eth0]]   link up + static address; mac, mtu, carrier, queues
 #   net-ping[:HOST=10.0.2.2[:COUNT=3]] brings eth0 up if needed; ok when every echo is answered
 #   sync | sleep:SECONDS | dmesg (kernel log as "VDLOG ..." lines)
@@ -163,6 +164,24 @@ step_net_ping() {
   echo "$status host=$host sent=${sent:-0} received=${received:-0}"
 }
 
+# blk-dd:read|write:BS:TOTAL[:DEV] — direct I/O throughput (dd iflag/oflag=direct) over the first TOTAL bytes.
+step_blk_dd() {
+  op=$1 bs=$2 total=$3 dev=${4:-vda}
+  is_uint "$bs" && is_uint "$total" && [ "$bs" -gt 0 ] && [ "$total" -ge "$bs" ] || { echo "fail error=usage:blk-dd:read|write:BS:TOTAL[:DEV]"; return; }
+  wait_blk "$dev" || { echo "fail dev=$dev error=no-device"; return; }
+  count=$((total / bs))
+  start=$(now_ms)
+  case "$op" in
+    read) dd if="/dev/$dev" of=/dev/null bs="$bs" count="$count" iflag=direct 2>/tmp/err ;;
+    write) dd if=/dev/zero of="/dev/$dev" bs="$bs" count="$count" oflag=direct conv=notrunc 2>/tmp/err ;;
+    *) echo "fail error=usage:blk-dd:read|write:BS:TOTAL[:DEV]"; return ;;
+  esac || { echo "fail dev=$dev error=$(q "$(cat /tmp/err)")"; return; }
+  ms=$(($(now_ms) - start))
+  # busybox dd: "N bytes (..) copied, S seconds, R/s" — finer than /proc/uptime's 10 ms.
+  seconds=$(sed -n 's/.*copied, \([0-9.]*\) seconds.*/\1/p' /tmp/err)
+  echo "ok dev=$dev op=$op bs=$bs bytes=$((count * bs)) seconds=${seconds:-?} wall_ms=$ms"
+}
+
 step_dmesg() {
   dmesg | sed 's/^/VDLOG /'
   echo "ok lines=$(dmesg | wc -l)"
@@ -179,6 +198,7 @@ run_step() {
     blk-read-md5) out=$(step_blk_read_md5 "$@") ;;
     blk-write-pattern) out=$(step_blk_write_pattern "$@") ;;
     blk-write-ro) out=$(step_blk_write_ro "$@") ;;
+    blk-dd) out=$(step_blk_dd "$@") ;;
     net-up) out=$(step_net_up "$@") ;;
     net-ping) out=$(step_net_ping "$@") ;;
     sync) sync && out=ok ;;

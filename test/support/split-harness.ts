@@ -119,7 +119,7 @@ export class CountingBacking implements MemoryBacking {
   get size(): number {
     return this.inner.size;
   }
-  get kind(): 'buffer' | 'fd' {
+  get kind(): MemoryBacking['kind'] {
     return this.inner.kind;
   }
   readU8(o: number): number {

@@ -13,6 +13,9 @@ export interface BlockBackend {
   /** Fills `into` with the bytes at `offset`. */
   read(offset: number, into: Uint8Array): Promise<void>;
   write(offset: number, data: Uint8Array): Promise<void>;
+  /** Optional vectored forms: one system call for a request's segments (guest memory lent without copies). */
+  readv?(offset: number, into: readonly Uint8Array[]): Promise<void>;
+  writev?(offset: number, data: readonly Uint8Array[]): Promise<void>;
   /** Makes completed writes durable (raw image: fdatasync). */
   flush(): Promise<void>;
   /** Deallocates a range; later reads of it return zeroes in both back ends. */

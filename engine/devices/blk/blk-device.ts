@@ -13,6 +13,7 @@ import { type Chain } from '../../queue/types';
 import { BLK_CONFIG, BLK_CONFIG_SIZE, BLK_SECTOR_SIZE, featureByBit, hasFeature } from '../../spec';
 import { type Trace } from '../../trace';
 import { type BlockBackend } from './backend';
+import { ByteBudget } from './budget';
 import { describeBlkChain } from './describe';
 import { type BlkExecContext, executeBlk } from './execute';
 import { type BlkSettings, type ResolvedBlkSettings, initialConfig, offeredFeatures, resolveSettings } from './options';
@@ -31,6 +32,9 @@ export interface BlkDeviceOptions extends BlkSettings {
 
 const WRITEBACK = BLK_CONFIG.find((f) => f.name === 'writeback')!;
 
+/** Data bytes of READs and WRITEs in flight per queue before further ones wait (ByteBudget). */
+export const BLK_BYTES_IN_FLIGHT = 32 << 20;
+
 export class BlkDevice extends VirtioDevice {
   readonly deviceType = 'blk' as const;
   readonly backend: BlockBackend;
@@ -38,6 +42,8 @@ export class BlkDevice extends VirtioDevice {
   /** The cache mode the driver last chose (restored when a write to writeback is rejected). */
   private writebackValue: number;
   private readonly exec: Omit<BlkExecContext, 'alive'>;
+  /** Per queue: data bytes in flight (bounded). */
+  private readonly budgets: ByteBudget[];
 
   constructor(o: BlkDeviceOptions) {
     const id = o.id ?? 'blk0';
@@ -66,7 +72,9 @@ export class BlkDevice extends VirtioDevice {
       lifetime: settings.lifetime,
       mayUnmap: settings.writeZeroes.mayUnmap,
       writethrough: () => this.writethrough,
+      maxDataBytes: settings.segMax * settings.sizeMax,
     };
+    this.budgets = this.queues.map(() => new ByteBudget(BLK_BYTES_IN_FLIGHT));
   }
 
   /** Capacity in 512-byte sectors, as the driver sees it in config space. */
@@ -121,12 +129,26 @@ export class BlkDevice extends VirtioDevice {
     const statusAddr = parsed.statusAddr;
     if (statusAddr === undefined) return 0;
     if (!parsed.request) return this.answer(statusAddr, parsed.reject!, 0);
-    const kind = parsed.request.kind;
-    return executeBlk(parsed.request, { ...this.exec, alive: () => this.epoch === epoch }).then((out) => {
-      if (out.error) this.note(`${q.name}: ${kind} failed in the back end (${this.backend.description}): ${out.error}`);
-      if (this.epoch !== epoch) return 0;
-      return this.answer(statusAddr, out.status, out.written);
-    });
+    const request = parsed.request;
+    const kind = request.kind;
+    const ctx = { ...this.exec, alive: () => this.epoch === epoch };
+    // Only READ and WRITE move data in bulk; bytes beyond the request limit are refused before any I/O.
+    const bulk = kind === 'IN' || kind === 'OUT';
+    const tooLarge = bulk && request.dataLen > ctx.maxDataBytes;
+    const bytes = bulk && !tooLarge ? request.dataLen : 0;
+    const budget = this.budgets[q.index]!;
+    const run = (): Promise<number> =>
+      executeBlk(request, ctx)
+        .finally(() => {
+          if (bytes) budget.release(bytes);
+        })
+        .then((out) => {
+          if (out.error) this.note(`${q.name}: ${kind} ${tooLarge ? 'refused with IOERR' : `failed in the back end (${this.backend.description})`}: ${out.error}`);
+          if (this.epoch !== epoch) return 0;
+          return this.answer(statusAddr, out.status, out.written);
+        });
+    const wait = bytes ? budget.acquire(bytes) : undefined;
+    return wait ? wait.then(run) : run();
   }
 
   /** Writes the status byte; returns the used length (data written + the status byte). */

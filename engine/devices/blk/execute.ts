@@ -1,12 +1,13 @@
 /**
- * Execution of a validated virtio-blk request against the back end (§5.2.6): the data of a write is
- * taken from guest memory when the request starts, the data of a read is written to guest memory when
- * the back end answers (unless the device was reset meanwhile). Back-end failures become IOERR.
+ * Execution of a validated virtio-blk request against the back end (§5.2.6): data moves between the back end
+ * and guest memory through data-path.ts (straight into mapped guest RAM, or copied in bounded chunks; a read
+ * copied after a reset goes nowhere). A request's data is bounded; back-end failures become IOERR.
  */
 import { type GuestMemory } from '../../memory';
-import { gather, scatter } from '../../queue/chain-io';
+import { scatter } from '../../queue/chain-io';
 import { BLK_LIFETIME_SIZE, BLK_SECTOR_SIZE } from '../../spec';
 import { type BlockBackend } from './backend';
+import { readIntoGuest, writeFromGuest } from './data-path';
 import { type BlkLifetime } from './options';
 import { BLK_S, type BlkRequest } from './request';
 
@@ -22,6 +23,8 @@ export interface BlkExecContext {
   writethrough(): boolean;
   /** False once the device was reset after the request started: its results go nowhere. */
   alive(): boolean;
+  /** Most data bytes one READ or WRITE may move (seg_max × size_max); larger ones fail with IOERR. */
+  maxDataBytes: number;
 }
 
 export interface BlkOutcome {
@@ -45,15 +48,18 @@ export async function executeBlk(req: BlkRequest, ctx: BlkExecContext): Promise<
 async function run(req: BlkRequest, ctx: BlkExecContext): Promise<BlkOutcome> {
   const { backend, mem } = ctx;
   switch (req.kind) {
-    case 'IN': {
-      const buf = new Uint8Array(req.dataLen);
-      await backend.read(byteOffset(req.sector), buf);
-      if (!ctx.alive()) return { status: BLK_S.OK, written: 0 };
-      return { status: BLK_S.OK, written: scatter(mem, req.data, buf, 0) };
-    }
+    case 'IN':
     case 'OUT': {
-      const buf = gather(mem, req.data, 0, req.dataLen);
-      await backend.write(byteOffset(req.sector), buf);
+      if (req.dataLen > ctx.maxDataBytes) {
+        // Legal lengths can add up to gigabytes (descriptors may alias one buffer): refuse, never allocate.
+        const error = `${req.kind} of ${req.dataLen} data bytes is more than the ${ctx.maxDataBytes} bytes a request may move (seg_max × size_max)`;
+        return { status: BLK_S.IOERR, written: 0, error };
+      }
+      if (req.kind === 'IN') {
+        const written = await readIntoGuest(mem, backend, byteOffset(req.sector), req.data, req.dataLen, ctx.alive);
+        return { status: BLK_S.OK, written: ctx.alive() ? written : 0 };
+      }
+      await writeFromGuest(mem, backend, byteOffset(req.sector), req.data, req.dataLen);
       if (ctx.writethrough()) await backend.flush();
       return { status: BLK_S.OK, written: 0 };
     }

@@ -104,6 +104,43 @@ export class RawImageBackend implements BlockBackend {
     }
   }
 
+  async readv(offset: number, into: readonly Uint8Array[]): Promise<void> {
+    const total = into.reduce((n, b) => n + b.length, 0);
+    this.check(offset, total);
+    for (const batch of batches(into)) {
+      let views = batch.views;
+      let at = offset;
+      while (views.length) {
+        const { bytesRead } = await this.fh.readv(views, at);
+        if (bytesRead === 0) {
+          // The file shrank behind our back: what is past its end reads as zeroes.
+          for (const v of views) v.fill(0);
+          break;
+        }
+        at += bytesRead;
+        views = advance(views, bytesRead);
+      }
+      offset += batch.bytes;
+    }
+  }
+
+  async writev(offset: number, data: readonly Uint8Array[]): Promise<void> {
+    this.checkWritable();
+    const total = data.reduce((n, b) => n + b.length, 0);
+    this.check(offset, total);
+    for (const batch of batches(data)) {
+      let views = batch.views;
+      let at = offset;
+      while (views.length) {
+        const { bytesWritten } = await this.fh.writev(views, at);
+        if (bytesWritten === 0) throw new BlockBackendError(`${this.description}: write at ${at} made no progress`);
+        at += bytesWritten;
+        views = advance(views, bytesWritten);
+      }
+      offset += batch.bytes;
+    }
+  }
+
   async flush(): Promise<void> {
     if (this.closed) throw new BlockBackendError(`${this.description} is closed`);
     this.flushes++;
@@ -138,4 +175,37 @@ export class RawImageBackend implements BlockBackend {
     this.closed = true;
     await this.fh.close();
   }
+}
+
+/** Most buffers one readv/writev takes (IOV_MAX on Linux), and most bytes (Linux moves at most 2 GiB - 4 KiB). */
+const IOV_MAX = 1024;
+const IO_MAX_BYTES = 1 << 30;
+
+/** Splits buffers into batches one readv/writev accepts. */
+function* batches(bufs: readonly Uint8Array[]): Generator<{ views: Uint8Array[]; bytes: number }> {
+  let views: Uint8Array[] = [];
+  let bytes = 0;
+  for (const b of bufs) {
+    for (let at = 0; at < b.length; ) {
+      const n = Math.min(b.length - at, IO_MAX_BYTES - bytes);
+      views.push(at === 0 && n === b.length ? b : b.subarray(at, at + n));
+      bytes += n;
+      at += n;
+      if (views.length === IOV_MAX || bytes === IO_MAX_BYTES) {
+        yield { views, bytes };
+        views = [];
+        bytes = 0;
+      }
+    }
+  }
+  if (views.length) yield { views, bytes };
+}
+
+/** The buffers left after the first `n` bytes were transferred. */
+function advance(views: Uint8Array[], n: number): Uint8Array[] {
+  let i = 0;
+  while (i < views.length && n >= views[i]!.length) n -= views[i++]!.length;
+  const rest = views.slice(i);
+  if (n > 0 && rest.length) rest[0] = rest[0]!.subarray(n);
+  return rest;
 }

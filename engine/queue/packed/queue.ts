@@ -253,6 +253,8 @@ export class PackedQueue implements DeviceVirtqueue, WatchedQueue {
     let offWrap: number;
     let flags: number;
     try {
+      // The used descriptors just stored must be visible before the driver's event structure is loaded.
+      this.ctx.mem.fence();
       offWrap = this.ctx.mem.readU16(addr + EVENT_OFF_DESC);
       flags = this.ctx.mem.readU16(addr + EVENT_OFF_FLAGS);
     } catch (e) {
@@ -290,6 +292,8 @@ export class PackedQueue implements DeviceVirtqueue, WatchedQueue {
     } finally {
       this.selfWrite = false;
     }
+    // Re-enabled: the flag store must be visible before the ring is checked again for work.
+    if (enabled) this.ctx.mem.fence();
     // Whatever the driver published while notifications were off needed no notification.
     if (enabled) this.excuse();
   }

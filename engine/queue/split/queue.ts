@@ -202,6 +202,8 @@ export class SplitQueue implements DeviceVirtqueue {
     if (!this.pushedSinceSignal || !this.usable || this.brokenRule) return false;
     this.pushedSinceSignal = false;
     try {
+      // The used idx just stored must be visible before the driver's flags / used_event are loaded.
+      this.ctx.mem.fence();
       if (!this.config.features.eventIdx) return (this.view.availFlags() & VIRTQ_AVAIL_F_NO_INTERRUPT) === 0;
       const valid = this.signalledUsedValid;
       const old = this.signalledUsed;
@@ -230,6 +232,8 @@ export class SplitQueue implements DeviceVirtqueue {
         // Whatever the driver published while notifications were off needed no notification.
         if (enabled) this.checkedIdx = this.view.availIdx();
       }
+      // Re-enabled: the store above must be visible before avail.idx is checked again for work.
+      if (enabled) this.ctx.mem.fence();
     } catch (e) {
       this.memoryFault(e);
     }

@@ -1,14 +1,34 @@
 /**
  * The front end's memory table (SET_MEM_TABLE, ADD_MEM_REG, REM_MEM_REG): guest memory regions backed by
- * the received memfds (positioned I/O, no mmap) and the translation of front-end user addresses (ring
- * addresses in SET_VRING_ADDR) to guest-physical ones. A new table is checked completely before it replaces
- * the old one; the old fds are closed only after the swap, so a refused table leaves everything as it was.
+ * the received memfds and the translation of front-end user addresses (ring addresses in SET_VRING_ADDR) to
+ * guest-physical ones. A new table is checked completely before it replaces the old one; the old regions are
+ * released only after the swap, so a refused table leaves everything as it was.
+ *
+ * Each region is mapped into this process once (MappedBacking: plain loads and stores, zero-copy block I/O)
+ * when its file cannot shrink under us — a memfd sealed with F_SEAL_SHRINK, as QEMU's memory-backend-memfd
+ * seals it; a shared mapping of a file that shrinks later faults with SIGBUS, which nothing could catch.
+ * Otherwise, or when mmap fails, the region is read and written with positioned I/O on its fd (FdBacking,
+ * a system call per access), and the session is told once why.
  */
 import { closeSync, fstatSync } from 'node:fs';
 import { type MemRegionDescription } from '../../../protocol/vhost-user';
 import { type GuestMemory, type MemoryRegion } from '../../memory';
 import { FdBacking } from '../../memory/fd-backing';
+import { MappedBacking } from '../../memory/mapped-backing';
 import { hex } from './codec';
+import { type NativeFd } from './native';
+
+/** F_SEAL_SHRINK of <fcntl.h>. */
+const F_SEAL_SHRINK = 0x0002;
+
+export interface MemoryTableOptions {
+  /** The addon that maps regions; without it every region uses positioned I/O. */
+  native?: Pick<NativeFd, 'mmapShared' | 'unmap' | 'fence' | 'fileSeals'>;
+  /** Map regions (default true; VIRTIO_DEBUG_MMAP=0 in the environment turns it off, for comparisons). */
+  mmap?: boolean;
+  /** Told once per table when a region falls back to positioned I/O, with the reason. */
+  note?: (message: string) => void;
+}
 
 /** Regions ADD_MEM_REG accepts (the GET_MAX_MEM_SLOTS answer). */
 export const MAX_MEM_SLOTS = 32;
@@ -19,7 +39,7 @@ export interface TableRegion {
   size: number;
   uaddr: bigint;
   mmapOffset: number;
-  backing: FdBacking;
+  backing: FdBacking | MappedBacking;
   /** ADD_MEM_REG of the same region again (QEMU's vhost devices of a multiqueue net device share one
    *  connection and each adds every region): removed when REM_MEM_REG came as often. */
   refs: number;
@@ -39,8 +59,48 @@ export function describeRegion(d: MemRegionDescription): string {
 
 export class MemoryTable {
   private regions: TableRegion[] = [];
+  private fallbackNoted = false;
+  private readonly mmap: boolean;
 
-  constructor(private readonly mem: GuestMemory) {}
+  constructor(
+    private readonly mem: GuestMemory,
+    private readonly o: MemoryTableOptions = {},
+  ) {
+    this.mmap = (o.mmap ?? true) && process.env.VIRTIO_DEBUG_MMAP !== '0';
+  }
+
+  /** How many regions are mapped (the rest use positioned I/O). */
+  get mappedCount(): number {
+    return this.regions.filter((r) => r.backing.kind === 'mapped').length;
+  }
+
+  /** The backing of a checked region: a mapping when possible, else positioned I/O on the fd. */
+  private backingFor(fd: number, mmapOffset: number, size: number, end: number, label: string): FdBacking | MappedBacking {
+    const n = this.o.native;
+    let why: string;
+    if (!n || !this.mmap) why = 'mapping is turned off';
+    else {
+      let seals = 0;
+      try {
+        seals = n.fileSeals(fd);
+      } catch {
+        // Not sealable: handled below.
+      }
+      if (!(seals & F_SEAL_SHRINK)) why = `its file is not a memfd sealed against shrinking (F_SEAL_SHRINK)`;
+      else {
+        try {
+          return new MappedBacking(n.mmapShared(fd, mmapOffset, size), n);
+        } catch (e) {
+          why = `mmap failed (${e instanceof Error ? e.message : String(e)})`;
+        }
+      }
+    }
+    if (!this.fallbackNoted && this.mmap && n) {
+      this.fallbackNoted = true;
+      this.o.note?.(`guest memory ${label}: ${why}; using a read/write system call per access instead (slower)`);
+    }
+    return new FdBacking(fd, end);
+  }
 
   get list(): readonly TableRegion[] {
     return this.regions;
@@ -50,7 +110,7 @@ export class MemoryTable {
     return this.regions.length;
   }
 
-  /** Checks one region against its fd; does not take ownership of the fd on failure. */
+  /** Checks one region against its fd; takes no ownership of the fd (commit() does). */
   private build(d: MemRegionDescription, fd: number, label: string): Built {
     const fail = (why: string): Built => ({ ok: false, error: `${label} (${describeRegion(d)}): ${why}` });
     if (d.memorySize === 0n) return fail('size 0');
@@ -64,17 +124,22 @@ export class MemoryTable {
     }
     const end = Number(d.mmapOffset + d.memorySize);
     if (end > fileSize) return fail(`mmap_offset + size = ${hex(end)} is beyond the end of its file (${hex(fileSize)} bytes)`);
+    const size = Number(d.memorySize);
+    const mmapOffset = Number(d.mmapOffset);
     return {
       ok: true,
-      region: {
-        gpa: Number(d.guestPhysAddr),
-        size: Number(d.memorySize),
-        uaddr: d.userspaceAddr,
-        mmapOffset: Number(d.mmapOffset),
-        backing: new FdBacking(fd, end),
-        refs: 1,
-      },
+      region: { gpa: Number(d.guestPhysAddr), size, uaddr: d.userspaceAddr, mmapOffset, backing: this.backingFor(fd, mmapOffset, size, end, label), refs: 1 },
     };
+  }
+
+  /** The region is in the table: a mapping keeps the file by itself, so its fd is closed now. */
+  private static commit(r: TableRegion, fd: number): void {
+    if (r.backing.kind === 'mapped') closeSync(fd);
+  }
+
+  /** A built region that did not make it into the table: unmapped; its fd stays with the caller. */
+  private static discard(r: TableRegion): void {
+    if (r.backing.kind === 'mapped') r.backing.close();
   }
 
   private static conflict(a: TableRegion, b: TableRegion): string | undefined {
@@ -84,32 +149,41 @@ export class MemoryTable {
   }
 
   private toMemoryRegion(r: TableRegion, i: number): MemoryRegion {
-    return { gpa: r.gpa, size: r.size, backing: r.backing, offset: r.mmapOffset, name: `region${i}` };
+    // A mapping starts at mmap_offset; positioned I/O addresses the whole file.
+    const offset = r.backing.kind === 'mapped' ? 0 : r.mmapOffset;
+    return { gpa: r.gpa, size: r.size, backing: r.backing, offset, name: `region${i}` };
   }
 
   /**
    * SET_MEM_TABLE: replaces the whole table. Returns an error (and takes no fd) when the table is refused;
-   * on success the fds belong to the table and the previous table's fds are closed.
+   * on success the fds belong to the table (mapped regions' fds are closed at once) and the previous
+   * table's regions are released.
    */
   replace(descs: readonly MemRegionDescription[], fds: readonly number[]): string | undefined {
     if (fds.length !== descs.length) return `${descs.length} region${descs.length === 1 ? '' : 's'} but ${fds.length} fd${fds.length === 1 ? '' : 's'}`;
     const next: TableRegion[] = [];
+    const refuse = (error: string): string => {
+      for (const r of next) MemoryTable.discard(r);
+      return error;
+    };
     for (let i = 0; i < descs.length; i++) {
       const b = this.build(descs[i]!, fds[i]!, `region ${i}`);
-      if (!b.ok) return b.error;
-      for (const other of next) {
-        const c = MemoryTable.conflict(b.region, other);
-        if (c) return `region ${i}: ${c}`;
-      }
+      if (!b.ok) return refuse(b.error);
       next.push(b.region);
+      for (const other of next.slice(0, -1)) {
+        const c = MemoryTable.conflict(b.region, other);
+        if (c) return refuse(`region ${i}: ${c}`);
+      }
     }
     try {
       this.mem.replaceRegions(next.map((r, i) => this.toMemoryRegion(r, i)));
     } catch (e) {
-      return (e as Error).message;
+      return refuse((e as Error).message);
     }
+    next.forEach((r, i) => MemoryTable.commit(r, fds[i]!));
     const old = this.regions;
     this.regions = next;
+    // Closed now, unmapped once no I/O holds them (MappedBacking.retain).
     for (const r of old) r.backing.close();
     return undefined;
   }
@@ -134,13 +208,18 @@ export class MemoryTable {
     if (!b.ok) return b.error;
     for (const other of this.regions) {
       const c = MemoryTable.conflict(b.region, other);
-      if (c) return c;
+      if (c) {
+        MemoryTable.discard(b.region);
+        return c;
+      }
     }
     try {
       this.mem.addRegion(this.toMemoryRegion(b.region, this.regions.length));
     } catch (e) {
+      MemoryTable.discard(b.region);
       return (e as Error).message;
     }
+    MemoryTable.commit(b.region, fd);
     this.regions = [...this.regions, b.region];
     return undefined;
   }
@@ -164,7 +243,7 @@ export class MemoryTable {
     return undefined;
   }
 
-  /** Unmaps everything and closes every fd. */
+  /** Releases every region (unmapped once no I/O holds it, fds closed). */
   clear(): void {
     this.mem.replaceRegions([]);
     const old = this.regions;

@@ -7,9 +7,10 @@
  * - `watch`: readiness callbacks on the Node event loop (libuv `uv_poll_t`), for the vhost-user socket and
  *   QEMU's non-blocking kick eventfds, which `fs.read` and `net.Socket` cannot read.
  * - eventfd create/read/write and `memfdCreate` (tests that play QEMU).
+ * - `mmapShared`/`unmap`/`fence`: guest memory regions mapped once as external ArrayBuffers (MappedBacking),
+ *   and the memory barrier the split ring's event index needs between a store and a later load.
  *
- * Guest memory does not go through the addon: read a received memfd with `fs.readSync/writeSync(fd, buf,
- * 0, n, position)`. Every call is non-blocking; failures throw an Error with Node's shape (`code` such as
+ * Every call is non-blocking; failures throw an Error with Node's shape (`code` such as
  * 'EBADF', `errno`, `syscall`), and "would block" is a return value (`null`, 0, false), never an exception.
  */
 import { existsSync } from 'node:fs';
@@ -17,7 +18,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 
 /** The addon's API version this wrapper was written for (native/src/common.h VD_ADDON_VERSION). */
-export const NATIVE_ADDON_VERSION = 1;
+export const NATIVE_ADDON_VERSION = 2;
 
 const FIX_HINT = 'run `npm rebuild` (needs python3, make, g++)';
 
@@ -88,8 +89,24 @@ export interface NativeFd {
   eventfdRead(fd: number): number;
   /** Adds `n` (default 1); false if the counter would overflow. */
   eventfdWrite(fd: number, n?: number): boolean;
-  /** A zero-filled anonymous shared-memory file of `size` bytes. */
-  memfdCreate(name: string, size: number): number;
+  /** A zero-filled anonymous shared-memory file of `size` bytes; `seal`: sealed against shrinking and growing
+   *  (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL, as QEMU's memory-backend-memfd). */
+  memfdCreate(name: string, size: number, seal?: boolean): number;
+  /** The fd's seals (F_GET_SEALS bits; F_SEAL_SHRINK = 2), 0 for a file that cannot be sealed. */
+  fileSeals(fd: number): number;
+  /**
+   * Maps `length` bytes of `fd` from file position `offset` (any alignment) MAP_SHARED read-write; the
+   * ArrayBuffer is exactly that range. The mapping lives until the ArrayBuffer is garbage collected or
+   * detached with `unmap`. Only map files that cannot shrink: access past a shrunk file's end is SIGBUS.
+   */
+  mmapShared(fd: number, offset: number, length: number): ArrayBuffer;
+  /** Detaches the ArrayBuffer (its views become empty); the mapping is removed right after. Idempotent.
+   *  Never while native code (an fs.read into a view) still uses the memory. */
+  unmap(buffer: ArrayBuffer): void;
+  /** A full memory barrier (__atomic_thread_fence(__ATOMIC_SEQ_CST)). */
+  fence(): void;
+  /** Bytes currently mapped by mmapShared (tests check that unmapping happens). */
+  mappedBytes(): number;
   /**
    * Starts watching `fd` for readability (libuv sets O_NONBLOCK on it). EEXIST when this addon or Node
    * itself (e.g. a net.Socket on that fd) already watches it.
@@ -118,6 +135,11 @@ interface RawAddon {
   eventfdRead: NativeFd['eventfdRead'];
   eventfdWrite: NativeFd['eventfdWrite'];
   memfdCreate: NativeFd['memfdCreate'];
+  fileSeals: NativeFd['fileSeals'];
+  mmapShared: NativeFd['mmapShared'];
+  unmap: NativeFd['unmap'];
+  fence: NativeFd['fence'];
+  mappedBytes: NativeFd['mappedBytes'];
 }
 
 interface NodeGypBuild {
@@ -229,7 +251,13 @@ function wrap(raw: RawAddon, path: string): NativeFd {
     eventfd: (initval) => raw.eventfd(initval),
     eventfdRead: (fd) => raw.eventfdRead(fd),
     eventfdWrite: (fd, n) => raw.eventfdWrite(fd, n),
-    memfdCreate: (name, size) => raw.memfdCreate(name, size),
+    memfdCreate: (name, size, seal) => raw.memfdCreate(name, size, seal),
+    fileSeals: (fd) => raw.fileSeals(fd),
+    mmapShared: (fd, offset, length) => raw.mmapShared(fd, offset, length),
+    unmap: (buffer) => raw.unmap(buffer),
+    // The raw function itself: the fence sits on the notification path, skip a wrapper call.
+    fence: raw.fence,
+    mappedBytes: () => raw.mappedBytes(),
     watch: (fd, onReady) => new FdPoll(fd, onReady),
   };
 }

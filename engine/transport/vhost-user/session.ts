@@ -82,7 +82,7 @@ export class VhostUserSession implements SessionContext {
     private readonly sink: MessageSink,
     options: SessionOptions = {},
   ) {
-    this.table = new MemoryTable(device.mem);
+    this.table = new MemoryTable(device.mem, { native, note: (m) => this.note(m) });
     this.vrings = device.queues.map((q) => new Vring(q.index, this));
     this.offeredProtocolFeatures = options.protocolFeatures ?? DEFAULT_PROTOCOL_FEATURES;
     this.queueNum = options.queueNum ?? (device.deviceType === 'net' ? Math.max(1, Math.floor(device.queues.length / 2)) : device.queues.length);

@@ -17,6 +17,7 @@ import { type DriverBuffer, type DriverRing, type UsedBuffer } from '../../../en
 import { SplitDriverRing } from '../../../engine/driver/split-ring';
 import { GuestMemory } from '../../../engine/memory';
 import { FdBacking } from '../../../engine/memory/fd-backing';
+import { MappedBacking } from '../../../engine/memory/mapped-backing';
 import { type RingFeatures } from '../../../engine/queue/types';
 import {
   decodeHeader,
@@ -160,18 +161,29 @@ export const USER_BASE = 0x7f12_3400_0000n;
 export const LOW_END = 0xa0000;
 export const HIGH_START = 0x100000;
 
-/** Guest RAM in a memfd, as the driver side sees it (its own fd and FdBacking). */
+export interface GuestRamOptions {
+  /** Seal the memfd against shrinking and growing, as QEMU's memory-backend-memfd does (default true):
+   *  the back end then maps it; unsealed, the back end falls back to positioned I/O. */
+  seal?: boolean;
+  /** The driver side maps the memfd too (benchmarks) instead of positioned I/O on its own fd. */
+  mapped?: boolean;
+}
+
+/** Guest RAM in a memfd, as the driver side sees it (its own fd and FdBacking, or a mapping). */
 export class GuestRam {
   readonly memfd: number;
   readonly mem: GuestMemory;
   readonly alloc: GuestAllocator;
+  private readonly mapping: MappedBacking | undefined;
 
   constructor(
     readonly n: NativeFd,
     readonly size = 4 << 20,
+    o: GuestRamOptions = {},
   ) {
-    this.memfd = n.memfdCreate('test-guest-ram', size);
-    const backing = new FdBacking(this.memfd, size);
+    this.memfd = n.memfdCreate('test-guest-ram', size, o.seal ?? true);
+    this.mapping = o.mapped ? new MappedBacking(n.mmapShared(this.memfd, 0, size), n) : undefined;
+    const backing = this.mapping ?? new FdBacking(this.memfd, size);
     this.mem = new GuestMemory([
       { gpa: 0, size: LOW_END, backing, offset: 0, name: 'low' },
       { gpa: HIGH_START, size: size - HIGH_START, backing, offset: HIGH_START, name: 'high' },
@@ -198,6 +210,7 @@ export class GuestRam {
   }
 
   close(): void {
+    this.mapping?.close();
     this.n.close(this.memfd);
   }
 }

@@ -1,0 +1,172 @@
+/**
+ * Figures 1, 3 and 8 of issue 13: a Linux guest (QEMU, TCG) runs `dd` with direct I/O (read and write; bs 4k,
+ * 64k, 1M; BENCH_DD_MIB MiB each, default 64) on a vhost-user-blk disk served by, in alternating rounds,
+ * `virtio-debug serve blk`, `virtio-debug serve blk --trace FILE` and `qemu-storage-daemon --export
+ * type=vhost-user-blk` — same guest, same image, same QEMU options. Prints medians and the ratios
+ * serve ÷ qsd (figure 1) and serve --trace ÷ serve (figure 3), and serve's peak RSS (figure 8, VmHWM).
+ * One QEMU at a time; everything started is stopped. Needs the bundle (node scripts/build.mjs), QEMU and
+ * qemu-storage-daemon (Debian qemu-system-x86 / qemu-system-common).
+ */
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnTied } from '../adapter/qemu/spawn-tied';
+import { existsSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureQemuGuest, describeRun, runGuest, type GuestImage } from '../test/guest/guest';
+import { ServeProcess, scratchDir } from '../test/guest/serve-process';
+import { saveResult } from './out';
+
+export type Backend = 'serve' | 'serve-trace' | 'qsd';
+export const SIZES = [4096, 65536, 1 << 20];
+const OPS = ['read', 'write'] as const;
+
+export interface DdCase {
+  op: 'read' | 'write';
+  bs: number;
+}
+
+export interface GuestDdResult {
+  rounds: number;
+  mib: number;
+  /** MiB/s per backend and case ("read 4096"), every round. */
+  samples: Record<Backend, Record<string, number[]>>;
+  /** serve's peak RSS (VmHWM) per round, KiB; and with --trace. */
+  peakRssKiB: Record<'serve' | 'serve-trace', number[]>;
+  traceBytes: number[];
+}
+
+const caseKey = (c: DdCase) => `${c.op} ${c.bs}`;
+export const CASES: DdCase[] = SIZES.flatMap((bs) => OPS.map((op) => ({ op, bs })));
+
+function peakRss(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+async function waitForSocket(path: string, child: ChildProcess, what: string): Promise<void> {
+  const end = Date.now() + 20_000;
+  while (!existsSync(path)) {
+    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode} before listening`);
+    if (Date.now() > end) throw new Error(`${what} did not listen on ${path} within 20 s`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** One boot against one back end: MiB/s per case, and serve's peak RSS. */
+async function boot(guest: GuestImage, backend: Backend, dir: string, image: string, mib: number, round: number): Promise<{ mibs: Record<string, number>; rssKiB: number; traceBytes: number }> {
+  const socket = join(dir, `${backend}-${round}.sock`);
+  const trace = join(dir, `trace-${round}.jsonl`);
+  let serve: ServeProcess | undefined;
+  let qsd: ChildProcess | undefined;
+  let qsdOut = '';
+  if (backend === 'qsd') {
+    qsd = spawnTied('qemu-storage-daemon', [
+      '--blockdev', `driver=file,node-name=file0,filename=${image}`,
+      '--blockdev', 'driver=raw,node-name=disk0,file=file0',
+      '--export', `type=vhost-user-blk,id=exp0,node-name=disk0,addr.type=unix,addr.path=${socket},writable=on`,
+    ], { stdio: ['ignore', 'pipe', 'pipe'] });
+    qsd.stdout!.on('data', (c: Buffer) => (qsdOut += c.toString()));
+    qsd.stderr!.on('data', (c: Buffer) => (qsdOut += c.toString()));
+    await waitForSocket(socket, qsd, 'qemu-storage-daemon');
+  } else {
+    // serve's defaults, as a user runs it (seg_max fits QEMU's default 128-entry rings).
+    const args = ['serve', 'blk', '--socket', socket, '--disk', image];
+    serve = await ServeProcess.start([...args, ...(backend === 'serve-trace' ? ['--trace', trace] : [])], socket);
+  }
+  let rssKiB = 0;
+  try {
+    const steps = CASES.map((c) => `blk-dd:${c.op}:${c.bs}:${mib << 20}`);
+    const run = await runGuest({ ...guest, steps, vhostUser: [{ kind: 'blk', socket }], timeoutMs: 150_000 });
+    rssKiB = peakRss(serve?.child.pid);
+    const mibs: Record<string, number> = {};
+    for (const c of CASES) {
+      const line = run.boots[0]?.lines.find((l) => l.step === 'blk-dd' && l.fields.op === c.op && l.fields.bs === String(c.bs));
+      if (!line || line.status !== 'ok') throw new Error(`${backend}: no result for dd ${caseKey(c)}${describeRun(run)}${serve ? `\nserve:\n${serve.output.slice(-2000)}` : `\nqsd:\n${qsdOut}`}`);
+      const secs = Number(line.fields.seconds) || Number(line.fields.wall_ms) / 1000;
+      mibs[caseKey(c)] = Number(line.fields.bytes) / (1 << 20) / secs;
+    }
+    return { mibs, rssKiB, traceBytes: backend === 'serve-trace' && existsSync(trace) ? statSync(trace).size : 0 };
+  } finally {
+    if (serve) {
+      const out = await serve.stop('SIGTERM');
+      if (process.env.BENCH_VERBOSE) console.log(out.output);
+    }
+    if (qsd && qsd.exitCode === null) {
+      qsd.kill('SIGTERM');
+      await new Promise((r) => qsd.once('close', r));
+    }
+  }
+}
+
+export async function runGuestDd(rounds: number, mib: number, log: (s: string) => void): Promise<GuestDdResult> {
+  for (const tool of ['qemu-storage-daemon', 'qemu-system-x86_64']) {
+    if (spawnSync(tool, ['--version']).status !== 0) throw new Error(`${tool} is missing: apt-get install qemu-system-x86 (qemu-system-common has qemu-storage-daemon)`);
+  }
+  if (!existsSync(join(__dirname, '..', 'dist', 'cli.js'))) throw new Error('dist/cli.js is missing: node scripts/build.mjs');
+  const guest = await ensureQemuGuest();
+  const scratch = scratchDir('vd-bench-dd-');
+  const image = join(scratch.dir, 'disk.img');
+  writeFileSync(image, Buffer.alloc(0));
+  truncateSync(image, (mib + 16) << 20);
+  const result: GuestDdResult = {
+    rounds,
+    mib,
+    samples: { serve: {}, 'serve-trace': {}, qsd: {} },
+    peakRssKiB: { serve: [], 'serve-trace': [] },
+    traceBytes: [],
+  };
+  try {
+    for (let round = 0; round < rounds; round++) {
+      // Alternate the order too, so neither back end always runs on a warmer page cache.
+      const order: Backend[] = round % 2 ? ['qsd', 'serve-trace', 'serve'] : ['serve', 'serve-trace', 'qsd'];
+      const only = process.env.BENCH_BACKENDS?.split(',');
+      for (const b of order.filter((x) => !only || only.includes(x))) {
+        const r = await boot(guest, b, scratch.dir, image, mib, round);
+        for (const [k, v] of Object.entries(r.mibs)) (result.samples[b][k] ??= []).push(v);
+        if (b !== 'qsd') result.peakRssKiB[b].push(r.rssKiB);
+        if (b === 'serve-trace') result.traceBytes.push(r.traceBytes);
+        log(`  round ${round + 1} ${b.padEnd(11)} ${CASES.map((c) => `${caseKey(c)}: ${r.mibs[caseKey(c)]!.toFixed(1)}`).join('  ')} MiB/s`);
+      }
+    }
+  } finally {
+    scratch.remove();
+  }
+  return result;
+}
+
+export const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2) : NaN;
+};
+
+export function ddKey(c: DdCase): string {
+  return caseKey(c);
+}
+
+async function main(): Promise<void> {
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  const mib = Number(process.env.BENCH_DD_MIB ?? 64);
+  console.log(`guest dd, direct I/O, ${mib} MiB per case, ${rounds} alternating rounds (serve, serve --trace, qemu-storage-daemon), medians`);
+  const r = await runGuestDd(rounds, mib, (s) => console.log(s));
+  const cases = CASES.map((c) => {
+    const k = caseKey(c);
+    const m = (b: Backend) => median(r.samples[b][k] ?? []);
+    return { op: c.op, bs: c.bs, serve: m('serve'), serveTrace: m('serve-trace'), qsd: m('qsd'), figure1: m('serve') / m('qsd'), figure3: m('serve-trace') / m('serve') };
+  });
+  saveResult('guest-dd', { figures: [1, 3, 8], rounds, mib, cases, peakRssMiB: { serve: median(r.peakRssKiB.serve) / 1024, serveTrace: median(r.peakRssKiB['serve-trace']) / 1024 }, traceBytes: r.traceBytes, samples: r.samples });
+  for (const c of CASES) {
+    const k = caseKey(c);
+    const [s, t, q] = [median(r.samples.serve[k] ?? []), median(r.samples['serve-trace'][k] ?? []), median(r.samples.qsd[k] ?? [])];
+    console.log(`${c.op.padEnd(5)} bs ${String(c.bs).padStart(7)}  serve ${s.toFixed(1).padStart(7)}  qsd ${q.toFixed(1).padStart(7)}  serve÷qsd ${(s / q).toFixed(2)}  trace÷serve ${(t / s).toFixed(2)}  MiB/s`);
+  }
+  console.log(`serve peak RSS ${(median(r.peakRssKiB.serve) / 1024).toFixed(0)} MiB (with --trace ${(median(r.peakRssKiB['serve-trace']) / 1024).toFixed(0)} MiB)`);
+}
+
+if (require.main === module) void main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : String(e));
+  process.exitCode = 1;
+});
