@@ -70,11 +70,11 @@ describe('Virtio Trace lines', () => {
     assert.match(t.started('s1', 'Virtio: built-in blk + net', new Date(0))[0]!, /^── Virtio: built-in blk \+ net: session started 1970-01-01T00:00:00\.000Z ──$/);
     const events = [
       { type: 'notify', time: 1000, device: 'blk0', queue: 0, queueName: 'requestq1' },
-      { type: 'violation', time: 1002.5, device: 'blk0', queue: 0, queueName: 'requestq1', rule: 'split-desc-zero-length', section: '2.7.5', severity: 'error', message: 'descriptor 3 has length 0', index: 3 },
+      { type: 'violation', time: 1002.5, device: 'blk0', queue: 0, queueName: 'requestq1', rule: 'split-desc-zero-length', section: '2.7.5', severity: 'fatal', message: 'descriptor 3 has length 0', index: 3 },
     ] as TraceEvent[];
     const lines = t.events('s1', events);
     assert.match(lines[0]!, /^\+ {4}0\.000 ms {2}blk0\.requestq1 +notify +driver kicked the queue$/);
-    assert.match(lines[1]!, /^\+ {4}2\.500 ms {2}VIOLATION split-desc-zero-length {2}§2\.7\.5 {2}blk0\.requestq1 \[index 3\]$/);
+    assert.match(lines[1]!, /^\+ {4}2\.500 ms {2}VIOLATION split-desc-zero-length {2}§2\.7\.5 {2}fatal: queue stopped {2}blk0\.requestq1 \[index 3\]$/);
     assert.ok(lines.some((l) => /fix: {2}Do not add empty scatter-gather entries/.test(l)));
     assert.match(t.ended('s1', 'S')[0]!, /session ended .*the trace above stays here/);
   });
