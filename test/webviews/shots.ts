@@ -1,11 +1,14 @@
-/** Screenshots of the panel tests: test/.out/webviews (artifacts); the README's copies in docs/images. */
+/**
+ * Screenshots of the panel tests: test/.out/webviews (artifacts). The README's copies in docs/images are
+ * refreshed only on request (UPDATE_SCREENSHOTS=1), so that a test run never changes tracked files.
+ */
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { type Page } from 'playwright-core';
 import { OUT_DIR } from './host';
 
 export async function shot(p: Page, name: string, doc = false): Promise<void> {
   await p.screenshot({ path: `${OUT_DIR}/${name}.png` });
-  if (doc) {
+  if (doc && process.env.UPDATE_SCREENSHOTS === '1') {
     mkdirSync('docs/images', { recursive: true });
     copyFileSync(`${OUT_DIR}/${name}.png`, `docs/images/${name}.png`);
   }
