@@ -140,6 +140,4 @@ export function eventFlagsName(flags: number): string {
   }
 }
 
-export function hex(n: number | bigint): string {
-  return `0x${n.toString(16)}`;
-}
+export { hex } from '../../wire/hex';

@@ -12,8 +12,9 @@
  * preallocated array, so a walk allocates nothing but the Chain and its arrays.
  *
  * Order of the checks for each descriptor (first failure wins):
- *   revisit (loop) → [indirect table entries: count > QS (too long)] → read →
- *   INDIRECT flag: not negotiated / nested / with NEXT / bad length / table unmapped →
+ *   revisit (loop) → [indirect table entries: count > QS (too long: recorded, the walk goes on)] → read →
+ *   INDIRECT flag: not negotiated and with NEXT (recorded, the walk goes on) / nested / bad length /
+ *   table unmapped →
  *   len 0 → buffer unmapped → readable after writable → total length > 2^32 →
  *   NEXT: next out of range → IN_ORDER next ≠ x + 1 (unless next links back into the chain: that is
  *   reported as the loop it is when the walk gets there).
@@ -21,6 +22,7 @@
 import { type GuestMemory, isMemoryFault } from '../../memory';
 import { type RuleId } from '../../rules';
 import { type Chain, type ChainViolation, type Descriptor, DESC_F_INDIRECT, DESC_F_NEXT, DESC_F_WRITE, type RingFeatures } from '../types';
+import { hex } from '../../wire/hex';
 import { SPLIT_DESC_SIZE, type SplitRingView } from './layout';
 
 export type WalkProblem = ChainViolation;
@@ -30,9 +32,7 @@ const MAX_INDIRECT_ENTRIES = 0x10000;
 /** §2.7.5.2 / S5: a chain must not be longer than 2^32 bytes in total. */
 const MAX_CHAIN_BYTES = 0x1_0000_0000;
 
-export function hex(n: number): string {
-  return `0x${n.toString(16)}`;
-}
+export { hex };
 
 // Module-local copies: under a CommonJS transform (tsx, tests) every imported binding is a getter call,
 // which showed up as a quarter of the time of a walk.
