@@ -2,7 +2,8 @@
 // scripts/install-code-server.sh, then started per test run with every per-user directory (HOME, XDG dirs, TMPDIR,
 // user data, extensions) inside one throw-away run folder.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export interface CodeServerInstall {
@@ -167,4 +168,53 @@ export function startCodeServer(install: CodeServerInstall, dirs: RunDirs, folde
       reject(new Error(`code-server exited (${code ?? sig}) before listening:\n${log}`));
     });
   });
+}
+
+/**
+ * One workbench (code-server + Chromium, ~1.2 GiB and both cores while it boots) at a time across test
+ * processes: two test files driving VS Code side by side on a 2-core machine starved each other's UI into
+ * time-outs. The lock is a directory holding the owner's pid; a lock whose owner died is taken over.
+ */
+const WORKBENCH_LOCK = join(tmpdir(), 'virtio-debug-workbench.lock');
+
+export async function lockWorkbench(): Promise<() => void> {
+  for (;;) {
+    try {
+      mkdirSync(WORKBENCH_LOCK);
+      writeFileSync(join(WORKBENCH_LOCK, 'pid'), String(process.pid));
+      let held = true;
+      const release = () => {
+        if (!held) return;
+        held = false;
+        rmSync(WORKBENCH_LOCK, { recursive: true, force: true });
+      };
+      process.once('exit', release);
+      return release;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if (!ownerAlive()) rmSync(WORKBENCH_LOCK, { recursive: true, force: true });
+      else await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+function ownerAlive(): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(WORKBENCH_LOCK, 'pid'), 'utf8'));
+  } catch {
+    // Just created, pid not yet written: alive, unless the folder is old (its owner died in between).
+    try {
+      return Date.now() - statSync(WORKBENCH_LOCK).mtimeMs < 10_000;
+    } catch {
+      return false;
+    }
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

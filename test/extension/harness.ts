@@ -6,7 +6,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
-import { installCodeServer, installExtension, isolatedEnv, runDirs, startCodeServer, type RunDirs, type RunningCodeServer } from './code-server';
+import { installCodeServer, installExtension, isolatedEnv, lockWorkbench, runDirs, startCodeServer, type RunDirs, type RunningCodeServer } from './code-server';
 import { packageVsix } from './vsix';
 import { launchChromium, openWorkbench } from './workbench';
 
@@ -26,6 +26,7 @@ export class WorkbenchHarness {
   page!: Page;
   private server: RunningCodeServer | undefined;
   private browser: Browser | undefined;
+  private unlock: (() => void) | undefined;
   private setup: Promise<void> | undefined;
   private failed = false;
 
@@ -44,6 +45,7 @@ export class WorkbenchHarness {
     rmSync(this.out, { recursive: true, force: true }); // screenshots of an earlier run
     const install = await installCodeServer(); // throws when code-server cannot be installed
     note(`code-server ${install.version} ready in ${install.seconds.toFixed(1)} s`);
+    this.unlock = await lockWorkbench();
     const dirs = runDirs(mkdtempSync(join(tmpdir(), 'vd-ext-')));
     this.dirs = dirs;
     this.browser = await launchChromium(isolatedEnv(dirs)); // throws when chromium is missing
@@ -84,6 +86,7 @@ export class WorkbenchHarness {
   async close(): Promise<void> {
     await this.browser?.close();
     await this.server?.stop();
+    this.unlock?.();
     if (!this.failed && this.dirs) rmSync(this.dirs.root, { recursive: true, force: true });
   }
 }

@@ -10,7 +10,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
-import { installCodeServer, installExtension, isolatedEnv, runDirs, startCodeServer, type RunDirs, type RunningCodeServer } from './code-server';
+import { installCodeServer, installExtension, isolatedEnv, lockWorkbench, runDirs, startCodeServer, type RunDirs, type RunningCodeServer } from './code-server';
 import { packageVsix } from './vsix';
 import { hoverUntil, launchChromium, openFile, openWorkbench, placeCursorOn } from './workbench';
 
@@ -34,6 +34,7 @@ describe('extension in code-server: language client and live state', () => {
   let workspace: string;
   let server: RunningCodeServer | undefined;
   let browser: Browser | undefined;
+  let unlock: (() => void) | undefined;
   let page: Page;
   let failed = false;
   let sawLive = false;
@@ -61,6 +62,7 @@ describe('extension in code-server: language client and live state', () => {
       rmSync(OUT, { recursive: true, force: true }); // screenshots of an earlier failed run
       const install = await installCodeServer(); // throws when code-server cannot be installed
       note(`code-server ${install.version} ready in ${install.seconds.toFixed(1)} s`);
+      unlock = await lockWorkbench();
       dirs = runDirs(mkdtempSync(join(tmpdir(), 'vd-ext-')));
       browser = await launchChromium(isolatedEnv(dirs)); // throws when chromium is missing
       workspace = join(dirs.root, 'driver-workspace');
@@ -77,6 +79,7 @@ describe('extension in code-server: language client and live state', () => {
   after(async () => {
     await browser?.close();
     await server?.stop();
+    unlock?.();
     if (!failed && dirs) rmSync(dirs.root, { recursive: true, force: true });
   });
 
