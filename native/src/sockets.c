@@ -83,6 +83,27 @@ static napi_value socket_accept(napi_env env, napi_callback_info info) {
   }
 }
 
+/* socketPeer(fd): { pid, uid, gid } | null — who is on the other end of a Unix socket (SO_PEERCRED), so a
+ * note about a misbehaving front end can name the process; null when the kernel does not say. */
+static napi_value socket_peer(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int fd;
+  if (!vd_args(env, info, 1, argv, NULL, NULL) || !vd_arg_fd(env, argv[0], "fd", &fd)) return NULL;
+  struct ucred cred;
+  socklen_t len = sizeof cred;
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || len != sizeof cred || cred.pid <= 0) {
+    return vd_null(env);
+  }
+  napi_value obj;
+  if (napi_create_object(env, &obj) != napi_ok) return vd_napi_failed(env);
+  if (napi_set_named_property(env, obj, "pid", vd_int(env, cred.pid)) != napi_ok ||
+      napi_set_named_property(env, obj, "uid", vd_int(env, cred.uid)) != napi_ok ||
+      napi_set_named_property(env, obj, "gid", vd_int(env, cred.gid)) != napi_ok) {
+    return vd_napi_failed(env);
+  }
+  return obj;
+}
+
 /* socketConnect(path): number — a connected, non-blocking client socket (tests play the front end). */
 static napi_value socket_connect(napi_env env, napi_callback_info info) {
   napi_value argv[1];
@@ -273,6 +294,7 @@ bool vd_init_sockets(napi_env env, napi_value exports) {
   return vd_export_fn(env, exports, "socketListen", socket_listen) &&
          vd_export_fn(env, exports, "socketAccept", socket_accept) &&
          vd_export_fn(env, exports, "socketConnect", socket_connect) &&
+         vd_export_fn(env, exports, "socketPeer", socket_peer) &&
          vd_export_fn(env, exports, "socketPair", socket_pair) &&
          vd_export_fn(env, exports, "recvMsg", recv_msg) && vd_export_fn(env, exports, "sendMsg", send_msg);
 }

@@ -18,7 +18,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 
 /** The addon's API version this wrapper was written for (native/src/common.h VD_ADDON_VERSION). */
-export const NATIVE_ADDON_VERSION = 2;
+export const NATIVE_ADDON_VERSION = 3;
 
 const FIX_HINT = 'run `npm rebuild` (needs python3, make, g++)';
 
@@ -60,6 +60,13 @@ export interface FdWatch {
   unref(): void;
 }
 
+/** Credentials of a socket's peer process, as the kernel recorded them at connect. */
+export interface SocketPeer {
+  pid: number;
+  uid: number;
+  gid: number;
+}
+
 export interface NativeFd {
   /** The .node file that was loaded. */
   readonly path: string;
@@ -71,6 +78,8 @@ export interface NativeFd {
   socketAccept(listenFd: number): number | null;
   /** A connected non-blocking client socket (tests that play the front end). */
   socketConnect(path: string): number;
+  /** The process on the other end of a Unix socket (SO_PEERCRED), or null when the kernel does not say. */
+  socketPeer(fd: number): SocketPeer | null;
   /** Two connected non-blocking AF_UNIX stream sockets. */
   socketPair(): [number, number];
   /**
@@ -126,6 +135,7 @@ interface RawAddon {
   socketListen: NativeFd['socketListen'];
   socketAccept: NativeFd['socketAccept'];
   socketConnect: NativeFd['socketConnect'];
+  socketPeer: NativeFd['socketPeer'];
   socketPair: NativeFd['socketPair'];
   recvMsg: NativeFd['recvMsg'];
   sendMsg: NativeFd['sendMsg'];
@@ -243,6 +253,7 @@ function wrap(raw: RawAddon, path: string): NativeFd {
     socketListen: (p, backlog) => raw.socketListen(p, backlog),
     socketAccept: (fd) => raw.socketAccept(fd),
     socketConnect: (p) => raw.socketConnect(p),
+    socketPeer: (fd) => raw.socketPeer(fd),
     socketPair: () => raw.socketPair(),
     recvMsg: (fd, maxBytes, maxFds) => raw.recvMsg(fd, maxBytes, maxFds),
     sendMsg: (fd, data, fds) => raw.sendMsg(fd, data, fds),

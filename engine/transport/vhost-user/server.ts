@@ -10,6 +10,7 @@
 import { chmodSync, existsSync, lstatSync, unlinkSync } from 'node:fs';
 import { type DeviceHost, type VirtioDevice } from '../../device/device';
 import { VhostUserConnection } from './connection';
+import { describePeer } from './peer';
 import { type FdWatch, type NativeFd, type NativeLoadError, errorCode, isNativeLoadError, loadNative } from './native';
 import { type SessionOptions, VhostUserSession } from './session';
 
@@ -125,11 +126,13 @@ export class VhostUserServer implements DeviceHost {
     this.connections++;
     const ref: { session?: VhostUserSession } = {};
     const timeoutMs = this.o.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
+    const n = this.connections;
+    const peer = describePeer(this.native, fd);
+    const who = peer ? `connection ${n}, ${peer}` : `connection ${n}`;
     let silent: NodeJS.Timeout | undefined = setTimeout(() => {
       silent = undefined;
-      connection.close(`connection ${n} sent no message within ${timeoutMs / 1000} s of connecting; the next front end is served instead`);
+      connection.close(`${who} sent no message within ${timeoutMs / 1000} s of connecting; the next front end is served instead`);
     }, timeoutMs);
-    const n = this.connections;
     const connection = new VhostUserConnection(this.native, fd, {
       message: (m) => {
         if (silent) clearTimeout(silent);
@@ -147,7 +150,7 @@ export class VhostUserServer implements DeviceHost {
     ref.session = session;
     this.session = session;
     this.connection = connection;
-    this.note(`front end connected (connection ${this.connections})`);
+    this.note(`front end connected (${who})`);
     this.o.onConnect?.();
     connection.start();
   }

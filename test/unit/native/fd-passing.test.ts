@@ -169,6 +169,19 @@ describe('fd passing over AF_UNIX', () => {
     assert.deepEqual(got.fds, []);
     n.close(b);
   });
+
+  test('socketPeer names the process on the other end; null for an fd that is not a socket', () => {
+    const [a, b] = n.socketPair();
+    try {
+      assert.deepEqual(n.socketPeer(a), { pid: process.pid, uid: process.getuid?.(), gid: process.getgid?.() });
+      const ev = n.eventfd();
+      assert.equal(n.socketPeer(ev), null);
+      n.close(ev);
+    } finally {
+      n.close(a);
+      n.close(b);
+    }
+  });
 });
 
 function readFdInfo(fd: number): number {
