@@ -81,7 +81,7 @@ test('serve on a full disk (/dev/full as trace) reports the write error once and
         const c = connect(sock, () => setTimeout(() => (c.destroy(), res()), 150));
         c.on('error', rej);
       });
-      await r.waitOut(new RegExp(`front end connected \\(connection ${i + 1}\\)`));
+      await r.waitOut(new RegExp(`front end connected \\(connection ${i + 1}, pid \\d+`));
     }
     await r.waitOut(/ENOSPC/, 'err');
     assert.equal(r.err().match(/cannot write the trace file \/dev\/full \(ENOSPC\)/g)?.length, 1, r.err());
