@@ -122,7 +122,7 @@ export async function runDpdkNet(rounds: number, seconds: number, log: (s: strin
 
 async function main(): Promise<void> {
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-  const seconds = Number(process.env.BENCH_NET_SECONDS ?? 5);
+  const seconds = Number(process.env.BENCH_NET_SECONDS ?? 4);
   console.log(`DPDK virtio_user into serve net / serve net --trace / DPDK net_vhost, ${seconds} s per run, ${rounds} alternating rounds, medians`);
   const r = await runDpdkNet(rounds, seconds, (s) => console.log(s));
   const cases = (['txonly', 'io'] as const).map((workload) => {

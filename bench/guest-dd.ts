@@ -1,6 +1,6 @@
 /**
- * Figures 1, 3 and 8 of issue 13: a Linux guest (QEMU, TCG) runs `dd` with direct I/O (read and write; bs 4k,
- * 64k, 1M; BENCH_DD_MIB MiB each, default 64) on a vhost-user-blk disk served by, in alternating rounds,
+ * Figures 1, 2, 3 and 8 of issue 13: a Linux guest (QEMU, TCG) runs `dd` with direct I/O (read and write; bs 4k,
+ * 64k, 1M; BENCH_DD_MIB MiB each, default 64, 16 at 4k: see mibFor) on a vhost-user-blk disk served by, in alternating rounds,
  * `virtio-debug serve blk`, `virtio-debug serve blk --trace FILE`, `qemu-storage-daemon --export
  * type=vhost-user-blk` and a debug session (the real adapter process over DAP, `driver: vhost-user`, a function
  * breakpoint that never matches, tracing on; bench/session-guest.ts) — same guest, same image, same QEMU
@@ -82,7 +82,7 @@ async function boot(guest: GuestImage, backend: Backend, dir: string, image: str
   }
   let rssKiB = 0;
   try {
-    const steps = CASES.map((c) => `blk-dd:${c.op}:${c.bs}:${mib << 20}`);
+    const steps = CASES.map((c) => `blk-dd:${c.op}:${c.bs}:${mibFor(c.bs, mib) << 20}`);
     const run =
       backend === 'session'
         ? await runSessionGuest({ guest, steps, disk: image, trace, socketDir: join(dir, `session-${round}`), timeoutMs: 300_000 })
@@ -106,6 +106,15 @@ async function boot(guest: GuestImage, backend: Backend, dir: string, image: str
       await new Promise((r) => qsd.once('close', r));
     }
   }
+}
+
+/**
+ * MiB each case moves. 4 KiB direct I/O runs at a few MiB/s under TCG: 64 MiB of it would take most of the
+ * 15 minutes `npm run bench` may use, so that size moves BENCH_DD_SMALL_MIB (default 16: 4096 requests per
+ * case), the others BENCH_DD_MIB.
+ */
+export function mibFor(bs: number, mib: number): number {
+  return bs <= 4096 ? Math.min(mib, Number(process.env.BENCH_DD_SMALL_MIB ?? 16)) : mib;
 }
 
 export async function runGuestDd(rounds: number, mib: number, log: (s: string) => void): Promise<GuestDdResult> {
@@ -156,14 +165,14 @@ export function ddKey(c: DdCase): string {
 async function main(): Promise<void> {
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
   const mib = Number(process.env.BENCH_DD_MIB ?? 64);
-  console.log(`guest dd, direct I/O, ${mib} MiB per case, ${rounds} alternating rounds (serve, serve --trace, debug session, qemu-storage-daemon), medians`);
+  console.log(`guest dd, direct I/O, ${mib} MiB per case (${mibFor(4096, mib)} MiB at 4k), ${rounds} alternating rounds (serve, serve --trace, debug session, qemu-storage-daemon), medians`);
   const r = await runGuestDd(rounds, mib, (s) => console.log(s));
   const cases = CASES.map((c) => {
     const k = caseKey(c);
     const m = (b: Backend) => median(r.samples[b][k] ?? []);
     return { op: c.op, bs: c.bs, serve: m('serve'), serveTrace: m('serve-trace'), session: m('session'), qsd: m('qsd'), figure1: m('serve') / m('qsd'), figure2: m('session') / m('serve'), figure3: m('serve-trace') / m('serve') };
   });
-  saveResult('guest-dd', { figures: [1, 2, 3, 8], rounds, mib, cases, peakRssMiB: { serve: median(r.peakRssKiB.serve) / 1024, serveTrace: median(r.peakRssKiB['serve-trace']) / 1024 }, traceBytes: r.traceBytes, samples: r.samples });
+  saveResult('guest-dd', { figures: [1, 2, 3, 8], rounds, mib, mibAt4k: mibFor(4096, mib), cases, peakRssMiB: { serve: median(r.peakRssKiB.serve) / 1024, serveTrace: median(r.peakRssKiB['serve-trace']) / 1024 }, traceBytes: r.traceBytes, samples: r.samples });
   for (const c of CASES) {
     const k = caseKey(c);
     const [s, t, d, q] = [median(r.samples.serve[k] ?? []), median(r.samples['serve-trace'][k] ?? []), median(r.samples.session[k] ?? []), median(r.samples.qsd[k] ?? [])];

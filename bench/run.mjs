@@ -60,11 +60,16 @@ const results = {
   engineThroughput: load('engine-throughput'),
   guestDd: load('guest-dd'),
   vhostBlk: load('vhost-blk'),
+  dpdkNet: load('dpdk-net'),
+  stopLatency: load('stop-latency'),
+  rssRequests: load('rss-requests'),
 };
 writeFileSync(join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
 const rows = [];
+// Figures a partial run (--only) did not measure are null in the JSON (NaN): shown as —.
 const f2 = (x) => (Number.isFinite(x) ? x.toFixed(2) : '—');
+const f0 = (x) => (Number.isFinite(x) ? x.toFixed(0) : '—');
 const size = (bs) => (bs >= 1 << 20 ? `${bs >> 20}M` : `${bs >> 10}k`);
 for (const c of results.guestDd?.cases ?? []) {
   rows.push([`1: guest dd ${c.op} bs ${size(c.bs)}`, `${f2(c.serve)} MiB/s ÷ qsd ${f2(c.qsd)}`, f2(c.figure1), '≥ 1.0']);
@@ -76,7 +81,20 @@ for (const c of results.guestDd?.cases ?? []) rows.push([`3: serve --trace, dd $
 for (const c of results.engineThroughput?.cases ?? []) {
   rows.push([`5: engine ${c.layout} ${c.name}`, `${c.chainsPerSec.toFixed(0)} chains/s, ${(c.bytesPerSec / 2 ** 20).toFixed(1)} MiB/s ÷ copy ${(c.copyBytesPerSec / 2 ** 20).toFixed(0)}`, c.ratio.toFixed(4), '≥ 0.5']);
 }
-if (results.guestDd) rows.push(['8: serve peak RSS (dd run)', `${results.guestDd.peakRssMiB.serve.toFixed(0)} MiB (--trace ${results.guestDd.peakRssMiB.serveTrace.toFixed(0)} MiB)`, '', 'flat']);
+const kpps = (x) => (Number.isFinite(x) ? (x / 1e3).toFixed(1) : '—');
+for (const c of results.dpdkNet?.cases ?? []) {
+  const what = c.workload === 'txonly' ? 'txonly pps' : 'io round trips/s (responder)';
+  rows.push([`4: DPDK virtio_user → serve net, ${what}`, `${kpps(c.serve)}k ÷ net_vhost ${kpps(c.netVhost)}k`, f2(c.ratio), '≥ 1.0']);
+  rows.push([`4: same, serve net --trace`, `${kpps(c.serveTrace)}k ÷ ${kpps(c.netVhost)}k`, f2(c.ratioTrace), '≥ 1.0']);
+}
+for (const c of results.stopLatency?.cases ?? []) {
+  rows.push([`6: kick → DAP stopped, ${c.name} (${c.stops} stops)`, `median ${f2(c.medianMs)} ms, p99 ${f2(c.p99Ms)} ms`, '', 'median < 2 ms, p99 < 10 ms']);
+}
+if (results.guestDd) rows.push(['8: serve peak RSS (dd run)', `${f0(results.guestDd.peakRssMiB.serve)} MiB (--trace ${f0(results.guestDd.peakRssMiB.serveTrace)} MiB)`, '', 'flat']);
+if (results.dpdkNet) rows.push(['8: serve net peak RSS (figure 4 run)', `${f0(results.dpdkNet.peakRssMiB)} MiB`, '', 'flat']);
+for (const r of results.rssRequests?.runs ?? []) {
+  rows.push([`8: serve blk${r.trace ? ' --trace' : ''} RSS after ${r.points.map((p) => p.requests.toExponential(0)).join(' / ')} requests`, `${r.points.map((p) => p.rssMiB.toFixed(0)).join(' / ')} MiB (peak ${r.points.map((p) => p.peakMiB.toFixed(0)).join(' / ')})`, '', 'flat']);
+}
 console.log(`\n## results (${results.date}, ${results.machine}) -> bench/.out/results.json\n`);
 console.log('| figure | measured | ratio | goal |\n| --- | --- | --- | --- |');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
