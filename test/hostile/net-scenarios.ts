@@ -1,0 +1,2 @@
+import { type Scenario } from "./support/scenario";
+export const NET_SCENARIOS: Scenario[] = [];
