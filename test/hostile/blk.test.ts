@@ -3,11 +3,12 @@
 import { after, before, describe, test } from 'node:test';
 import { BLK_SCENARIOS } from './blk-scenarios';
 import { RING_SCENARIOS } from './ring-scenarios';
+import { VHOST_USER_SCENARIOS } from './vhost-user-scenarios';
 import { runScenario, nextFrontEndServed } from './support/scenario';
 import { ServeProcess } from './support/serve-process';
 import { checkedStop } from './support/suite';
 
-const scenarios = [...BLK_SCENARIOS, ...RING_SCENARIOS.filter((s) => s.device === 'blk')];
+const scenarios = [...BLK_SCENARIOS, ...VHOST_USER_SCENARIOS, ...RING_SCENARIOS.filter((s) => s.device === 'blk')];
 
 describe('hostile driver: serve blk', () => {
   let plain: ServeProcess;
