@@ -8,7 +8,7 @@ import { runScenario, nextFrontEndServed } from './support/scenario';
 import { ServeProcess } from './support/serve-process';
 import { checkedStop } from './support/suite';
 
-const scenarios = [...BLK_SCENARIOS, ...VHOST_USER_SCENARIOS, ...RING_SCENARIOS.filter((s) => s.device === 'blk')];
+const scenarios = [...BLK_SCENARIOS, ...[...VHOST_USER_SCENARIOS, ...RING_SCENARIOS].filter((s) => s.device === 'blk')];
 
 describe('hostile driver: serve blk', () => {
   let plain: ServeProcess;

@@ -3,11 +3,12 @@
 import { after, before, describe, test } from 'node:test';
 import { NET_SCENARIOS } from './net-scenarios';
 import { RING_SCENARIOS } from './ring-scenarios';
+import { VHOST_USER_SCENARIOS } from './vhost-user-scenarios';
 import { runScenario, nextFrontEndServed } from './support/scenario';
 import { ServeProcess } from './support/serve-process';
 import { checkedStop } from './support/suite';
 
-const scenarios = [...NET_SCENARIOS, ...RING_SCENARIOS.filter((s) => s.device === 'net')];
+const scenarios = [...NET_SCENARIOS, ...[...RING_SCENARIOS, ...VHOST_USER_SCENARIOS].filter((s) => s.device === 'net')];
 
 describe('hostile driver: serve net', () => {
   let p: ServeProcess;
