@@ -72,3 +72,31 @@ export const BLK_SCENARIOS: Scenario[] = [
   req('request type 0xff', 'blk-type-unknown', 'served'),
   req('request type 0x80000000 (legacy BARRIER)', 'blk-type-unknown', 'served', { arg: 0x80000000 }),
 ];
+
+/** Hand-laid requests (issue 12's misnamed cases): the header, then `rest` (data/status) as given. */
+const laid = (name: string, rule: RuleId, index: number, verdict: Verdict, rest: { len: number; write: boolean }[], type = 0): Scenario => ({
+  name,
+  device: 'blk',
+  rule,
+  index,
+  verdict,
+  modes: [2, 4],
+  act: (f) => {
+    const hdr = Buffer.alloc(16);
+    hdr.writeUInt32LE(type, 0);
+    void f.submit(0, f.buffers([{ len: 16, write: false, bytes: hdr }, ...rest]));
+  },
+});
+
+export const BLK_LAID_SCENARIOS: Scenario[] = [
+  // Named first; the readable descriptor after writable ones still stops the queue (split-write-before-read).
+  laid('a read whose status descriptor is device-readable', 'blk-status-not-writable', 2, 'needs-reset', [
+    { len: 512, write: true },
+    { len: 1, write: false },
+  ]),
+  laid('a read with no status descriptor', 'blk-status-missing', 0, 'served', [{ len: 512, write: true }]),
+  laid('a read of two sectors in two buffers and no status descriptor', 'blk-status-missing', 0, 'served', [
+    { len: 512, write: true },
+    { len: 512, write: true },
+  ]),
+];
