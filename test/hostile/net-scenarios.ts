@@ -55,6 +55,9 @@ export const NET_SCENARIOS: Scenario[] = [
   tx('csum_start past the frame', 'net-tx-csum-out-of-frame', 'served', { features: ['CSUM'] }),
   tx('csum_offset 0x7fff past the frame', 'net-tx-csum-out-of-frame', 'served', { features: ['CSUM'], arg: 0x7fff }),
   tx('TSO4 without HOST_TSO4', 'net-tx-gso-not-negotiated', 'served', { features: ['CSUM'] }),
+  // Issue 12: an undefined type is named as such, not as "GSO not negotiated".
+  tx('gso_type 2 (undefined)', 'net-tx-gso-type-undefined', 'served', { features: ['CSUM', 'HOST_TSO4'] }),
+  tx('gso_type 0x7f (undefined)', 'net-tx-gso-type-undefined', 'served', { features: ['CSUM'], arg: 0x7f }),
   tx('a GSO packet without NEEDS_CSUM', 'net-tx-gso-incomplete', 'served', { features: ['CSUM', 'HOST_TSO4'] }),
   tx('a frame one byte over the MTU', 'net-tx-exceeds-mtu', 'served', { features: ['MTU'] }),
   tx('a frame 1000 bytes over the MTU', 'net-tx-exceeds-mtu', 'served', { features: ['MTU'], arg: 1000 }),
