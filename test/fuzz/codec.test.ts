@@ -18,7 +18,7 @@ const DECODERS = [decodeU64, decodeVringState, decodeVringAddr, decodeMemTable, 
 
 describe('fuzz: vhost-user codec', () => {
   test('payload decoders on random bytes: a value or an error, never a throw', (t) => {
-    fuzz(t, 200_000, fc.tuple(fc.nat({ max: DECODERS.length - 1 }), bytes), ([i, b]) => {
+    fuzz(t, 250_000, fc.tuple(fc.nat({ max: DECODERS.length - 1 }), bytes), ([i, b]) => {
       const r = DECODERS[i]!(b);
       assert.equal(typeof r.ok, 'boolean');
       if (!r.ok) assert.ok(r.error.length > 0, 'an error says why');
@@ -53,7 +53,7 @@ describe('fuzz: vhost-user codec', () => {
 
 describe('fuzz: payload decoders', () => {
   test('decodePacket, decodeBlkRequest, decodeNetCtrl never throw and summarize', (t) => {
-    fuzz(t, 150_000, fc.tuple(fc.nat({ max: 2 }), bytes, fc.uint8Array({ maxLength: 40 }), fc.constantFrom(0, 10, 12, 20)), ([k, r, w, h]) => {
+    fuzz(t, 200_000, fc.tuple(fc.nat({ max: 2 }), bytes, fc.uint8Array({ maxLength: 40 }), fc.constantFrom(0, 10, 12, 20)), ([k, r, w, h]) => {
       if (k === 0) assert.equal(typeof summarize(decodePacket(r, { headerSize: h })), 'string');
       else if (k === 1) assert.equal(typeof decodeBlkRequest(r, w).protocol, 'string');
       else assert.equal(typeof decodeNetCtrl(r, w).protocol, 'string');

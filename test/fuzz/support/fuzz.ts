@@ -26,3 +26,16 @@ export function fuzz<T>(t: TestContext, runs: number, arb: fc.Arbitrary<T>, pred
     throw new Error(`fuzz "${t.name}" failed after ${details.numRuns} cases; replay with ${replay} node test/run.mjs <file>\n${fc.defaultReportMessage(details) ?? ''}`);
   }
 }
+
+/** fuzz() for an asynchronous property. */
+export async function fuzzAsync<T>(t: TestContext, runs: number, arb: fc.Arbitrary<T>, predicate: (v: T) => Promise<void>): Promise<void> {
+  const numRuns = Math.max(1, Math.round(runs * SCALE));
+  const seed = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) : undefined;
+  const path = process.env.FUZZ_PATH;
+  const details = await fc.check(fc.asyncProperty(arb, predicate), { numRuns, ...(seed !== undefined ? { seed } : {}), ...(path ? { path, endOnFailure: true } : {}) });
+  t.diagnostic(`${FUZZ_DIAGNOSTIC} ${details.numRuns}`);
+  if (details.failed) {
+    const replay = `FUZZ_SEED=${details.seed} FUZZ_PATH=${JSON.stringify(details.counterexamplePath ?? '')}`;
+    throw new Error(`fuzz "${t.name}" failed after ${details.numRuns} cases; replay with ${replay} node test/run.mjs <file>\n${fc.defaultReportMessage(details) ?? ''}`);
+  }
+}
