@@ -4,12 +4,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { allRules } from '../../engine/rules';
-import { BLK_SCENARIOS } from './blk-scenarios';
+import { BLK_LAID_SCENARIOS, BLK_SCENARIOS } from './blk-scenarios';
 import { NET_SCENARIOS } from './net-scenarios';
 import { RING_SCENARIOS } from './ring-scenarios';
 import { VHOST_USER_SCENARIOS } from './vhost-user-scenarios';
 
-const ALL = [...BLK_SCENARIOS, ...NET_SCENARIOS, ...RING_SCENARIOS, ...VHOST_USER_SCENARIOS];
+const ALL = [...BLK_SCENARIOS, ...BLK_LAID_SCENARIOS, ...NET_SCENARIOS, ...RING_SCENARIOS, ...VHOST_USER_SCENARIOS];
 
 const MMIO = 'committed on virtio-mmio registers; vhost-user has no register model (tested in process: test/unit/core)';
 const DRIVER_SIDE = 'a device fault the reference driver notices; a hostile driver cannot commit it';
