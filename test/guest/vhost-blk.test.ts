@@ -89,7 +89,7 @@ describe('Linux guest on vhost-user-blk (virtio-debug serve blk)', () => {
     const again = await boot(g, socket, { packed: true, steps: ['blk-md5', 'blk-write-pattern:65536:8192', 'poweroff'] });
     allOk(again);
     const output = await stopServe(serve);
-    assert.match(output, /front end connected \(connection 2, pid \d+ \(qemu);
+    assert.match(output, /front end connected \(connection 2, pid \d+ \(qemu/);
 
     const disk = readFileSync(path);
     const expected = Buffer.from(original);
