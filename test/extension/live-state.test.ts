@@ -35,8 +35,11 @@ function recorder(): { sent: LiveStateParams[]; tracker: LiveStateTracker } {
 }
 
 describe('liveStateFromSnapshot', () => {
-  test('keeps blk and net devices with offered, accepted (driver features) and status; drops test devices', () => {
-    const params = liveStateFromSnapshot('S', snapshot(device('blk0', 'blk', '0x100000000', 15), device('e0', 'test', '0x0', 0), device('net0', 'net', '0x8000', 11)));
+  test('keeps blk and net devices with offered, accepted (driver features) and status; drops the echo test device', () => {
+    const params = liveStateFromSnapshot(
+      'S',
+      snapshot(device('blk0', 'blk', '0x100000000', 15), device('e0', 'echo', '0x0', 0), device('net0', 'net', '0x8000', 11)),
+    );
     assert.deepEqual(params, {
       session: 'S',
       devices: [
