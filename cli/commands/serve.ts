@@ -6,6 +6,7 @@
  */
 import { GuestMemory } from '../../engine/memory';
 import { BlockBackendError } from '../../engine/devices/blk';
+import { EntropySpecError } from '../../engine/devices/rng/entropy';
 import { JsonlTraceWriter, Trace } from '../../engine/trace';
 import { VhostUserError, VhostUserServer, isNativeLoadError, loadNative } from '../../engine/transport/vhost-user';
 import { deviceKind, type ServedDevice } from '../../adapter/runtime/kinds';
@@ -44,6 +45,11 @@ export async function runServe(argv: string[]): Promise<number> {
   try {
     config = serve.config(flags);
   } catch (e) {
+    // An unusable entropy file is a bad file, not bad usage: one line, exit 2, without the usage hint.
+    if (e instanceof EntropySpecError) {
+      process.stderr.write(`virtio-debug: serve ${type}: ${e.message}\n`);
+      return EXIT_USAGE;
+    }
     throw new UsageError((e as Error).message);
   }
 

@@ -154,6 +154,7 @@ export const BLK_KIND = defineDeviceKind<BlkConfig>({
     },
   },
   qemuDeviceArgs: (cfg, chardev) => ['-device', `vhost-user-blk-pci,chardev=${chardev},num-queues=${cfg.queues},id=${cfg.id}`],
+  conditionRoots: ['req'],
   decodeChain(device, _q, chain) {
     const readable = readChain(device.mem, chain, 0, Math.min(chain.readableBytes, 64 * 1024));
     return [decodeBlkRequest(readable, undefined, { completed: false })];

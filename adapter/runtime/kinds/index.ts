@@ -8,16 +8,18 @@ import { BLK_KIND, type BlkConfig } from './blk';
 import { ECHO_KIND, type EchoConfig } from './echo';
 import { NET_KIND, type NetConfig } from './net';
 import { type AdapterDeviceKind } from './registry';
+import { RNG_KIND, type RngConfig } from './rng';
 
 export type { AdapterDeviceKind, BuiltinKind, ChainDecoder, HostActions, PreparedDevice, ServedDevice, WorkloadContext } from './registry';
-export type { BlkConfig, EchoConfig, NetConfig };
+export type { BlkConfig, EchoConfig, NetConfig, RngConfig };
 
 /** A device entry of a launch configuration after validation: paths absolute, defaults filled. */
-export type ValidDevice = BlkConfig | NetConfig | EchoConfig;
+export type ValidDevice = BlkConfig | NetConfig | RngConfig | EchoConfig;
 
 const KINDS: { readonly [T in DeviceTypeName]: AdapterDeviceKind<Extract<ValidDevice, { type: T }>> } = {
   blk: BLK_KIND,
   net: NET_KIND,
+  rng: RNG_KIND,
   echo: ECHO_KIND,
 };
 

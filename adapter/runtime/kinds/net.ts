@@ -147,6 +147,7 @@ export const NET_KIND = defineDeviceKind<NetConfig>({
     '-device',
     `virtio-net-pci,netdev=n-${cfg.id},mac=${cfg.mac},vectors=0${cfg.queues > 1 ? ',mq=on' : ''},id=${cfg.id}`,
   ],
+  conditionRoots: ['pkt', 'ctrl'],
   decodeChain(device, q, chain) {
     const role = queueRole(q);
     if (role === 'rx') return [];

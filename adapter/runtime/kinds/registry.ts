@@ -113,6 +113,8 @@ export interface AdapterDeviceKind<C extends ValidDeviceBase = ValidDeviceBase> 
   /** QEMU's `-chardev` is given; the rest of the command line for this device. */
   qemuDeviceArgs?(cfg: C, chardev: string): string[];
   readonly decodeChain?: ChainDecoder;
+  /** The roots of the values its decoder gives breakpoint conditions (`req` for `req.sector`). */
+  readonly conditionRoots?: readonly string[];
   readonly hostActions?: HostActions;
 }
 
