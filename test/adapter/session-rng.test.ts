@@ -5,7 +5,12 @@
  */
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type DebugClient } from '@vscode/debugadapter-testsupport';
+import { validateLaunch } from '../../adapter/launch/validate';
+import { qemuCommand } from '../../adapter/qemu/qemu-command';
 import { type Stopped, evaluate, launchAndStop, scopeVars, startClient, variablesOf } from './support';
 
 let dc: DebugClient | undefined;
@@ -61,4 +66,15 @@ test('an entropy file that does not exist is refused with the attribute and the 
   dc = await startClient();
   await assert.rejects(dc.launch(rngConfig({}, { entropy: 'file:/nonexistent/entropy.bin' })), /devices\[0\]\.entropy: entropy file \/nonexistent\/entropy\.bin: ENOENT\. Fix: write random, file:PATH or seed:N/);
   await assert.rejects(dc.launch(rngConfig({}, { entropy: 'seed:x' })), /devices\[0\]\.entropy: entropy "seed:x": the seed is an integer/);
+});
+
+test('driver "vhost-user" with QEMU: the rng device becomes a socket chardev and vhost-user-rng-pci on the QEMU command line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vd-rng-qemu-'));
+  const kernel = join(dir, 'vmlinuz');
+  writeFileSync(kernel, '');
+  const launch = validateLaunch({ ...rngConfig({ driver: 'vhost-user', socketDir: dir, qemu: { kernel } }) }, dir);
+  assert.deepEqual(launch.devices, [{ type: 'rng', id: 'rng0', queueSize: 64, entropy: 'seed:7' }]);
+  const args = qemuCommand(launch).args;
+  const at = args.indexOf('-chardev');
+  assert.deepEqual(args.slice(at, at + 4), ['-chardev', `socket,id=c-rng0,path=${join(dir, 'rng0.sock')}`, '-device', 'vhost-user-rng-pci,chardev=c-rng0,id=rng0']);
 });
