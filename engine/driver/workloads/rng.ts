@@ -9,6 +9,7 @@ import { type GuestMemory } from '../../memory';
 import { type GuestAllocator } from '../allocator';
 import { type ReferenceDriver } from '../driver';
 import { type DriverBuffer, type FaultPlan } from '../ring-types';
+import { withTimeout } from './timeout';
 
 export interface RngWorkloadOptions {
   count: number;
@@ -88,15 +89,4 @@ export async function runRngWorkload(driver: ReferenceDriver, mem: GuestMemory, 
     if (result.unanswered) break;
   }
   return result;
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  if (!Number.isFinite(ms)) return p;
-  return new Promise((resolve) => {
-    const t = setTimeout(() => resolve(undefined), ms);
-    p.then((v) => {
-      clearTimeout(t);
-      resolve(v);
-    });
-  });
 }
