@@ -1,7 +1,7 @@
 import { type LiveDeviceState, type LiveDeviceType, type LiveStateParams } from '../protocol/lsp';
 import { isDeviceTypeName } from '../protocol/device-type';
-import { DEVICE_FEATURE_TABLE } from '../engine/spec/feature-types';
-import { statusBitByName } from '../engine/spec/status';
+import { DEVICE_FEATURE_TABLE } from '../engine/spec-tables/feature-types';
+import { statusBitByName } from '../engine/spec-tables/status';
 
 const FEATURES_OK = statusBitByName('FEATURES_OK')?.value ?? 0;
 

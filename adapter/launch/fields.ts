@@ -6,7 +6,7 @@
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type BuiltinWorkload } from '../../protocol/launch';
-import { type RuleId } from '../../engine/rules';
+import { type RuleId } from '../../engine';
 
 export class LaunchError extends Error {
   constructor(

@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { isDeviceTypeName } from '../../protocol/device-type';
 import { type AttachConfig, type BuiltinWorkload, type LaunchConfig, type QemuConfig } from '../../protocol/launch';
-import { allRules, isRuleId } from '../../engine/rules';
+import { allRules, isRuleId } from '../../engine';
 import { allDeviceKinds, deviceKind, type ValidDevice } from '../runtime/kinds';
 import { closest } from './closest';
 import { LaunchError, type ValidWorkload, bool, int, isObj, str, writableDir } from './fields';

@@ -3,10 +3,7 @@
  * shows under "Chain › payload" and what breakpoint conditions test. Each device kind brings its decoder
  * (adapter/runtime/kinds).
  */
-import { type VirtioDevice } from '../../engine/device/device';
-import { type QueueRuntime } from '../../engine/device/queue-runtime';
-import { type DecodedLayer } from '../../engine/decode';
-import { type Chain } from '../../engine/queue/types';
+import { type VirtioDevice, type QueueRuntime, type DecodedLayer, type Chain } from '../../engine';
 import { deviceKind } from './kinds';
 
 export type DecodedLayerLike = DecodedLayer;

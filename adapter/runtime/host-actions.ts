@@ -3,7 +3,7 @@
  * config): change link status, resize a disk, inject a frame, start a capture. Each device kind declares
  * the actions it supports (adapter/runtime/kinds); the REPL and setVariable look them up here.
  */
-import { type VirtioDevice } from '../../engine/device/device';
+import { type VirtioDevice } from '../../engine';
 import { deviceKind, type HostActions } from './kinds';
 
 export type { HostActions } from './kinds';

@@ -4,9 +4,7 @@
  * the sockets listen), shows its serial console, freezes the guest through QMP while the session is stopped
  * (`freezeGuestOnStop`) and stops QEMU when the session ends.
  */
-import { STATUS } from '../../engine/device/bits';
-import { GuestMemory } from '../../engine/memory';
-import { VhostUserServer } from '../../engine/transport/vhost-user';
+import { STATUS, GuestMemory, VhostUserServer } from '../../engine';
 import { type ValidLaunch } from '../launch/validate';
 import { qemuCommand, socketPath } from '../qemu/qemu-command';
 import { QemuProcess } from '../qemu/qemu-process';

@@ -4,11 +4,7 @@
  * and the next one is accepted. SIGINT/SIGTERM/SIGHUP flush the disk and exit 0; bad arguments or an unusable
  * file exit 2 with one line on stderr.
  */
-import { GuestMemory } from '../../engine/memory';
-import { BlockBackendError } from '../../engine/devices/blk';
-import { EntropySpecError } from '../../engine/devices/rng/entropy';
-import { JsonlTraceWriter, Trace } from '../../engine/trace';
-import { VhostUserError, VhostUserServer, isNativeLoadError, loadNative } from '../../engine/transport/vhost-user';
+import { GuestMemory, BlockBackendError, EntropySpecError, JsonlTraceWriter, Trace, VhostUserError, VhostUserServer, isNativeLoadError, loadNative } from '../../engine';
 import { deviceKind, type ServedDevice } from '../../adapter/runtime/kinds';
 import { isDeviceTypeName } from '../../protocol/device-type';
 import { type TraceEvent } from '../../protocol/trace';

@@ -4,11 +4,7 @@
  * same stream computed on the driver's side. The deliberate violation is a device-readable descriptor in
  * front of an entropy request (§5.4.6.1).
  */
-import { RNG_TYPE } from '../../engine/devices/rng/descriptor';
-import { seededEntropy } from '../../engine/devices/rng/entropy';
-import { runRngWorkload } from '../../engine/driver/workloads/rng';
-import { createInProcessMachine } from '../../engine/machine/in-process';
-import { hexString } from '../../engine/wire/hex';
+import { RNG_TYPE, seededEntropy, runRngWorkload, createInProcessMachine, hexString } from '../../engine';
 import { type DemoScenario } from './types';
 
 const SEED = 42;

@@ -3,11 +3,11 @@
  * the rest of the code needs to know about it, in one object per type, registered once in `registry.ts`.
  */
 import { type DeviceTypeName } from '../../protocol/device-type';
-import { type VirtioDevice } from '../device/device';
-import { type ConfigFieldLike } from '../device/config-space';
+import { type VirtioDevice } from '../device-core/device';
+import { type ConfigFieldLike } from '../device-core/config-space';
 import { type GuestMemory } from '../memory';
 import { type SpecRule } from '../rules';
-import { type FeatureDevice } from '../spec';
+import { type FeatureDevice } from '../spec-tables';
 import { type Trace } from '../trace';
 
 /** What every device factory gets besides its type's own options. */

@@ -3,7 +3,7 @@
  * engine/devices/ with a `descriptor.ts`, and one line here.
  */
 import { type DeviceTypeName } from '../../protocol/device-type';
-import { type VirtioDevice } from '../device/device';
+import { type VirtioDevice } from '../device-core/device';
 import { BLK_TYPE } from './blk/descriptor';
 import { type DeviceTypeDescriptor } from './descriptor';
 import { ECHO_TYPE } from './echo/descriptor';

@@ -6,12 +6,7 @@
  */
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { type VirtioDevice } from '../../../engine/device/device';
-import { type BlkDevice, openBlockBackend } from '../../../engine/devices/blk';
-import { BLK_TYPE } from '../../../engine/devices/blk/descriptor';
-import { decodeBlkRequest } from '../../../engine/decode';
-import { BlkClient, initBlkDriver, isBlkRequestFault, runBlkWorkload } from '../../../engine/driver/workloads/blk';
-import { readChain } from '../../../engine/queue/chain-io';
+import { type VirtioDevice, type BlkDevice, openBlockBackend, BLK_TYPE, decodeBlkRequest, BlkClient, initBlkDriver, isBlkRequestFault, runBlkWorkload, readChain } from '../../../engine';
 import { ensureImage } from '../../launch/disk-image';
 import { LaunchError, bool, int, str, writableDir } from '../../launch/fields';
 import { DEFAULT_SERVE_QUEUES, defineDeviceKind } from './registry';

@@ -1,6 +1,5 @@
 /** virtio-echo in built-in sessions (a minimal test device; useful to learn the debugger without a disk). */
-import { ECHO_TYPE } from '../../../engine/devices/echo/descriptor';
-import { runEchoWorkload } from '../../../engine/driver/workloads/echo';
+import { ECHO_TYPE, runEchoWorkload } from '../../../engine';
 import { defineDeviceKind } from './registry';
 
 export interface EchoConfig {

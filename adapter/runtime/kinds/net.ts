@@ -6,16 +6,7 @@
  * and QEMU's virtio-net-pci on a vhost-user netdev.
  */
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { type VirtioDevice } from '../../../engine/device/device';
-import { type QueueRuntime } from '../../../engine/device/queue-runtime';
-import { NET_TYPE } from '../../../engine/devices/net/descriptor';
-import { NetDevice } from '../../../engine/devices/net/net-device';
-import { attachPeer, type PeerLink } from '../../../engine/devices/net/peers/attach';
-import { PcapWriter, pcapTap } from '../../../engine/devices/net/peers/pcap';
-import { decodeNetCtrl, decodePacket } from '../../../engine/decode';
-import { netFaults, runNetFlood, runNetPing, startNetClient } from '../../../engine/driver/workloads/net';
-import { readChain } from '../../../engine/queue/chain-io';
-import { netHeaderSize } from '../../../engine/spec';
+import { type VirtioDevice, type QueueRuntime, NET_TYPE, NetDevice, attachPeer, type PeerLink, PcapWriter, pcapTap, decodeNetCtrl, decodePacket, netFaults, runNetFlood, runNetPing, startNetClient, readChain, netHeaderSize } from '../../../engine';
 import { LaunchError, int, str, writableDir } from '../../launch/fields';
 import { DEFAULT_SERVE_QUEUES, defineDeviceKind } from './registry';
 

@@ -4,15 +4,7 @@
  * `index.ts` registers every kind once; the sessions, launch validation, the QEMU command line, the Variables
  * view, the REPL and `serve` look the kind up and never branch on the type's name.
  */
-import { type VirtioDevice } from '../../../engine/device/device';
-import { type QueueRuntime } from '../../../engine/device/queue-runtime';
-import { type DecodedLayer } from '../../../engine/decode';
-import { type DeviceTypeDescriptor } from '../../../engine/devices/registry';
-import { type FaultPlan } from '../../../engine/driver/ring-types';
-import { type InProcessMachine } from '../../../engine/machine/in-process';
-import { type GuestMemory } from '../../../engine/memory';
-import { type Chain } from '../../../engine/queue/types';
-import { type Trace } from '../../../engine/trace';
+import { type VirtioDevice, type QueueRuntime, type DecodedLayer, type DeviceTypeDescriptor, type FaultPlan, type InProcessMachine, type GuestMemory, type Chain, type Trace } from '../../../engine';
 import { type DeviceTypeName } from '../../../protocol/device-type';
 import { type DeviceEntry, type ValidWorkload } from '../../launch/fields';
 

@@ -5,12 +5,7 @@
  * device-readable bytes, what the buffer holds now) and QEMU's vhost-user-rng-pci.
  */
 import { isAbsolute, resolve } from 'node:path';
-import { type RngDevice } from '../../../engine/devices/rng';
-import { ENTROPY_SYNTAX, openEntropy, seededEntropy } from '../../../engine/devices/rng/entropy';
-import { RNG_TYPE } from '../../../engine/devices/rng/descriptor';
-import { runRngWorkload } from '../../../engine/driver/workloads/rng';
-import { gather } from '../../../engine/queue/chain-io';
-import { hexBytes } from '../../../engine/wire/hex';
+import { type RngDevice, ENTROPY_SYNTAX, openEntropy, seededEntropy, RNG_TYPE, runRngWorkload, gather, hexBytes } from '../../../engine';
 import { LaunchError, str } from '../../launch/fields';
 import { defineDeviceKind } from './registry';
 

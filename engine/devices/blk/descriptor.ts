@@ -1,7 +1,7 @@
 /** virtio-blk's engine descriptor (VIRTIO 1.2 §5.2): registered in engine/devices/registry.ts. */
 import { BLK_RULES } from '../../rules/blk';
-import { BLK_CONFIG, BLK_SECTOR_SIZE } from '../../spec';
-import { DEVICE_FEATURE_TABLE } from '../../spec';
+import { BLK_CONFIG, BLK_SECTOR_SIZE } from '../../spec-tables';
+import { DEVICE_FEATURE_TABLE } from '../../spec-tables';
 import { defineDeviceType } from '../descriptor';
 import { BLK_DEVICE_ID, BlkDevice, type BlkDeviceOptions } from './blk-device';
 import { offeredFeatures, resolveSettings } from './options';

@@ -1,5 +1,5 @@
 /** The echo test device's engine descriptor (not a spec device type): registered in engine/devices/registry.ts. */
-import { DEVICE_FEATURE_TABLE } from '../../spec';
+import { DEVICE_FEATURE_TABLE } from '../../spec-tables';
 import { defineDeviceType } from '../descriptor';
 import { ECHO_CONFIG_FIELDS, ECHO_DEVICE_ID, ECHO_OFFERED, EchoDevice, type EchoDeviceOptions } from './echo-device';
 

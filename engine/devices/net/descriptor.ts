@@ -1,7 +1,7 @@
 /** virtio-net's engine descriptor (VIRTIO 1.2 §5.1): registered in engine/devices/registry.ts. */
 import { NET_RULES } from '../../rules/net';
-import { NET_CONFIG } from '../../spec';
-import { DEVICE_FEATURE_TABLE } from '../../spec';
+import { NET_CONFIG } from '../../spec-tables';
+import { DEVICE_FEATURE_TABLE } from '../../spec-tables';
 import { defineDeviceType } from '../descriptor';
 import { offeredQueueSpecs } from './net-config';
 import { NET_DEVICE_ID, NetDevice, type NetDeviceOptions } from './net-device';

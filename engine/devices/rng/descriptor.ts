@@ -1,6 +1,6 @@
 /** virtio-rng's engine descriptor (VIRTIO 1.3 §5.4): registered in engine/devices/registry.ts. */
 import { RNG_RULES } from '../../rules/rng';
-import { DEVICE_FEATURE_TABLE } from '../../spec';
+import { DEVICE_FEATURE_TABLE } from '../../spec-tables';
 import { defineDeviceType } from '../descriptor';
 import { RNG_DEVICE_ID, RNG_OFFERED, RngDevice, type RngDeviceOptions } from './rng-device';
 

@@ -4,13 +4,13 @@
  * the chain with the number of bytes written. A device-readable descriptor or a chain without a writable
  * byte is a violation (rng-* rules), served the way QEMU serves it.
  */
-import { VirtioDevice } from '../../device/device';
-import { F, bit } from '../../device/bits';
-import { type QueueRuntime } from '../../device/queue-runtime';
+import { VirtioDevice } from '../../device-core/device';
+import { F, bit } from '../../device-core/bits';
+import { type QueueRuntime } from '../../device-core/queue-runtime';
 import { type GuestMemory } from '../../memory';
 import { writeChain } from '../../queue/chain-io';
 import { type Chain } from '../../queue/types';
-import { featureByBit } from '../../spec';
+import { featureByBit } from '../../spec-tables';
 import { type Trace } from '../../trace';
 import { type EntropySource, openEntropy } from './entropy';
 

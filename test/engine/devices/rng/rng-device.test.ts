@@ -12,7 +12,7 @@ import { RNG_MAX_FILL, type RngDevice, seededEntropy } from '../../../../engine/
 import { runRngWorkload } from '../../../../engine/driver/workloads/rng';
 import { createInProcessMachine } from '../../../../engine/machine/in-process';
 import { rule } from '../../../../engine/rules';
-import { deviceId } from '../../../../engine/spec';
+import { deviceId } from '../../../../engine/spec-tables';
 
 function machine(entropy: string, layout: RingLayout = 'split') {
   const m = createInProcessMachine({
