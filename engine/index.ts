@@ -18,16 +18,17 @@ export { type QueueRuntime, type QueueSpec } from './device-core/queue-runtime';
 export { type Chain, type Descriptor, type Segment, type RingFeatures, DESC_F_NEXT, DESC_F_WRITE, DESC_F_INDIRECT } from './queue/types';
 export { gather, readChain, writeChain } from './queue/chain-io';
 
-// Device types: one descriptor each, registered once (engine/devices/registry.ts).
-export * from './devices/registry';
-export { BLK_TYPE } from './devices/blk/descriptor';
-export { NET_TYPE } from './devices/net/descriptor';
-export { ECHO_TYPE } from './devices/echo/descriptor';
-export * from './devices/rng';
+// Device types.
 export * from './devices/blk';
 export * from './devices/net';
 export * from './devices/net/peers';
 export { EchoDevice, ECHO_DEVICE_ID, ECHO_OFFERED, type EchoDeviceOptions } from './devices/echo/echo-device';
+export * from './devices/rng';
+// Every device type's descriptor (issue 10), registered once.
+export { DEVICE_TYPES, allDeviceTypes, deviceType, defineDeviceType, type DeviceCreateContext, type DeviceTypeDescriptor } from './devices/registry';
+export { BLK_TYPE, type BlkOptions } from './devices/blk/descriptor';
+export { NET_TYPE, type NetOptions } from './devices/net/descriptor';
+export { ECHO_TYPE, type EchoOptions } from './devices/echo/descriptor';
 
 // Transports: the in-process virtio-mmio machine and the vhost-user back end.
 export { createInProcessMachine, GUEST_RAM_BASE, type InProcessMachine, type InProcessMachineOptions } from './machine/in-process';

@@ -3,7 +3,7 @@
  * link up|down, inject frame HEX, reset DEVICE, pcap start FILE | pcap stop. Each returns the text to show.
  */
 import { findRule } from '../../engine';
-import { hostActions } from '../runtime/host-actions';
+import { type HostActions, hostActions } from '../runtime/host-actions';
 import { type SessionRuntime } from '../runtime/session-runtime';
 
 export const REPL_COMMANDS: { name: string; usage: string; help: string }[] = [
@@ -34,9 +34,10 @@ export function isReplCommand(text: string): boolean {
 export async function runReplCommand(rt: SessionRuntime, text: string, ctx: ReplContext): Promise<string> {
   const [cmd, ...args] = text.trim().split(/\s+/);
   const stoppedThread = ctx.stoppedThread;
-  const pickDevice = (id: string | undefined, type?: string) => {
-    const d = id ? rt.device(id) : rt.devices.find((x) => !type || x.deviceType === type);
-    if (!d) throw new Error(id ? `no device "${id}" (devices: ${rt.devices.map((x) => x.id).join(', ')})` : `no ${type ?? ''} device in this session`);
+  // Without an id, the first device whose kind offers the action (link, injectFrame, pcapStart...): never a type name.
+  const pickDevice = (id: string | undefined, action?: keyof HostActions) => {
+    const d = id ? rt.device(id) : rt.devices.find((x) => !action || hostActions(x)[action] !== undefined);
+    if (!d) throw new Error(id ? `no device "${id}" (devices: ${rt.devices.map((x) => x.id).join(', ')})` : `no device in this session supports ${action ?? 'this'}`);
     return d;
   };
   switch (cmd) {
@@ -73,7 +74,7 @@ export async function runReplCommand(rt: SessionRuntime, text: string, ctx: Repl
     }
     case 'link': {
       if (args[0] !== 'up' && args[0] !== 'down') throw new Error('usage: link up|down [DEVICE]');
-      const d = pickDevice(args[1], 'net');
+      const d = pickDevice(args[1], 'link');
       const a = hostActions(d);
       if (!a.link) throw new Error(`${d.id} has no link status`);
       a.link(d, args[0] === 'up');
@@ -83,7 +84,7 @@ export async function runReplCommand(rt: SessionRuntime, text: string, ctx: Repl
       if (args[0] !== 'frame' || !args[1]) throw new Error('usage: inject frame HEX [DEVICE]');
       const hex = args[1].replace(/[^0-9a-f]/gi, '');
       if (hex.length < 28 || hex.length % 2) throw new Error('the frame needs at least 14 bytes of hex (an Ethernet header)');
-      const d = pickDevice(args[2], 'net');
+      const d = pickDevice(args[2], 'injectFrame');
       const a = hostActions(d);
       if (!a.injectFrame) throw new Error(`${d.id} does not take frames`);
       a.injectFrame(d, Uint8Array.from(hex.match(/../g)!.map((b) => parseInt(b, 16))));
@@ -96,14 +97,14 @@ export async function runReplCommand(rt: SessionRuntime, text: string, ctx: Repl
     }
     case 'pcap': {
       if (args[0] === 'start' && args[1]) {
-        const d = pickDevice(args[2], 'net');
+        const d = pickDevice(args[2], 'pcapStart');
         const a = hostActions(d);
         if (!a.pcapStart) throw new Error(`${d.id} cannot capture`);
         a.pcapStart(d, args[1]);
         return `${d.id}: capturing to ${args[1]}`;
       }
       if (args[0] === 'stop') {
-        const d = pickDevice(args[1], 'net');
+        const d = pickDevice(args[1], 'pcapStop');
         hostActions(d).pcapStop?.(d);
         return `${d.id}: capture stopped`;
       }

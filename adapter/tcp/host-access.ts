@@ -20,6 +20,7 @@ export const HOST_ATTRIBUTES = {
   'devices[].createDisk': 'would create a file',
   'devices[].pcap': 'would write a file',
   'devices[].peer': '"udp:HOST:PORT" would send traffic to another host',
+  'devices[].entropy': '"file:PATH" would read a file (its bytes land in guest memory, which a client can read)',
 } as const;
 
 /** Launch attributes that only shape the in-memory session. */
@@ -57,6 +58,7 @@ export function hostAccess(args: unknown): string[] {
       if (d.createDisk !== undefined) add(`devices[${i}].createDisk`, 'devices[].createDisk');
       if (d.pcap !== undefined) add(`devices[${i}].pcap`, 'devices[].pcap');
       if (d.peer !== undefined && d.peer !== 'responder' && d.peer !== 'none') add(`devices[${i}].peer`, 'devices[].peer');
+      if (typeof d.entropy === 'string' && d.entropy.startsWith('file:')) add(`devices[${i}].entropy`, 'devices[].entropy');
     });
   }
   return found;

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { type DebugClient } from '@vscode/debugadapter-testsupport';
 import { validateLaunch } from '../../adapter/launch/validate';
 import { qemuCommand } from '../../adapter/qemu/qemu-command';
+import { hostAccess } from '../../adapter/tcp/host-access';
 import { type Stopped, evaluate, launchAndStop, scopeVars, startClient, variablesOf } from './support';
 
 let dc: DebugClient | undefined;
@@ -77,4 +78,10 @@ test('driver "vhost-user" with QEMU: the rng device becomes a socket chardev and
   const args = qemuCommand(launch).args;
   const at = args.indexOf('-chardev');
   assert.deepEqual(args.slice(at, at + 4), ['-chardev', `socket,id=c-rng0,path=${join(dir, 'rng0.sock')}`, '-device', 'vhost-user-rng-pci,chardev=c-rng0,id=rng0']);
+});
+
+test('an entropy file reaches the host (refused to TCP clients without --allow-launch); random and seed:N do not', () => {
+  assert.deepEqual(hostAccess(rngConfig({}, { entropy: 'file:/etc/hostname' })), ['"devices[0].entropy" "file:PATH" would read a file (its bytes land in guest memory, which a client can read)']);
+  assert.deepEqual(hostAccess(rngConfig()), []);
+  assert.deepEqual(hostAccess(rngConfig({}, { entropy: 'random' })), []);
 });
