@@ -14,6 +14,7 @@ import {
   ProgressEndEvent,
   ProgressStartEvent,
   ProgressUpdateEvent,
+  Response,
   StoppedEvent,
   TerminatedEvent,
   Thread,
@@ -71,6 +72,28 @@ export class VirtioDebugSession extends LoggingDebugSession {
     super();
     this.setDebuggerLinesStartAt1(true);
     this.setDebuggerColumnsStartAt1(true);
+  }
+
+  /**
+   * Every request is answered, whatever a client sends (docs/security.md): missing arguments are an empty
+   * object, arguments that are not an object are refused with an error naming the request, and a handler that throws answers with its error instead of
+   * taking the adapter (and every session in it) down. test/fuzz/dap.test.ts found `setVariable` with
+   * `"arguments": null` throwing out of the message loop.
+   */
+  protected override dispatchRequest(request: DebugProtocol.Request): void {
+    const a: unknown = request.arguments;
+    // Handlers read fields of their arguments (some asynchronously, where a throw would be an unhandled
+    // rejection): a request sent without arguments gets an empty object.
+    if (a === undefined) request.arguments = {};
+    else if (a === null || typeof a !== 'object' || Array.isArray(a)) {
+      this.sendErrorResponse(new Response(request), { id: 1100, format: `${request.command}: the arguments must be an object, got ${a === null ? 'null' : Array.isArray(a) ? 'an array' : typeof a}` });
+      return;
+    }
+    try {
+      super.dispatchRequest(request);
+    } catch (e) {
+      this.sendErrorResponse(new Response(request), { id: 1101, format: `${request.command}: ${e instanceof Error ? e.message : String(e)}` });
+    }
   }
 
   // ------------------------------------------------------------------ lifecycle

@@ -120,6 +120,14 @@ export abstract class VirtioDevice {
   /** Called after a device reset; device types drop their own state here. */
   protected onReset(): void {}
 
+  /**
+   * Called before a ring rule is reported at descriptor (or slot) `index` of queue `q`: a device whose own rule
+   * names the actual misuse reports it first (issue 12: a blk status byte that is not device-writable is a
+   * blk-status-not-writable, not only a split-write-before-read). The ring rule is reported anyway and keeps
+   * its severity: naming never relaxes a bounds check.
+   */
+  protected nameRingBreach(_q: QueueRuntime, _rule: RuleId, _index: number): void {}
+
   /** Called after a driver config write changed fields. */
   protected onConfigWrite(_fields: ConfigFieldLike[]): void {}
 
@@ -333,7 +341,10 @@ export abstract class VirtioDevice {
       layout,
       {
         mem: this.mem,
-        violation: (rule, message, index) => this.violation(rule, message, { queue: q, ...(index === undefined ? {} : { index }) }),
+        violation: (rule, message, index) => {
+          if (index !== undefined) this.nameRingBreach(q, rule, index);
+          this.violation(rule, message, { queue: q, ...(index === undefined ? {} : { index }) });
+        },
       },
       {
         index: q.index,

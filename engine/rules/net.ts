@@ -75,6 +75,15 @@ export const NET_RULES = [
     fix: 'Check the negotiated HOST_* features before handing the device a GSO packet; otherwise segment in the driver and send gso_type NONE.',
   },
   {
+    id: 'net-tx-gso-type-undefined',
+    section: '5.1.6.2.1',
+    scope: 'net',
+    severity: 'error',
+    rule: 'gso_type must be NONE (0), TCPV4 (1), UDP (3), TCPV6 (4) or UDP_L4 (5), optionally with the ECN bit (0x80) or a negotiated UDP-tunnel bit; other values are undefined.',
+    explanation: 'No device knows how to segment an undefined GSO type: QEMU and Linux tap drop the packet (-EINVAL). It usually means a garbled header: the wrong header size, uninitialised memory, or a Linux SKB_GSO_* value copied without translation.',
+    fix: 'Translate the stack\'s GSO type to VIRTIO_NET_HDR_GSO_* (as virtio_net_hdr_from_skb() does), zero the header before filling it, and send gso_type NONE for packets that need no segmentation.',
+  },
+  {
     id: 'net-tx-gso-incomplete',
     section: '5.1.6.2.1',
     scope: 'net',

@@ -15,8 +15,15 @@ export default async function* reporter(source) {
   let skipped = 0;
   const failures = [];
   const perFile = new Map();
+  // Fuzz tests (test/fuzz/support/fuzz.ts) report "fuzz-cases N" as a diagnostic: summed per run.
+  let fuzzCases = 0;
   for await (const event of source) {
     const d = event.data ?? {};
+    if (event.type === 'test:diagnostic') {
+      const m = /^fuzz-cases (\d+)$/.exec(d.message ?? '');
+      if (m) fuzzCases += Number(m[1]);
+      continue;
+    }
     if (event.type !== 'test:pass' && event.type !== 'test:fail') {
       if (event.type === 'test:stderr' || event.type === 'test:stdout') {
         if (process.env.TEST_VERBOSE) yield d.message;
@@ -49,5 +56,6 @@ export default async function* reporter(source) {
   }
   for (const f of failures) yield `\n${f}\n`;
   if (skipped) yield `\n${skipped} skipped (a skipped test is a failure here)\n`;
+  if (fuzzCases) yield `\nfuzz: ${fuzzCases} cases\n`;
   yield `\n${passed} passed, ${failed + skipped} failed\n`;
 }

@@ -10,6 +10,7 @@ import { type ConfigFieldLike } from '../../device-core/config-space';
 import { type QueueRuntime } from '../../device-core/queue-runtime';
 import { type GuestMemory } from '../../memory';
 import { type Chain } from '../../queue/types';
+import { type RuleId } from '../../rules';
 import { BLK_CONFIG, BLK_CONFIG_SIZE, BLK_SECTOR_SIZE, featureByBit, hasFeature } from '../../spec-tables';
 import { type Trace } from '../../trace';
 import { type BlockBackend } from './backend';
@@ -164,6 +165,29 @@ export class BlkDevice extends VirtioDevice {
 
   private note(message: string): void {
     this.trace.emit({ type: 'note', device: this.id, message });
+  }
+
+  /**
+   * A device-readable descriptor after the device-writable data is, when it is the chain's last and 1 byte
+   * long, the status byte without VIRTQ_DESC_F_WRITE: named as the blk rule before the ring's (the queue still
+   * stops). Only descriptors of the ring itself are judged (an indirect entry's index is not a ring slot).
+   */
+  protected override nameRingBreach(q: QueueRuntime, rule: RuleId, index: number): void {
+    if (rule !== 'split-write-before-read' && rule !== 'packed-write-before-read') return;
+    if (index >= q.size) return;
+    let len: number;
+    let flags: number;
+    try {
+      const at = q.desc + 16 * index;
+      len = this.mem.readU32(at + 8);
+      flags = this.mem.readU16(at + (rule === 'split-write-before-read' ? 12 : 14));
+    } catch {
+      return;
+    }
+    const NEXT = 1;
+    const WRITE = 2;
+    if (len !== 1 || (flags & (NEXT | WRITE)) !== 0) return;
+    this.violation('blk-status-not-writable', `descriptor ${index}, the chain's last (1 byte), is device-readable after the device-writable data: the status byte must be device-writable`, { queue: q, index });
   }
 
   override describeChain(_q: QueueRuntime, chain: Chain): string | undefined {

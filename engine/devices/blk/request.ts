@@ -153,6 +153,11 @@ export function parseBlkChain(mem: GuestMemory, chain: Chain, limits: BlkRequest
     if (readLen > 0) {
       return reject('blk-data-wrong-direction', `${kind} with ${readLen} device-readable data bytes after the header: its data must be device-writable`);
     }
+    // Every writable byte is data (a whole number of sectors in one or more multi-byte buffers): the driver
+    // left the status descriptor out. Named as such, not as the data-length problem its last byte would cause.
+    if (kind === 'IN' && lastW.len > 1 && W % BLK_SECTOR_SIZE === 0) {
+      return reject('blk-status-missing', `IN has ${W} device-writable bytes, a whole number of sectors and no separate status byte (the last data byte is used to answer)`);
+    }
     const earlyStatus = chain.writable.slice(0, -1).findIndex((s) => s.len === 1);
     if (lastW.len > 1 && earlyStatus >= 0) {
       return reject(

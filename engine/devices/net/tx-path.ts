@@ -131,7 +131,7 @@ function judgeGsoType(f: bigint, gso: number, v: (rule: RuleId, message: string)
   const base = gso & ~(GSO.ECN | GSO_TUNNEL_MASK);
   const needed = hostFeatureForGso(base);
   const names: Record<number, string> = { [GSO.TCPV4]: 'TCPV4', [GSO.TCPV6]: 'TCPV6', [GSO.UDP]: 'UDP', [GSO.UDP_L4]: 'UDP_L4' };
-  if (needed === undefined) v('net-tx-gso-not-negotiated', `gso_type 0x${gso.toString(16)}: ${base} is not a defined GSO type`);
+  if (needed === undefined) v('net-tx-gso-type-undefined', `gso_type 0x${gso.toString(16)}: ${base} is not a defined GSO type (NONE 0, TCPV4 1, UDP 3, TCPV6 4, UDP_L4 5)`);
   else if (!hasBit(f, needed)) v('net-tx-gso-not-negotiated', `gso_type ${names[base]} needs the matching HOST_* feature, which was not negotiated`);
   if (gso & GSO.ECN && !hasBit(f, NET_F.HOST_ECN)) v('net-tx-gso-not-negotiated', 'gso_type has the ECN bit but VIRTIO_NET_F_HOST_ECN was not negotiated');
   if (gso & GSO_TUNNEL_MASK) v('net-tx-gso-not-negotiated', 'gso_type has a UDP-tunnel bit but VIRTIO_NET_F_HOST_UDP_TUNNEL_GSO was not negotiated');

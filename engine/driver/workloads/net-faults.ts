@@ -23,6 +23,7 @@ export const NET_TX_FAULTS = [
   'net-tx-rx-only-flags',
   'net-tx-csum-out-of-frame',
   'net-tx-gso-not-negotiated',
+  'net-tx-gso-type-undefined',
   'net-tx-gso-incomplete',
   'net-tx-exceeds-mtu',
   'net-tx-writable-descriptor',
@@ -102,6 +103,9 @@ export function txFaultShape(plan: FaultPlan, c: TxFaultContext): TxShape {
       return shape({ ...c.hdr, flags: NEEDS_CSUM, csumStart: c.frame.length, csumOffset: plan.arg ?? 0 });
     case 'net-tx-gso-not-negotiated':
       return shape({ ...c.hdr, flags: NEEDS_CSUM, csumStart: 14, csumOffset: 0, gsoType: unnegotiatedGso(c), gsoSize: 1400, hdrLen: 54 });
+    case 'net-tx-gso-type-undefined':
+      // gso_type 2 is not defined (arg: another value); the rest of the header is a complete TSO request.
+      return shape({ ...c.hdr, flags: NEEDS_CSUM, csumStart: 14, csumOffset: 0, gsoType: plan.arg ?? 2, gsoSize: 1400, hdrLen: 54 });
     case 'net-tx-gso-incomplete':
       return shape({ ...c.hdr, flags: 0, gsoType: GSO_TCPV4, gsoSize: 1400, hdrLen: 54 });
     case 'net-tx-exceeds-mtu': {

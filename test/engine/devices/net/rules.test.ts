@@ -29,13 +29,14 @@ const receive = async (r: NetRig) => {
 
 const CASES: Case[] = [
   // The garbled header also carries a non-zero "num_buffers" read from the frame bytes.
-  { rule: 'net-hdr-size-mismatch', act: transmit, also: ['net-tx-num-buffers-nonzero', 'net-tx-flags-without-csum', 'net-tx-rx-only-flags', 'net-tx-gso-not-negotiated', 'net-tx-gso-incomplete'] },
+  { rule: 'net-hdr-size-mismatch', act: transmit, also: ['net-tx-num-buffers-nonzero', 'net-tx-flags-without-csum', 'net-tx-rx-only-flags', 'net-tx-gso-not-negotiated', 'net-tx-gso-type-undefined', 'net-tx-gso-incomplete'] },
   { rule: 'net-tx-too-short', act: transmit },
   { rule: 'net-tx-num-buffers-nonzero', act: transmit },
   { rule: 'net-tx-flags-without-csum', rig: { without: ['CSUM', 'HOST_TSO4', 'HOST_TSO6', 'HOST_ECN', 'HOST_UFO', 'HOST_USO'] }, act: transmit },
   { rule: 'net-tx-rx-only-flags', act: transmit },
   { rule: 'net-tx-csum-out-of-frame', act: transmit },
   { rule: 'net-tx-gso-not-negotiated', rig: { without: ['HOST_TSO4'] }, act: transmit },
+  { rule: 'net-tx-gso-type-undefined', act: transmit },
   { rule: 'net-tx-gso-incomplete', act: transmit },
   { rule: 'net-tx-exceeds-mtu', act: transmit },
   { rule: 'net-tx-writable-descriptor', act: transmit },

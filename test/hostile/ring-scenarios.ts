@@ -1,0 +1,90 @@
+// Ring scenarios (split and packed, on blk and on net's transmit queue): the reference driver ring commits a
+// rule on purpose (FaultPlan) on the first chain, then a well-formed one follows. Placement rules are committed
+// with SET_VRING_ADDR. Indices are those of a fresh 16-entry ring whose first chain heads at descriptor 0 (a blk
+// read is header, data, status; a net transmit one buffer, split in two where a rule needs two).
+import assert from 'node:assert/strict';
+import { VhostUserRequest as R } from '../../engine/transport/vhost-user/messages';
+import { type RuleId } from '../../engine/rules';
+import { encodeVringAddr } from '../../engine/transport/vhost-user/codec';
+import { LOW_END, USER_BASE } from '../engine/transport/vhost-user/front-end';
+import { n } from './support/front';
+import { type Scenario, type Verdict, sendGood } from './support/scenario';
+import { type DeviceKind } from './support/serve-process';
+
+/** The ring a device's first well-formed request goes to. */
+const ringOf = (d: DeviceKind) => (d === 'blk' ? 0 : 1);
+
+function fault(device: DeviceKind, rule: RuleId, verdict: Verdict, index: number | null, o: { features?: string[]; modes?: number[]; name?: string; at?: number } = {}): Scenario {
+  return {
+    name: o.name ?? `the driver ring commits ${rule}`,
+    device,
+    rule,
+    index,
+    verdict,
+    ...(o.modes ? { modes: o.modes } : {}),
+    front: { features: o.features ?? [] },
+    act: (f) => {
+      assert.equal(f.get(ringOf(device)).ring.injectFault({ rule, atChain: o.at ?? 0 }), true, `the driver ring can commit ${rule}`);
+      sendGood(f);
+      sendGood(f);
+    },
+  };
+}
+
+/**
+ * SET_VRING_ADDR with the ring's areas moved by `move` (placement scenarios). An area that runs off its memory
+ * region is refused by the vhost-user address translation (vhost-user-address-unmapped) before a ring exists.
+ */
+function place(device: DeviceKind, rule: RuleId, index: number | null, verdict: Verdict, name: string, move: (a: { desc: bigint; avail: bigint; used: bigint }) => { desc: bigint; avail: bigint; used: bigint }, features: string[] = []): Scenario {
+  return {
+    name,
+    device,
+    rule,
+    index,
+    verdict,
+    front: { features },
+    act: (f) => {
+      const r = f.get(ringOf(device));
+      const a = r.addr();
+      f.fe.send(R.SET_VRING_ADDR, encodeVringAddr({ ...a, ...move(a) }));
+      sendGood(f);
+      n.eventfdWrite(r.kick, 1);
+    },
+  };
+}
+
+const split = (d: DeviceKind): Scenario[] => [
+  fault(d, 'split-desc-zero-length', 'needs-reset', 0, { modes: [1] }),
+  fault(d, 'split-chain-loop', 'needs-reset', 0, { modes: [6] }),
+  fault(d, 'split-desc-next-out-of-range', 'needs-reset', d === 'blk' ? 2 : 0, { modes: [7] }),
+  fault(d, 'split-avail-head-out-of-range', 'needs-reset', 0, { modes: [7] }),
+  fault(d, 'split-write-before-read', 'needs-reset', d === 'blk' ? 3 : 1, { modes: [4] }),
+  fault(d, 'split-desc-out-of-memory', 'needs-reset', 0),
+  fault(d, 'split-avail-flags-invalid', 'served', null),
+  fault(d, 'split-indirect-not-negotiated', 'served', 0, { modes: [8] }),
+  fault(d, 'split-chain-too-long', 'served', 0, { features: ['INDIRECT_DESC'], modes: [6] }),
+  fault(d, 'split-indirect-nested', 'needs-reset', 0, { features: ['INDIRECT_DESC'], modes: [8] }),
+  fault(d, 'split-indirect-with-next', 'served', 0, { features: ['INDIRECT_DESC'], modes: [8] }),
+  fault(d, 'split-indirect-bad-length', 'needs-reset', 0, { features: ['INDIRECT_DESC'], modes: [8] }),
+  place(d, 'split-ring-misaligned', null, 'needs-reset', 'a descriptor table at an odd address', (a) => ({ ...a, desc: a.desc + 1n })),
+  place(d, 'vhost-user-address-unmapped', null, 'answered', 'a used ring running off the end of a memory region', (a) => ({ ...a, used: USER_BASE + BigInt(LOW_END - 4) })),
+];
+
+const packed = (d: DeviceKind): Scenario[] => {
+  const P = ['RING_PACKED'];
+  return [
+    fault(d, 'packed-desc-zero-length', 'needs-reset', 0, { features: P, modes: [1, 17] }),
+    fault(d, 'packed-desc-out-of-memory', 'needs-reset', 0, { features: P, modes: [17] }),
+    fault(d, 'packed-write-before-read', 'needs-reset', d === 'blk' ? 2 : 1, { features: P, modes: [4, 17] }),
+    fault(d, 'packed-desc-flags-inconsistent', 'needs-reset', 1, { features: P, modes: [17] }),
+    fault(d, 'packed-indirect-not-negotiated', 'served', 0, { features: P, modes: [8] }),
+    fault(d, 'packed-indirect-flags', 'needs-reset', 0, { features: [...P, 'INDIRECT_DESC'], modes: [8] }),
+    fault(d, 'packed-indirect-in-chain', 'needs-reset', 0, { features: [...P, 'INDIRECT_DESC'], modes: [8] }),
+    fault(d, 'packed-indirect-bad-length', 'needs-reset', 0, { features: [...P, 'INDIRECT_DESC'], modes: [8] }),
+    fault(d, 'packed-event-flags-invalid', 'served', null, { features: P, modes: [13] }),
+    place(d, 'packed-ring-misaligned', null, 'needs-reset', 'a packed descriptor ring at an odd address', (a) => ({ ...a, desc: a.desc + 2n }), P),
+    place(d, 'vhost-user-address-unmapped', null, 'answered', 'a packed device area running off the end of a memory region', (a) => ({ ...a, used: USER_BASE + BigInt(LOW_END - 2) }), P),
+  ];
+};
+
+export const RING_SCENARIOS: Scenario[] = [...split('blk'), ...packed('blk'), ...split('net'), ...packed('net')];

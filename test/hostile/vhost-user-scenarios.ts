@@ -1,0 +1,70 @@
+// vhost-user protocol scenarios (against serve blk): malformed, misordered or unnegotiated messages. Each is
+// reported, answered in the spec's error form where the request has an answer, and the session goes on.
+import { VHOST_USER_NEED_REPLY_MASK, VHOST_USER_VERSION, VhostUserRequest as R } from '../../engine/transport/vhost-user/messages';
+import { type RuleId } from '../../engine/rules';
+import { encodeMemTable, encodeU64, encodeVringState } from '../../engine/transport/vhost-user/codec';
+import { type FrontOptions, type HostileFront } from './support/front';
+import { type Scenario, sendGood } from './support/scenario';
+
+/** struct vhost_user_config: offset, size, flags, then `size` bytes. */
+function configRequest(offset: number, size: number): Buffer {
+  const b = Buffer.alloc(12 + size);
+  b.writeUInt32LE(offset, 0);
+  b.writeUInt32LE(size, 4);
+  return b;
+}
+
+const msg = (name: string, rule: RuleId, front: FrontOptions, act: (f: HostileFront) => Promise<void> | void, modes: number[] = [18]): Scenario => ({
+  name,
+  device: 'blk',
+  rule,
+  index: null,
+  verdict: 'answered',
+  modes,
+  front,
+  act,
+});
+
+export const VHOST_USER_SCENARIOS: Scenario[] = [
+  msg('a request with header version 2', 'vhost-user-bad-version', { upTo: 'owner' }, (f) => f.fe.send(R.GET_QUEUE_NUM, undefined, { flags: 2 })),
+  msg('a request with the reply bit set', 'vhost-user-bad-version', { upTo: 'owner' }, (f) => f.fe.send(R.SET_OWNER, undefined, { flags: VHOST_USER_VERSION | 4 })),
+  msg('SET_OWNER with an 8-byte payload', 'vhost-user-payload-size', { upTo: 'owner' }, (f) => f.fe.send(R.SET_OWNER, encodeU64(0))),
+  msg('request number 99', 'vhost-user-unknown-request', { upTo: 'owner' }, (f) => f.fe.send(99)),
+  msg('GPU_SET_SOCKET to a block device', 'vhost-user-unknown-request', { upTo: 'owner' }, (f) => f.fe.send(R.GPU_SET_SOCKET)),
+  msg('GET_CONFIG before protocol features are set', 'vhost-user-not-negotiated', { upTo: 'connect' }, (f) => f.fe.send(R.GET_CONFIG, configRequest(0, 8))),
+  msg('SET_FEATURES with bit 63 (never offered)', 'vhost-user-features-not-offered', { upTo: 'owner' }, (f) => f.fe.send(R.SET_FEATURES, encodeU64((1n << 63n) | (1n << 32n))), [12, 18]),
+  msg('SET_FEATURES before SET_OWNER', 'vhost-user-before-owner', { upTo: 'connect' }, (f) => f.fe.send(R.SET_FEATURES, encodeU64(1n << 32n))),
+  msg('SET_VRING_NUM for ring 200', 'vhost-user-vring-index', { upTo: 'memory' }, (f) => f.fe.send(R.SET_VRING_NUM, encodeVringState({ index: 200, num: 16 }))),
+  msg('SET_VRING_NUM size 3', 'vhost-user-vring-size', { upTo: 'memory' }, (f) => f.fe.send(R.SET_VRING_NUM, encodeVringState({ index: 0, num: 3 })), [9, 18]),
+  msg('SET_VRING_NUM size 0', 'vhost-user-vring-size', { upTo: 'memory' }, (f) => f.fe.send(R.SET_VRING_NUM, encodeVringState({ index: 0, num: 0 })), [9, 18]),
+  msg('SET_VRING_NUM size 65536 (above the maximum)', 'vhost-user-vring-size', { upTo: 'memory' }, (f) => f.fe.send(R.SET_VRING_NUM, encodeVringState({ index: 0, num: 65536 })), [9, 18]),
+  msg('SET_VRING_NUM on a started ring', 'vhost-user-vring-busy', {}, (f) => {
+    sendGood(f);
+    f.fe.send(R.SET_VRING_NUM, encodeVringState({ index: 0, num: 32 }));
+  }),
+  msg('SET_MEM_TABLE with 9 regions (more than the 8 a message holds)', 'vhost-user-payload-size', { upTo: 'features' }, (f) => {
+    const regions = Array.from({ length: 9 }, (_, i) => ({ guestPhysAddr: BigInt(i) << 20n, memorySize: 4096n, userspaceAddr: 0x7f00_0000_0000n + (BigInt(i) << 20n), mmapOffset: 0n }));
+    f.fe.send(R.SET_MEM_TABLE, encodeMemTable(regions), { fds: Array.from({ length: 9 }, () => f.ram.memfd) });
+  }),
+  msg('SET_MEM_TABLE with overlapping regions', 'vhost-user-mem-table-invalid', { upTo: 'features' }, (f) => {
+    const regions = [0n, 4096n].map((g) => ({ guestPhysAddr: g, memorySize: 8192n, userspaceAddr: 0x7f00_0000_0000n + g, mmapOffset: 0n }));
+    f.fe.send(R.SET_MEM_TABLE, encodeMemTable(regions), { fds: [f.ram.memfd, f.ram.memfd] });
+  }),
+  msg('SET_MEM_TABLE without fds', 'vhost-user-fd-missing', { upTo: 'features' }, (f) => f.fe.send(R.SET_MEM_TABLE, f.ram.memTable().payload)),
+  msg('SET_VRING_KICK without an fd', 'vhost-user-fd-missing', { upTo: 'memory' }, (f) => f.fe.send(R.SET_VRING_KICK, encodeU64(0))),
+  msg('GET_VRING_BASE of a ring never started', 'vhost-user-get-base-not-started', { upTo: 'memory' }, (f) => f.fe.send(R.GET_VRING_BASE, encodeVringState({ index: 0, num: 0 }))),
+  msg('SET_MEM_TABLE with a zero-sized region', 'vhost-user-mem-table-invalid', { upTo: 'features' }, (f) => {
+    const regions = [{ guestPhysAddr: 0n, memorySize: 0n, userspaceAddr: 0x7f00_0000_0000n, mmapOffset: 0n }];
+    f.fe.send(R.SET_MEM_TABLE, encodeMemTable(regions), { fds: [f.ram.memfd] });
+  }),
+  msg('SET_CONFIG at offset 200', 'vhost-user-config-range', { upTo: 'features' }, (f) => {
+    f.fe.send(R.SET_CONFIG, configRequest(200, 1));
+  }),
+  msg('NEED_REPLY before REPLY_ACK was negotiated', 'vhost-user-need-reply-without-reply-ack', { upTo: 'connect' }, (f) =>
+    f.fe.send(R.SET_OWNER, undefined, { flags: VHOST_USER_VERSION | VHOST_USER_NEED_REPLY_MASK }),
+  ),
+  msg('SET_FEATURES with other bits while the ring runs', 'vhost-user-features-while-running', {}, (f) => {
+    sendGood(f);
+    f.fe.send(R.SET_FEATURES, encodeU64(f.negotiated | (1n << 9n)));
+  }),
+];
