@@ -495,9 +495,15 @@ function snapshotArguments(args: unknown): SnapshotArguments {
   const rings = field('rings');
   const maxRingEntries = field('maxRingEntries');
   const traceEvents = field('traceEvents');
+  const chains = field('chains');
+  const bytesLimit = field('bytesLimit');
   return {
     ...(typeof rings === 'boolean' ? { rings } : {}),
     ...(typeof maxRingEntries === 'number' ? { maxRingEntries } : {}),
     ...(typeof traceEvents === 'number' ? { traceEvents } : {}),
+    // The panels' chain list (decoded payloads, buffer bytes): dropped here before, so the ring panel in VS Code
+    // had no chain to show.
+    ...(typeof chains === 'number' ? { chains } : {}),
+    ...(typeof bytesLimit === 'number' ? { bytesLimit } : {}),
   };
 }

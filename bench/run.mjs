@@ -2,8 +2,8 @@
 // its figures and ratios and saves them in bench/.out/<name>.json. Then the saved figures are merged, with the
 // date and the machine, into bench/.out/results.json and printed as one table (the README's "Performance").
 // `--only fig2,fig4` (or `--only fig2 --only fig4`) runs the benchmarks of those figures of issue 13; the
-// guest dd bench then boots only the back ends those figures compare. The guest figures need the bundle,
-// which is built first.
+// guest dd bench then boots only the back ends those figures compare. The guest figures and the ring panel
+// (figure 7) need the bundles, which are built first.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -19,6 +19,7 @@ const FIGURES = {
   fig4: { files: ['dpdk-net.ts'] },
   fig5: { files: ['engine-throughput.ts'] },
   fig6: { files: ['stop-latency.ts'] },
+  fig7: { files: ['ring-panel.ts'] },
   fig8: { files: ['guest-dd.ts', 'dpdk-net.ts', 'rss-requests.ts'], backends: ['serve', 'serve-trace'] },
 };
 const only = [];
@@ -33,7 +34,7 @@ for (let i = 0; i < argv.length; i++) {
   for (const fig of (value ?? '').split(',').filter(Boolean)) {
     const name = /^\d+$/.test(fig) ? `fig${fig}` : fig;
     if (!FIGURES[name]) {
-      console.error(`--only ${fig}: no such figure (have ${Object.keys(FIGURES).join(', ')}; figure 7 is the ring panel's test)`);
+      console.error(`--only ${fig}: no such figure (have ${Object.keys(FIGURES).join(', ')}})`);
       process.exit(2);
     }
     figures.push(name);
@@ -48,7 +49,7 @@ if (backends.length && !process.env.BENCH_BACKENDS) process.env.BENCH_BACKENDS =
 mkdirSync(out, { recursive: true });
 for (const f of benches) rmSync(join(out, f.replace(/\.ts$/, '.json')), { force: true });
 
-if (benches.some((f) => f.startsWith('guest'))) spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+if (benches.some((f) => f.startsWith('guest') || f === 'ring-panel.ts')) spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
 for (const f of benches) {
   console.log(`\n# ${f}`);
   const r = spawnSync(process.execPath, ['--import', 'tsx', `bench/${f}`], { stdio: 'inherit' });
@@ -65,6 +66,7 @@ const results = {
   dpdkNet: load('dpdk-net'),
   stopLatency: load('stop-latency'),
   rssRequests: load('rss-requests'),
+  ringPanel: load('ring-panel'),
 };
 writeFileSync(join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
@@ -91,6 +93,11 @@ for (const c of results.dpdkNet?.cases ?? []) {
 }
 for (const c of results.stopLatency?.cases ?? []) {
   rows.push([`6: kick → DAP stopped, ${c.name} (${c.stops} stops)`, `median ${f2(c.medianMs)} ms, p99 ${f2(c.p99Ms)} ms`, '', 'median < 2 ms, p99 < 10 ms']);
+}
+const rp = results.ringPanel;
+if (rp) {
+  rows.push([`7: ring panel first paint, ${rp.entries} entries (Chromium)`, `median ${f0(rp.firstPaintMs)} ms of ${rp.rounds}`, f2(rp.firstPaintRatio), `< ${rp.goalFirstPaintMs} ms (ratio < 1)`]);
+  rows.push(['7: ring panel update after a step', `median ${f0(rp.updateMs)} ms`, f2(rp.updateRatio), `< ${rp.goalUpdateMs} ms (ratio < 1)`]);
 }
 if (results.guestDd) rows.push(['8: serve peak RSS (dd run)', `${f0(results.guestDd.peakRssMiB.serve)} MiB (--trace ${f0(results.guestDd.peakRssMiB.serveTrace)} MiB)`, '', 'flat']);
 if (results.dpdkNet) rows.push(['8: serve net peak RSS (figure 4 run)', `${f0(results.dpdkNet.peakRssMiB)} MiB`, '', 'flat']);

@@ -186,6 +186,13 @@ describe('inspection', () => {
       assert.equal(q.ring.desc.length, 64);
     }
     assert.equal(d.transportState.find((r) => r.name === 'MagicValue')?.value, '0x74726976');
+    // What the panels ask for: the chains of every queue, each with its buffers up to bytesLimit bytes.
+    assert.equal(q.chains, undefined, 'no chains unless asked');
+    const withChains = (await dc.customRequest(SNAPSHOT_REQUEST, { rings: true, chains: 64, bytesLimit: 8 })).body as SessionSnapshot;
+    const chains = withChains.devices[0]!.queues[0]!.chains ?? [];
+    assert.ok(chains.length > 0, 'the stopped queue lists its chains');
+    assert.equal(chains[0]!.state, 'held');
+    for (const c of chains) for (const b of c.descriptors) assert.ok((b.bytes?.length ?? 0) <= 8 * 2, 'buffers cut at bytesLimit');
   });
 
   test('evaluate names, REPL commands and completions; unknown names are clear errors', async () => {
