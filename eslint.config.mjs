@@ -52,6 +52,37 @@ export default tseslint.config(
     },
   },
   {
+    // The engine's front door (docs/architecture.md, "The engine"): the adapter and the CLI import `engine` only.
+    files: ['adapter/**', 'cli/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'only extension/ may import vscode' }],
+          patterns: [{ group: ['**/engine/*'], message: 'import the engine through its front door (engine/index.ts), not by deep path' }],
+        },
+      ],
+    },
+  },
+  // The language server and the extension import only the engine's light tables (no Node I/O in their bundles).
+  ...[['language/**', true], ['extension/**', false]].map(([glob, noVscode]) => ({
+    files: [glob],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: noVscode ? [{ name: 'vscode', message: 'only extension/ may import vscode' }] : [],
+          patterns: [
+            {
+              regex: '(^|/)engine($|/(?!(spec-tables|spec-tables/[\\w-]+|wire/[\\w-]+|rules|trace/format)$))',
+              message: 'language/ and extension/ import only engine/spec-tables, engine/wire, engine/rules and engine/trace/format',
+            },
+          ],
+        },
+      ],
+    },
+  })),
+  {
     files: ['engine/**', 'protocol/**'],
     rules: {
       'no-restricted-imports': [

@@ -33,7 +33,7 @@ import {
   type TraceEventBody,
 } from '../protocol/dap';
 import { type TraceEvent } from '../protocol/trace';
-import { JsonlTraceWriter, Trace } from '../engine/trace';
+import { JsonlTraceWriter, Trace } from '../engine';
 import { completionTargets, evaluateExpression } from './inspect/evaluate';
 import { exceptionInfo } from './inspect/exception-info';
 import { parseFrameId, stackFrames } from './inspect/frames';

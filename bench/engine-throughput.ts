@@ -4,7 +4,7 @@
  * transmit frames, split and packed, in batches of 64. Bytes per second ÷ a plain Buffer copy of the same
  * bytes in the same process (goal ≥ 0.5), and chains per second. Alternating rounds, medians.
  */
-import { F, bit } from '../engine/device/bits';
+import { F, bit } from '../engine/device-core/bits';
 import { BlkDevice, MemoryBackend } from '../engine/devices/blk';
 import { NetDevice } from '../engine/devices/net';
 import { createInProcessMachine, type InProcessMachine } from '../engine/machine/in-process';

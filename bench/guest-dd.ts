@@ -1,9 +1,11 @@
 /**
- * Figures 1, 3 and 8 of issue 13: a Linux guest (QEMU, TCG) runs `dd` with direct I/O (read and write; bs 4k,
- * 64k, 1M; BENCH_DD_MIB MiB each, default 64) on a vhost-user-blk disk served by, in alternating rounds,
- * `virtio-debug serve blk`, `virtio-debug serve blk --trace FILE` and `qemu-storage-daemon --export
- * type=vhost-user-blk` — same guest, same image, same QEMU options. Prints medians and the ratios
- * serve ÷ qsd (figure 1) and serve --trace ÷ serve (figure 3), and serve's peak RSS (figure 8, VmHWM).
+ * Figures 1, 2, 3 and 8 of issue 13: a Linux guest (QEMU, TCG) runs `dd` with direct I/O (read and write; bs 4k,
+ * 64k, 1M; BENCH_DD_MIB MiB each, default 64, 16 at 4k: see mibFor) on a vhost-user-blk disk served by, in alternating rounds,
+ * `virtio-debug serve blk`, `virtio-debug serve blk --trace FILE`, `qemu-storage-daemon --export
+ * type=vhost-user-blk` and a debug session (the real adapter process over DAP, `driver: vhost-user`, a function
+ * breakpoint that never matches, tracing on; bench/session-guest.ts) — same guest, same image, same QEMU
+ * options. Prints medians and the ratios serve ÷ qsd (figure 1), session ÷ serve (figure 2) and serve --trace
+ * ÷ serve (figure 3), and serve's peak RSS (figure 8, VmHWM).
  * One QEMU at a time; everything started is stopped. Needs the bundle (node scripts/build.mjs), QEMU and
  * qemu-storage-daemon (Debian qemu-system-x86 / qemu-system-common).
  */
@@ -13,9 +15,10 @@ import { existsSync, readFileSync, statSync, truncateSync, writeFileSync } from 
 import { join } from 'node:path';
 import { ensureQemuGuest, describeRun, runGuest, type GuestImage } from '../test/guest/guest';
 import { ServeProcess, scratchDir } from '../test/guest/serve-process';
+import { runSessionGuest } from './session-guest';
 import { saveResult } from './out';
 
-export type Backend = 'serve' | 'serve-trace' | 'qsd';
+export type Backend = 'serve' | 'serve-trace' | 'qsd' | 'session';
 export const SIZES = [4096, 65536, 1 << 20];
 const OPS = ['read', 'write'] as const;
 
@@ -72,24 +75,27 @@ async function boot(guest: GuestImage, backend: Backend, dir: string, image: str
     qsd.stdout!.on('data', (c: Buffer) => (qsdOut += c.toString()));
     qsd.stderr!.on('data', (c: Buffer) => (qsdOut += c.toString()));
     await waitForSocket(socket, qsd, 'qemu-storage-daemon');
-  } else {
+  } else if (backend === 'serve' || backend === 'serve-trace') {
     // serve's defaults, as a user runs it (seg_max fits QEMU's default 128-entry rings).
     const args = ['serve', 'blk', '--socket', socket, '--disk', image];
     serve = await ServeProcess.start([...args, ...(backend === 'serve-trace' ? ['--trace', trace] : [])], socket);
   }
   let rssKiB = 0;
   try {
-    const steps = CASES.map((c) => `blk-dd:${c.op}:${c.bs}:${mib << 20}`);
-    const run = await runGuest({ ...guest, steps, vhostUser: [{ kind: 'blk', socket }], timeoutMs: 150_000 });
+    const steps = CASES.map((c) => `blk-dd:${c.op}:${c.bs}:${mibFor(c.bs, mib) << 20}`);
+    const run =
+      backend === 'session'
+        ? await runSessionGuest({ guest, steps, disk: image, trace, socketDir: join(dir, `session-${round}`), timeoutMs: 300_000 })
+        : await runGuest({ ...guest, steps, vhostUser: [{ kind: 'blk', socket }], timeoutMs: 150_000 });
     rssKiB = peakRss(serve?.child.pid);
     const mibs: Record<string, number> = {};
     for (const c of CASES) {
       const line = run.boots[0]?.lines.find((l) => l.step === 'blk-dd' && l.fields.op === c.op && l.fields.bs === String(c.bs));
-      if (!line || line.status !== 'ok') throw new Error(`${backend}: no result for dd ${caseKey(c)}${describeRun(run)}${serve ? `\nserve:\n${serve.output.slice(-2000)}` : `\nqsd:\n${qsdOut}`}`);
+      if (!line || line.status !== 'ok') throw new Error(`${backend}: no result for dd ${caseKey(c)}${describeRun(run)}${serve ? `\nserve:\n${serve.output.slice(-2000)}` : qsd ? `\nqsd:\n${qsdOut}` : ''}`);
       const secs = Number(line.fields.seconds) || Number(line.fields.wall_ms) / 1000;
       mibs[caseKey(c)] = Number(line.fields.bytes) / (1 << 20) / secs;
     }
-    return { mibs, rssKiB, traceBytes: backend === 'serve-trace' && existsSync(trace) ? statSync(trace).size : 0 };
+    return { mibs, rssKiB, traceBytes: backend !== 'qsd' && backend !== 'serve' && existsSync(trace) ? statSync(trace).size : 0 };
   } finally {
     if (serve) {
       const out = await serve.stop('SIGTERM');
@@ -100,6 +106,15 @@ async function boot(guest: GuestImage, backend: Backend, dir: string, image: str
       await new Promise((r) => qsd.once('close', r));
     }
   }
+}
+
+/**
+ * MiB each case moves. 4 KiB direct I/O runs at a few MiB/s under TCG: 64 MiB of it would take most of the
+ * 15 minutes `npm run bench` may use, so that size moves BENCH_DD_SMALL_MIB (default 16: 4096 requests per
+ * case), the others BENCH_DD_MIB.
+ */
+export function mibFor(bs: number, mib: number): number {
+  return bs <= 4096 ? Math.min(mib, Number(process.env.BENCH_DD_SMALL_MIB ?? 16)) : mib;
 }
 
 export async function runGuestDd(rounds: number, mib: number, log: (s: string) => void): Promise<GuestDdResult> {
@@ -115,19 +130,19 @@ export async function runGuestDd(rounds: number, mib: number, log: (s: string) =
   const result: GuestDdResult = {
     rounds,
     mib,
-    samples: { serve: {}, 'serve-trace': {}, qsd: {} },
+    samples: { serve: {}, 'serve-trace': {}, qsd: {}, session: {} },
     peakRssKiB: { serve: [], 'serve-trace': [] },
     traceBytes: [],
   };
   try {
     for (let round = 0; round < rounds; round++) {
       // Alternate the order too, so neither back end always runs on a warmer page cache.
-      const order: Backend[] = round % 2 ? ['qsd', 'serve-trace', 'serve'] : ['serve', 'serve-trace', 'qsd'];
+      const order: Backend[] = round % 2 ? ['qsd', 'session', 'serve-trace', 'serve'] : ['serve', 'serve-trace', 'session', 'qsd'];
       const only = process.env.BENCH_BACKENDS?.split(',');
       for (const b of order.filter((x) => !only || only.includes(x))) {
         const r = await boot(guest, b, scratch.dir, image, mib, round);
         for (const [k, v] of Object.entries(r.mibs)) (result.samples[b][k] ??= []).push(v);
-        if (b !== 'qsd') result.peakRssKiB[b].push(r.rssKiB);
+        if (b === 'serve' || b === 'serve-trace') result.peakRssKiB[b].push(r.rssKiB);
         if (b === 'serve-trace') result.traceBytes.push(r.traceBytes);
         log(`  round ${round + 1} ${b.padEnd(11)} ${CASES.map((c) => `${caseKey(c)}: ${r.mibs[caseKey(c)]!.toFixed(1)}`).join('  ')} MiB/s`);
       }
@@ -150,18 +165,18 @@ export function ddKey(c: DdCase): string {
 async function main(): Promise<void> {
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
   const mib = Number(process.env.BENCH_DD_MIB ?? 64);
-  console.log(`guest dd, direct I/O, ${mib} MiB per case, ${rounds} alternating rounds (serve, serve --trace, qemu-storage-daemon), medians`);
+  console.log(`guest dd, direct I/O, ${mib} MiB per case (${mibFor(4096, mib)} MiB at 4k), ${rounds} alternating rounds (serve, serve --trace, debug session, qemu-storage-daemon), medians`);
   const r = await runGuestDd(rounds, mib, (s) => console.log(s));
   const cases = CASES.map((c) => {
     const k = caseKey(c);
     const m = (b: Backend) => median(r.samples[b][k] ?? []);
-    return { op: c.op, bs: c.bs, serve: m('serve'), serveTrace: m('serve-trace'), qsd: m('qsd'), figure1: m('serve') / m('qsd'), figure3: m('serve-trace') / m('serve') };
+    return { op: c.op, bs: c.bs, serve: m('serve'), serveTrace: m('serve-trace'), session: m('session'), qsd: m('qsd'), figure1: m('serve') / m('qsd'), figure2: m('session') / m('serve'), figure3: m('serve-trace') / m('serve') };
   });
-  saveResult('guest-dd', { figures: [1, 3, 8], rounds, mib, cases, peakRssMiB: { serve: median(r.peakRssKiB.serve) / 1024, serveTrace: median(r.peakRssKiB['serve-trace']) / 1024 }, traceBytes: r.traceBytes, samples: r.samples });
+  saveResult('guest-dd', { figures: [1, 2, 3, 8], rounds, mib, mibAt4k: mibFor(4096, mib), cases, peakRssMiB: { serve: median(r.peakRssKiB.serve) / 1024, serveTrace: median(r.peakRssKiB['serve-trace']) / 1024 }, traceBytes: r.traceBytes, samples: r.samples });
   for (const c of CASES) {
     const k = caseKey(c);
-    const [s, t, q] = [median(r.samples.serve[k] ?? []), median(r.samples['serve-trace'][k] ?? []), median(r.samples.qsd[k] ?? [])];
-    console.log(`${c.op.padEnd(5)} bs ${String(c.bs).padStart(7)}  serve ${s.toFixed(1).padStart(7)}  qsd ${q.toFixed(1).padStart(7)}  serve÷qsd ${(s / q).toFixed(2)}  trace÷serve ${(t / s).toFixed(2)}  MiB/s`);
+    const [s, t, d, q] = [median(r.samples.serve[k] ?? []), median(r.samples['serve-trace'][k] ?? []), median(r.samples.session[k] ?? []), median(r.samples.qsd[k] ?? [])];
+    console.log(`${c.op.padEnd(5)} bs ${String(c.bs).padStart(7)}  serve ${s.toFixed(1).padStart(7)}  qsd ${q.toFixed(1).padStart(7)}  serve÷qsd ${(s / q).toFixed(2)}  session÷serve ${(d / s).toFixed(2)}  trace÷serve ${(t / s).toFixed(2)}  MiB/s`);
   }
   console.log(`serve peak RSS ${(median(r.peakRssKiB.serve) / 1024).toFixed(0)} MiB (with --trace ${(median(r.peakRssKiB['serve-trace']) / 1024).toFixed(0)} MiB)`);
 }

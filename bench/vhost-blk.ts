@@ -8,14 +8,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { VhostUserRequest as R } from '../protocol/vhost-user';
+import { VhostUserRequest as R } from '../engine/transport/vhost-user/messages';
 import { BlkDevice, RawImageBackend } from '../engine/devices/blk';
 import { GuestMemory } from '../engine/memory';
 import { Trace } from '../engine/trace';
 import { encodeU64 } from '../engine/transport/vhost-user/codec';
 import { VhostUserServer } from '../engine/transport/vhost-user/server';
-import { FrontRing, GuestRam, TestFrontEnd, blkRequest, native } from '../test/unit/vhost-user/front-end';
-import { PROTOCOL_BIT, VERSION_1, pfBits, qemuInit } from '../test/unit/vhost-user/harness';
+import { FrontRing, GuestRam, TestFrontEnd, blkRequest, native } from '../test/engine/transport/vhost-user/front-end';
+import { PROTOCOL_BIT, VERSION_1, pfBits, qemuInit } from '../test/engine/transport/vhost-user/harness';
 import { saveResult } from './out';
 
 const DISK = 64 << 20;

@@ -5,16 +5,16 @@
  */
 
 // The spec's tables: names, values, layouts, sections (feature bits, status, ring flags, config fields...).
-export * from './spec';
+export * from './spec-tables';
 export { type RingLayout } from '../protocol/trace';
 
 // Guest memory: regions, bounds-checked access, side-effect-free peek.
 export * from './memory';
 
 // Device core and queues (device side).
-export { VirtioDevice, type ChainGate } from './device/device';
-export { STATUS, F, bit, has } from './device/bits';
-export { type QueueRuntime, type QueueSpec } from './device/queue-runtime';
+export { VirtioDevice, type ChainGate } from './device-core/device';
+export { STATUS, F, bit, has } from './device-core/bits';
+export { type QueueRuntime, type QueueSpec } from './device-core/queue-runtime';
 export { type Chain, type Descriptor, type Segment, type RingFeatures, DESC_F_NEXT, DESC_F_WRITE, DESC_F_INDIRECT } from './queue/types';
 export { readChain, writeChain } from './queue/chain-io';
 
@@ -38,5 +38,5 @@ export { runEchoWorkload, type EchoWorkloadOptions, type EchoWorkloadResult } fr
 export * from './rules';
 export * from './trace';
 export * from './decode';
-export { deviceSnapshot, queueSnapshot, type SnapshotOptions } from './inspect/snapshot';
+export { deviceSnapshot, queueSnapshot, type SnapshotOptions } from './snapshot/snapshot';
 export { hex, hexBytes, hexString } from './wire/hex';

@@ -5,7 +5,7 @@
 import {
   BLK_T_BARRIER, blkRequestType, blkStatus, featureByBit, formatFlags, formatGsoType, NET_GSO_TYPES, NET_HDR_FLAGS, netCtrlClass,
   netCtrlCommand, RING_FLAGS, type RingFlagKind, STATUS_BITS,
-} from '../engine/spec';
+} from '../engine/spec-tables';
 import { type LiteralContext } from './literal-context';
 import { hex } from '../engine/wire/hex';
 

@@ -2,7 +2,7 @@
  * Markdown documentation of a constant, shared by hover and completion: value (decimal, hex; bit number
  * for features), meaning, device, dependencies and spec section.
  */
-import { type ConstantInfo, type ConstantKind, featureByName, type FeatureInfo } from '../engine/spec';
+import { type ConstantInfo, type ConstantKind, featureByName, type FeatureInfo } from '../engine/spec-tables';
 import { hex } from '../engine/wire/hex';
 import { type SymbolHit } from './symbol-index';
 import { VIRTIO_SPEC_URL } from '../protocol/spec-links';

@@ -11,7 +11,7 @@
  *   feature that makes `field` exist.
  */
 import { type Diagnostic, DiagnosticSeverity } from 'vscode-languageserver';
-import { type ConstantInfo, featureByBit, featureByName } from '../engine/spec';
+import { type ConstantInfo, featureByBit, featureByName } from '../engine/spec-tables';
 import { type Analysis } from './analysis';
 import { type DocumentDevice, documentDevice } from './document-device';
 import { type SymbolIndex } from './symbol-index';

@@ -6,7 +6,7 @@
  * - `inferred`: the file names constants of exactly one device (VIRTIO_NET_* but no VIRTIO_BLK_*), used only
  *   to decode feature-bit literals, never for diagnostics.
  */
-import { type FeatureDevice } from '../engine/spec';
+import { type FeatureDevice } from '../engine/spec-tables';
 import { type Token } from './tokenizer';
 import { isIdent, isPunct, matchingClose } from './token-walk';
 import { type SymbolIndex } from './symbol-index';

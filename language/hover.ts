@@ -3,7 +3,7 @@
  * session runs), or the decoding of a numeric literal in a recognised context.
  */
 import { type Hover, MarkupKind, type Position } from 'vscode-languageserver';
-import { featureByBit, STATUS_BITS } from '../engine/spec';
+import { featureByBit, STATUS_BITS } from '../engine/spec-tables';
 import { type Analysis, tokenAt } from './analysis';
 import { type Decoded } from './decode';
 import { describe } from './describe';

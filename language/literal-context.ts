@@ -5,7 +5,7 @@
  * `gso_type`, a blk request header `type`, a bitflags constructor `DescFlags::from_bits(3)` — and the
  * literal is the whole value (`status = 0xf`, not `status = 0xf & mask`).
  */
-import { MMIO_REGISTERS, PCI_COMMON_CFG, type FeatureDevice, type RingFlagKind } from '../engine/spec';
+import { MMIO_REGISTERS, PCI_COMMON_CFG, type FeatureDevice, type RingFlagKind } from '../engine/spec-tables';
 import { type SourceLanguage, type Token } from './tokenizer';
 import { objectName } from './resolve';
 import { callAround, enclosingOpen, isIdent, isPunct, rangeHasIdent } from './token-walk';

@@ -1,5 +1,5 @@
 import { type LiveDeviceState, type LiveDeviceType, type LiveStateParams } from '../protocol/lsp';
-import { statusBitByName } from '../engine/spec/status';
+import { statusBitByName } from '../engine/spec-tables/status';
 
 const FEATURES_OK = statusBitByName('FEATURES_OK')?.value ?? 0;
 

@@ -4,7 +4,7 @@
  * context that names its structure (`virtio_cread(vdev, struct virtio_net_config, mtu, &mtu)`,
  * `offsetof(struct virtio_blk_config, geometry.heads)`, `cfg->device_status`).
  */
-import { type ConstantInfo } from '../engine/spec';
+import { type ConstantInfo } from '../engine/spec-tables';
 import { type Token } from './tokenizer';
 import { type SymbolHit, type SymbolIndex } from './symbol-index';
 

@@ -5,7 +5,7 @@
  * (`Features::MRG_RXBUF`). Bare short names (DRIVER, Status, Config, SECTOR_SIZE) name too many other
  * things in driver sources to be matched.
  */
-import { allConstants, type ConstantInfo } from '../engine/spec';
+import { allConstants, type ConstantInfo } from '../engine/spec-tables';
 
 /** How a spelling spells a constant: matters for features (a C name is a bit number, a Rust path a mask). */
 export type Spelling = 'c' | 'rust';

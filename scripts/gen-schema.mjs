@@ -1,6 +1,6 @@
 // Generates the parts of package.json's launch schema that come from the engine: the rule ids that
 // `workload.violation` accepts (enum + descriptions from engine/rules). Run by scripts/build.mjs;
-// `node scripts/gen-schema.mjs --check` exits 1 when package.json is stale (test/unit/schema.test.ts).
+// `node scripts/gen-schema.mjs --check` exits 1 when package.json is stale (test/adapter/launch-schema.test.ts).
 import { build } from 'esbuild';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

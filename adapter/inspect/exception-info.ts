@@ -5,8 +5,7 @@
  */
 import { type DebugProtocol } from '@vscode/debugprotocol';
 import { VIRTIO_SPEC_URL } from '../../protocol/spec-links';
-import { findRule } from '../../engine/rules';
-import { SEVERITY_NOTE } from '../../engine/trace/format';
+import { findRule, SEVERITY_NOTE } from '../../engine';
 import { type StopState } from '../runtime/session-runtime';
 
 export function exceptionInfo(stop: StopState | undefined): DebugProtocol.ExceptionInfoResponse['body'] {

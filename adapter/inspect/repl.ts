@@ -2,7 +2,7 @@
  * Debug Console commands (besides evaluating names): help, queues, chain N, violations, rule ID,
  * link up|down, inject frame HEX, reset DEVICE, pcap start FILE | pcap stop. Each returns the text to show.
  */
-import { findRule } from '../../engine/rules';
+import { findRule } from '../../engine';
 import { hostActions } from '../runtime/host-actions';
 import { type SessionRuntime } from '../runtime/session-runtime';
 

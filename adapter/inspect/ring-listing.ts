@@ -4,8 +4,7 @@
  * opens the listing there, focuses the frame and shows its exception widget on that line.
  */
 import { type DescriptorDto } from '../../protocol/snapshot';
-import { type Chain } from '../../engine/queue/types';
-import { queueSnapshot } from '../../engine/inspect/snapshot';
+import { type Chain, queueSnapshot } from '../../engine';
 import { type QueueFrames } from '../runtime/session-runtime';
 import { type QueueThread } from '../runtime/threads';
 

@@ -5,10 +5,7 @@
  */
 import { type DebugProtocol } from '@vscode/debugprotocol';
 import { type DeviceSnapshot, type QueueSnapshot } from '../../protocol/snapshot';
-import { type VirtioDevice } from '../../engine/device/device';
-import { deviceSnapshot, queueSnapshot } from '../../engine/inspect/snapshot';
-import { type Chain } from '../../engine/queue/types';
-import { flagNames } from '../../engine/spec';
+import { type Chain, deviceSnapshot, flagNames, queueSnapshot, type VirtioDevice } from '../../engine';
 import { decodeChainLayers, type DecodedLayerLike } from '../runtime/chain-decode';
 import { type QueueThread } from '../runtime/threads';
 import { type NumberFormat, type VariableStore, fmtNum } from './variable-store';

@@ -14,7 +14,7 @@ import {
   type NetDeviceConfig,
   type QemuConfig,
 } from '../../protocol/launch';
-import { allRules, isRuleId, type RuleId } from '../../engine/rules';
+import { allRules, isRuleId, type RuleId } from '../../engine';
 import { closest } from './closest';
 
 export class LaunchError extends Error {

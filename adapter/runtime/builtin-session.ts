@@ -3,8 +3,7 @@
  * window, reference driver); the driver initialises it and runs the launch configuration's workload.
  * The session ends when every workload has finished.
  */
-import { type FaultPlan } from '../../engine/driver/ring-types';
-import { createInProcessMachine, type InProcessMachine } from '../../engine/machine/in-process';
+import { createInProcessMachine, type FaultPlan, type InProcessMachine } from '../../engine';
 import { type ValidLaunch } from '../launch/validate';
 import { builtinKind, type PreparedDevice } from './kinds';
 import { type SessionRuntime } from './session-runtime';

@@ -2,10 +2,7 @@
  * Decodes a chain's payload with the engine's decoders, by device type and queue: what the Variables view
  * shows under "Chain › payload" and what breakpoint conditions test.
  */
-import { type VirtioDevice } from '../../engine/device/device';
-import { type QueueRuntime } from '../../engine/device/queue-runtime';
-import { type DecodedLayer } from '../../engine/decode';
-import { type Chain } from '../../engine/queue/types';
+import type { Chain, DecodedLayer, QueueRuntime, VirtioDevice } from '../../engine';
 
 export type DecodedLayerLike = DecodedLayer;
 

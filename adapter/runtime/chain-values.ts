@@ -4,7 +4,7 @@
  * command (`ctrl.*`), from the engine's decoders. Runs for every chain of a queue with a conditional
  * breakpoint, so nothing is built until a name is asked for, and the payload is decoded at most once.
  */
-import { type Chain } from '../../engine/queue/types';
+import type { Chain } from '../../engine';
 import { type Lookup, type Value } from '../expr/evaluate';
 import { decodeChainLayers } from './chain-decode';
 import { type QueueThread } from './threads';

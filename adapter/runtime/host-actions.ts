@@ -3,7 +3,7 @@
  * config): change link status, resize a disk, inject a frame, start a capture. Device types register the
  * actions they support; the REPL and setVariable look them up.
  */
-import { type VirtioDevice } from '../../engine/device/device';
+import type { VirtioDevice } from '../../engine';
 
 export interface HostActions {
   /** setVariable on a config field: returns the new display value, or throws with a clear refusal. */

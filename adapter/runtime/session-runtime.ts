@@ -6,11 +6,7 @@
 import { type SessionSnapshot, type StopInfo } from '../../protocol/snapshot';
 import { type TraceEvent, type ViolationEvent } from '../../protocol/trace';
 import { type ExceptionFilterId, isExceptionFilterId } from '../../protocol/dap';
-import { type ChainGate, type VirtioDevice } from '../../engine/device/device';
-import { type QueueRuntime } from '../../engine/device/queue-runtime';
-import { deviceSnapshot } from '../../engine/inspect/snapshot';
-import { type Chain } from '../../engine/queue/types';
-import { type Trace } from '../../engine/trace';
+import { type Chain, type ChainGate, deviceSnapshot, type QueueRuntime, type Trace, type VirtioDevice } from '../../engine';
 import { decodeChainLayers } from './chain-decode';
 import { BreakpointTable, type FunctionBreakpointInput, type QueueBreakpoint } from './breakpoints';
 import { chainValues } from './chain-values';

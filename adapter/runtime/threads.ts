@@ -1,6 +1,5 @@
 /** Threads = queues: one per virtqueue of every device, named "<device>.<queue>" (docs/architecture.md, "Debug adapter"). */
-import { type VirtioDevice } from '../../engine/device/device';
-import { type QueueRuntime } from '../../engine/device/queue-runtime';
+import type { QueueRuntime, VirtioDevice } from '../../engine';
 
 export interface QueueThread {
   id: number;

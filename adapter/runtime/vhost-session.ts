@@ -4,13 +4,7 @@
  * the sockets listen), shows its serial console, freezes the guest through QMP while the session is stopped
  * (`freezeGuestOnStop`) and stops QEMU when the session ends.
  */
-import { type VirtioDevice } from '../../engine/device/device';
-import { STATUS } from '../../engine/device/bits';
-import { BlkDevice, openBlockBackend } from '../../engine/devices/blk';
-import { NetDevice } from '../../engine/devices/net/net-device';
-import { attachPeer, type PeerLink } from '../../engine/devices/net/peers/attach';
-import { GuestMemory } from '../../engine/memory';
-import { VhostUserServer } from '../../engine/transport/vhost-user';
+import { attachPeer, BlkDevice, GuestMemory, NetDevice, openBlockBackend, type PeerLink, STATUS, VhostUserServer, type VirtioDevice } from '../../engine';
 import { ensureImage } from '../launch/disk-image';
 import { type ValidLaunch } from '../launch/validate';
 import { qemuCommand, socketPath } from '../qemu/qemu-command';

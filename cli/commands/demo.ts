@@ -4,7 +4,7 @@
  * user sees what the debugger reports (rule id, spec section, explanation, fix).
  */
 import { type RingLayout, type ViolationEvent } from '../../protocol/trace';
-import { JsonlTraceWriter, Trace } from '../../engine/trace';
+import { JsonlTraceWriter, Trace } from '../../engine';
 import { UsageError, parseArgs } from '../args';
 import { DEFAULT_DEMOS, DEMOS } from '../demos';
 import { removeTempDirsOnSignal } from '../temp-dirs';

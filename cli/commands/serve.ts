@@ -4,13 +4,7 @@
  * and the next one is accepted. SIGINT/SIGTERM/SIGHUP flush the disk and exit 0; bad arguments or an unusable
  * file exit 2 with one line on stderr.
  */
-import { GuestMemory } from '../../engine/memory';
-import { BlockBackendError, BlkDevice, type BlockBackend, openBlockBackend } from '../../engine/devices/blk';
-import { NetDevice } from '../../engine/devices/net';
-import { type PeerLink, attachPeer } from '../../engine/devices/net/peers';
-import { type VirtioDevice } from '../../engine/device/device';
-import { JsonlTraceWriter, Trace } from '../../engine/trace';
-import { VhostUserError, VhostUserServer, isNativeLoadError, loadNative } from '../../engine/transport/vhost-user';
+import { attachPeer, BlkDevice, type BlockBackend, BlockBackendError, GuestMemory, isNativeLoadError, JsonlTraceWriter, loadNative, NetDevice, openBlockBackend, type PeerLink, Trace, VhostUserError, VhostUserServer, type VirtioDevice } from '../../engine';
 import { type TraceEvent } from '../../protocol/trace';
 import { type FlagSpec, UsageError, parseArgs } from '../args';
 import { SEVERITY_NOTE } from '../trace-format';

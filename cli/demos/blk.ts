@@ -7,9 +7,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BlkDevice, RawImageBackend } from '../../engine/devices/blk';
-import { initBlkDriver, isBlkRequestFault, runBlkWorkload } from '../../engine/driver/workloads/blk';
-import { createInProcessMachine } from '../../engine/machine/in-process';
+import { BlkDevice, createInProcessMachine, initBlkDriver, isBlkRequestFault, RawImageBackend, runBlkWorkload } from '../../engine';
 import { trackTempDir, untrackTempDir } from '../temp-dirs';
 import { type DemoScenario } from './types';
 

@@ -1,6 +1,4 @@
-import { EchoDevice } from '../../engine/devices/echo/echo-device';
-import { runEchoWorkload } from '../../engine/driver/workloads/echo';
-import { createInProcessMachine } from '../../engine/machine/in-process';
+import { createInProcessMachine, EchoDevice, runEchoWorkload } from '../../engine';
 import { type DemoScenario } from './types';
 
 export const echoDemo: DemoScenario = {

@@ -4,11 +4,7 @@
  * frame decoded (ARP who-has / is-at, ICMP echo request / reply) with its virtio_net_hdr. The deliberate
  * violation is the classic F15 bug: a 10-byte (legacy) header on a device that negotiated VERSION_1.
  */
-import { NetDevice } from '../../engine/devices/net/net-device';
-import { connect } from '../../engine/devices/net/ethernet-port';
-import { Responder } from '../../engine/devices/net/peers';
-import { netFaults, runNetPing, startNetClient } from '../../engine/driver/workloads/net';
-import { createInProcessMachine } from '../../engine/machine/in-process';
+import { connect, createInProcessMachine, NetDevice, netFaults, Responder, runNetPing, startNetClient } from '../../engine';
 import { type DemoScenario } from './types';
 
 export const netDemo: DemoScenario = {

@@ -1,7 +1,6 @@
 /** A demo scenario: one device type driven by the reference driver over the in-process transport. */
 import { type RingLayout } from '../../protocol/trace';
-import { type FaultPlan } from '../../engine/driver/ring-types';
-import { type Trace } from '../../engine/trace';
+import type { FaultPlan, Trace } from '../../engine';
 
 export interface DemoContext {
   layout: RingLayout;

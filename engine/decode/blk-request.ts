@@ -1,7 +1,7 @@
 import {
   BLK_ID_BYTES, BLK_LIFETIME_SIZE, BLK_PRE_EOL, BLK_REQ_HEADER_SIZE, BLK_SEGMENT_SIZE, BLK_STATUS, BLK_T_BARRIER,
   BLK_WRITE_ZEROES_FLAG_UNMAP, blkRequestType, shortName,
-} from '../spec';
+} from '../spec-tables';
 import { hex, hexBytes } from '../wire/hex';
 import { LayerBuilder, big } from '../wire/layer';
 import { type DecodedField, type DecodedLayer } from '../wire/types';

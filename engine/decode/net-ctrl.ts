@@ -1,4 +1,4 @@
-import { NET_CTRL_ACK, NET_GUEST_OFFLOAD_BITS, NET_RSS_HASH_TYPES, bitNames, netCtrlClass, netCtrlCommand, shortName } from '../spec';
+import { NET_CTRL_ACK, NET_GUEST_OFFLOAD_BITS, NET_RSS_HASH_TYPES, bitNames, netCtrlClass, netCtrlCommand, shortName } from '../spec-tables';
 import { formatMac } from '../wire/address';
 import { hex, hexBytes } from '../wire/hex';
 import { LayerBuilder } from '../wire/layer';

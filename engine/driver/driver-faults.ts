@@ -3,7 +3,7 @@
  * reference driver breaks during initialisation, and which plans go to the rings.
  */
 import { type RingLayout } from '../../protocol/trace';
-import { F, bit } from '../device/bits';
+import { F, bit } from '../device-core/bits';
 import { REG } from '../transport/mmio/registers';
 import { type FaultPlan } from './ring-types';
 

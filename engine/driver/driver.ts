@@ -5,7 +5,7 @@
  * With FaultPlans it breaks chosen rules on purpose, to demonstrate and test the debugger.
  */
 import { type RingLayout } from '../../protocol/trace';
-import { F, STATUS, bit, has } from '../device/bits';
+import { F, STATUS, bit, has } from '../device-core/bits';
 import { type GuestMemory } from '../memory';
 import { REG } from '../transport/mmio/registers';
 import { type GuestAllocator } from './allocator';

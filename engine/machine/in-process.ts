@@ -4,7 +4,7 @@
  * `driver: "builtin"` sessions all run on it, no VM needed.
  */
 import { type RingLayout } from '../../protocol/trace';
-import { type VirtioDevice } from '../device/device';
+import { type VirtioDevice } from '../device-core/device';
 import { GuestAllocator } from '../driver/allocator';
 import { ReferenceDriver, type ReferenceDriverOptions } from '../driver/driver';
 import { type DeviceErrorReporter, type FaultPlan } from '../driver/ring-types';

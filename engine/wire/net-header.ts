@@ -3,8 +3,8 @@
  * types, its size for the negotiated features, reading and writing it (device and driver side alike), a one-line
  * rendering for the trace, and the decoder for the Variables view (fields from the spec table NET_HDR_FIELDS).
  */
-import { hasFeature } from '../spec/features';
-import { NET_HDR_FIELDS, formatGsoType } from '../spec/net';
+import { hasFeature } from '../spec-tables/features';
+import { NET_HDR_FIELDS, formatGsoType } from '../spec-tables/net';
 import { hex } from './hex';
 import { LayerBuilder, big } from './layer';
 import { type DecodedLayer } from './types';

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { type CtrlTarget, NET_ERR, NET_OK, executeCtrl } from '../../engine/devices/net/ctrl-queue';
 import { NetDevice } from '../../engine/devices/net';
 import { GuestMemory } from '../../engine/memory';
-import { NET_CTRL_COMMANDS } from '../../engine/spec/net-ctrl';
+import { NET_CTRL_COMMANDS } from '../../engine/spec-tables/net-ctrl';
 import { Trace } from '../../engine/trace';
 import { fuzz } from './support/fuzz';
 

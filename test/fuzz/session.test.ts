@@ -5,14 +5,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { VhostUserRequest as R } from '../../protocol/vhost-user';
-import { type VirtioDevice } from '../../engine/device/device';
+import { VhostUserRequest as R } from '../../engine/transport/vhost-user/messages';
+import { type VirtioDevice } from '../../engine/device-core/device';
 import { GuestMemory } from '../../engine/memory';
 import { Trace } from '../../engine/trace';
 import { decodeHeader, encodeU64, encodeVringState, requestInfo } from '../../engine/transport/vhost-user/codec';
 import { VhostUserSession } from '../../engine/transport/vhost-user/session';
-import { blkDevice, netDevice } from '../unit/vhost-user/harness';
-import { native } from '../unit/native/native-fixture';
+import { blkDevice, netDevice } from '../engine/transport/vhost-user/harness';
+import { native } from '../native/native-fixture';
 import { fuzzAsync } from './support/fuzz';
 
 const n = native();

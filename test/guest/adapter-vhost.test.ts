@@ -39,7 +39,7 @@ test('a vhost-user session stops on the guest\'s first blk request (IN, sector 0
         driver: 'vhost-user',
         socketDir: join(dir, 'sockets'),
         devices: [{ type: 'blk', id: 'blk0', disk, queueSize: 128 }],
-        qemu: { kernel: guest.kernel, initrd: guest.initrd, append: 'console=ttyS0 vdtest=blk-info,blk-md5,poweroff', memory: '256M' },
+        qemu: { kernel: guest.kernel, initrd: guest.initrd, append: 'console=ttyS0 no_timer_check vdtest=blk-info,blk-md5,poweroff', memory: '256M' },
       },
       functionBreakpoints: [{ name: 'blk0.requestq1' }],
       initialize: { supportsProgressReporting: true },
@@ -129,7 +129,7 @@ test('QEMU dies with the adapter: SIGKILL the adapter mid-boot, no QEMU is left'
       driver: 'vhost-user',
       socketDir,
       devices: [{ type: 'blk', id: 'blk0', disk: join(dir, 'disk.img') }],
-      qemu: { kernel: guest.kernel, initrd: guest.initrd, append: 'console=ttyS0 vdtest=sleep:60', memory: '256M' },
+      qemu: { kernel: guest.kernel, initrd: guest.initrd, append: 'console=ttyS0 no_timer_check vdtest=sleep:60', memory: '256M' },
     } as DebugProtocol.LaunchRequestArguments);
     await configured;
     assert.ok(await waitFor(() => processesWith(socketDir).length > 0, 30_000), 'QEMU started');

@@ -19,7 +19,7 @@ describe('qemuArgs', () => {
     assert.deepEqual(values(args, '-accel'), ['tcg']);
     assert.deepEqual(values(args, '-serial'), ['stdio']);
     assert.ok(args.includes('-nographic') && args.includes('-nodefaults') && args.includes('-no-reboot'));
-    assert.deepEqual(values(args, '-append'), ['console=ttyS0 panic=-1 quiet vdtest=blk-info,net-ping:10.0.2.2:5']);
+    assert.deepEqual(values(args, '-append'), ['console=ttyS0 no_timer_check panic=-1 quiet vdtest=blk-info,net-ping:10.0.2.2:5']);
     assert.ok(!args.some((a) => /enable-kvm|accel=kvm/.test(a)));
   });
 

@@ -84,7 +84,8 @@ export function qemuArgs(o: QemuOptions): string[] {
   for (const s of steps) {
     if (!/^[a-z0-9-]+(:[^\s,:]+)*$/.test(s)) throw new Error(`bad vdtest step ${JSON.stringify(s)}`);
   }
-  const cmdline = ['console=ttyS0', 'panic=-1', 'quiet'];
+  // no_timer_check: under TCG on a loaded host the kernel's IO-APIC timer check can fail and panic the boot.
+  const cmdline = ['console=ttyS0', 'no_timer_check', 'panic=-1', 'quiet'];
   if (steps.length) cmdline.push(`vdtest=${steps.join(',')}`);
   if (o.append) cmdline.push(o.append);
   const args = [

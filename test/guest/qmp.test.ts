@@ -22,7 +22,7 @@ test('QEMU starts frozen until resume(); QMP stop/cont freeze and resume it; sto
       driver: 'vhost-user',
       socketDir: dir,
       devices: [{ type: 'net', id: 'net0' }],
-      qemu: { kernel: guest.kernel, initrd: guest.initrd, append: 'console=ttyS0 quiet vdtest=sleep:30', memory: '256M' },
+      qemu: { kernel: guest.kernel, initrd: guest.initrd, append: 'console=ttyS0 no_timer_check quiet vdtest=sleep:30', memory: '256M' },
     },
     dir,
   );

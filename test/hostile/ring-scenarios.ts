@@ -3,10 +3,10 @@
 // with SET_VRING_ADDR. Indices are those of a fresh 16-entry ring whose first chain heads at descriptor 0 (a blk
 // read is header, data, status; a net transmit one buffer, split in two where a rule needs two).
 import assert from 'node:assert/strict';
-import { VhostUserRequest as R } from '../../protocol/vhost-user';
+import { VhostUserRequest as R } from '../../engine/transport/vhost-user/messages';
 import { type RuleId } from '../../engine/rules';
 import { encodeVringAddr } from '../../engine/transport/vhost-user/codec';
-import { LOW_END, USER_BASE } from '../unit/vhost-user/front-end';
+import { LOW_END, USER_BASE } from '../engine/transport/vhost-user/front-end';
 import { n } from './support/front';
 import { type Scenario, type Verdict, sendGood } from './support/scenario';
 import { type DeviceKind } from './support/serve-process';

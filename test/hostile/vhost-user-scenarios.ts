@@ -1,6 +1,6 @@
 // vhost-user protocol scenarios (against serve blk): malformed, misordered or unnegotiated messages. Each is
 // reported, answered in the spec's error form where the request has an answer, and the session goes on.
-import { VHOST_USER_NEED_REPLY_MASK, VHOST_USER_VERSION, VhostUserRequest as R } from '../../protocol/vhost-user';
+import { VHOST_USER_NEED_REPLY_MASK, VHOST_USER_VERSION, VhostUserRequest as R } from '../../engine/transport/vhost-user/messages';
 import { type RuleId } from '../../engine/rules';
 import { encodeMemTable, encodeU64, encodeVringState } from '../../engine/transport/vhost-user/codec';
 import { type FrontOptions, type HostileFront } from './support/front';

@@ -2,7 +2,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type MarkupContent } from 'vscode-languageserver';
-import { allConstants } from '../../engine/spec';
+import { allConstants } from '../../engine/spec-tables';
 import { hover } from '../../language/hover';
 import { LiveState } from '../../language/live-state';
 import { isPrefixedName, isRustPath, symbolIndex } from '../../language/symbol-index';

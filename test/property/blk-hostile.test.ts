@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { MemoryBackend } from '../../engine/devices/blk/memory-backend';
 import { type Piece } from '../../engine/driver/workloads/blk-faults';
 import { blkRequest } from '../../engine/driver/workloads/blk';
-import { blkMachine, pattern } from '../unit/blk/harness';
+import { blkMachine, pattern } from '../engine/devices/blk/harness';
 
 const DISK = 64 * 512;
 const RUNS = Number(process.env.BLK_PROPERTY_RUNS ?? 80);

@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { type RingLayout } from '../../protocol/trace';
 import { RawImageBackend } from '../../engine/devices/blk';
 import { blkRequest, type BlkRequestSpec, rangeData } from '../../engine/driver/workloads/blk';
-import { blkMachine, makeImage, tempDir } from '../unit/blk/harness';
+import { blkMachine, makeImage, tempDir } from '../engine/devices/blk/harness';
 
 const SECTORS = 96;
 const RUNS = Number(process.env.BLK_PROPERTY_RUNS ?? 80);

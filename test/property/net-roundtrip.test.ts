@@ -10,7 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { DEVICE_MAC, netRig, until } from '../unit/net/harness';
+import { DEVICE_MAC, netRig, until } from '../engine/devices/net/harness';
 
 const RUNS = Math.max(1, Number(process.env.NET_PROPERTY_RUNS ?? 250));
 const MTU = 1500;

@@ -3,11 +3,7 @@
  * requests for breakpoint conditions and the Chain scope, and host-side config changes (capacity,
  * writeback) for setVariable.
  */
-import { type VirtioDevice } from '../../../engine/device/device';
-import { BlkDevice, RawImageBackend } from '../../../engine/devices/blk';
-import { decodeBlkRequest } from '../../../engine/decode';
-import { BlkClient, initBlkDriver, isBlkRequestFault, runBlkWorkload } from '../../../engine/driver/workloads/blk';
-import { readChain } from '../../../engine/queue/chain-io';
+import { BlkClient, BlkDevice, decodeBlkRequest, initBlkDriver, isBlkRequestFault, RawImageBackend, readChain, runBlkWorkload, type VirtioDevice } from '../../../engine';
 import { ensureImage } from '../../launch/disk-image';
 import { type ValidDevice } from '../../launch/validate';
 import { registerChainDecoder } from '../chain-decode';

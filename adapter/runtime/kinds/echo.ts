@@ -1,6 +1,5 @@
 /** virtio-echo in built-in sessions (a minimal test device; useful to learn the debugger without a disk). */
-import { EchoDevice } from '../../../engine/devices/echo/echo-device';
-import { runEchoWorkload } from '../../../engine/driver/workloads/echo';
+import { EchoDevice, runEchoWorkload } from '../../../engine';
 import { registerBuiltinKind } from './registry';
 
 registerBuiltinKind('echo', {

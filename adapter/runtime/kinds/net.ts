@@ -4,15 +4,7 @@
  * the Chain scope, and host actions (link up/down, inject a frame, start/stop a capture, setVariable on
  * the link status).
  */
-import { type VirtioDevice } from '../../../engine/device/device';
-import { type QueueRuntime } from '../../../engine/device/queue-runtime';
-import { NetDevice } from '../../../engine/devices/net/net-device';
-import { attachPeer, type PeerLink } from '../../../engine/devices/net/peers/attach';
-import { PcapWriter, pcapTap } from '../../../engine/devices/net/peers/pcap';
-import { decodeNetCtrl, decodePacket } from '../../../engine/decode';
-import { netFaults, runNetFlood, runNetPing, startNetClient } from '../../../engine/driver/workloads/net';
-import { readChain } from '../../../engine/queue/chain-io';
-import { netHeaderSize } from '../../../engine/spec';
+import { attachPeer, decodeNetCtrl, decodePacket, NetDevice, netFaults, netHeaderSize, pcapTap, PcapWriter, type PeerLink, type QueueRuntime, readChain, runNetFlood, runNetPing, startNetClient, type VirtioDevice } from '../../../engine';
 import { type ValidDevice } from '../../launch/validate';
 import { registerChainDecoder } from '../chain-decode';
 import { registerHostActions } from '../host-actions';

@@ -2,11 +2,7 @@
  * How the built-in driver session creates each device type and runs its workload. Device types register
  * here (echo now; blk and net as they land), so the session code stays type-agnostic.
  */
-import { type VirtioDevice } from '../../../engine/device/device';
-import { type FaultPlan } from '../../../engine/driver/ring-types';
-import { type InProcessMachine } from '../../../engine/machine/in-process';
-import { type GuestMemory } from '../../../engine/memory';
-import { type Trace } from '../../../engine/trace';
+import type { FaultPlan, GuestMemory, InProcessMachine, Trace, VirtioDevice } from '../../../engine';
 import { type ValidDevice, type ValidLaunch } from '../../launch/validate';
 
 export interface PreparedDevice {

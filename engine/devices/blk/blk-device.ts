@@ -4,14 +4,14 @@
  * (CONFIG_WCE), capacity changes with a configuration change notification, and validation of every
  * request with the blk-* rules (each answered with the status the spec prescribes, never a crash).
  */
-import { VirtioDevice } from '../../device/device';
-import { STATUS } from '../../device/bits';
-import { type ConfigFieldLike } from '../../device/config-space';
-import { type QueueRuntime } from '../../device/queue-runtime';
+import { VirtioDevice } from '../../device-core/device';
+import { STATUS } from '../../device-core/bits';
+import { type ConfigFieldLike } from '../../device-core/config-space';
+import { type QueueRuntime } from '../../device-core/queue-runtime';
 import { type GuestMemory } from '../../memory';
 import { type Chain } from '../../queue/types';
 import { type RuleId } from '../../rules';
-import { BLK_CONFIG, BLK_CONFIG_SIZE, BLK_SECTOR_SIZE, featureByBit, hasFeature } from '../../spec';
+import { BLK_CONFIG, BLK_CONFIG_SIZE, BLK_SECTOR_SIZE, featureByBit, hasFeature } from '../../spec-tables';
 import { type Trace } from '../../trace';
 import { type BlockBackend } from './backend';
 import { ByteBudget } from './budget';

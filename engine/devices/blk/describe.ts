@@ -11,7 +11,7 @@ import { decodeBlkRequest } from '../../decode/blk-request';
 import { summarizeBlk } from '../../decode/summary';
 import { type GuestMemory } from '../../memory';
 import { type Chain } from '../../queue/types';
-import { BLK_REQ_HEADER_SIZE, BLK_SEGMENT_SIZE } from '../../spec';
+import { BLK_REQ_HEADER_SIZE, BLK_SEGMENT_SIZE } from '../../spec-tables';
 
 /** Readable bytes copied for the decoder: the header and up to 64 segments (payload bytes are not needed). */
 const READ_AT_MOST = BLK_REQ_HEADER_SIZE + 64 * BLK_SEGMENT_SIZE;

@@ -5,7 +5,7 @@
  */
 import { type GuestMemory } from '../../memory';
 import { scatter } from '../../queue/chain-io';
-import { BLK_LIFETIME_SIZE, BLK_SECTOR_SIZE } from '../../spec';
+import { BLK_LIFETIME_SIZE, BLK_SECTOR_SIZE } from '../../spec-tables';
 import { type BlockBackend } from './backend';
 import { readIntoGuest, writeFromGuest } from './data-path';
 import { type BlkLifetime } from './options';

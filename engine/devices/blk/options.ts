@@ -2,8 +2,8 @@
  * What a virtio-blk device looks like to the driver: the options a session gives (all optional), the
  * feature bits they lead to, and the initial values of struct virtio_blk_config (§5.2.4).
  */
-import { F, bit } from '../../device/bits';
-import { BLK_ID_BYTES, featureByName } from '../../spec';
+import { F, bit } from '../../device-core/bits';
+import { BLK_ID_BYTES, featureByName } from '../../spec-tables';
 
 /** Device-specific feature short names this device implements (§5.2.3). */
 export const BLK_DEVICE_FEATURES = [

@@ -16,7 +16,7 @@ import {
   BLK_T_BARRIER,
   BLK_WRITE_ZEROES_FLAG_UNMAP,
   blkRequestType,
-} from '../../spec';
+} from '../../spec-tables';
 
 /** Status byte values (§5.2.6). */
 export const BLK_S = { OK: 0, IOERR: 1, UNSUPP: 2 } as const;

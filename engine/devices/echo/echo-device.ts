@@ -3,13 +3,13 @@
  * readable part of every chain into its writable part. It exists so the engine core, the reference
  * driver and the property tests can run before (and independently of) virtio-blk and virtio-net.
  */
-import { VirtioDevice } from '../../device/device';
-import { F, bit } from '../../device/bits';
-import { type QueueRuntime } from '../../device/queue-runtime';
+import { VirtioDevice } from '../../device-core/device';
+import { F, bit } from '../../device-core/bits';
+import { type QueueRuntime } from '../../device-core/queue-runtime';
 import { type GuestMemory } from '../../memory';
 import { readChain, writeChain } from '../../queue/chain-io';
 import { type Chain } from '../../queue/types';
-import { featureByBit } from '../../spec';
+import { featureByBit } from '../../spec-tables';
 import { type Trace } from '../../trace';
 
 export const ECHO_DEVICE_ID = 0xffff;

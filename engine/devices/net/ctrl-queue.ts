@@ -9,7 +9,7 @@ import { type GuestMemory } from '../../memory';
 import { readChain, writeChain } from '../../queue/chain-io';
 import { type Chain } from '../../queue/types';
 import { type RuleId } from '../../rules';
-import { NET_GUEST_OFFLOAD_BITS, featureByName, netCtrlClass, netCtrlCommand, type NetCtrlCommandInfo } from '../../spec';
+import { NET_GUEST_OFFLOAD_BITS, featureByName, netCtrlClass, netCtrlCommand, type NetCtrlCommandInfo } from '../../spec-tables';
 import { hasBit } from './net-features';
 import { MAC_TABLE_ENTRIES, type RxFilter, type RxMode } from './rx-filter';
 

@@ -3,9 +3,9 @@
  * for a negotiated feature set (§5.1.2: receiveqN/transmitqN pairs, then controlq at index 2N, where N is
  * max_virtqueue_pairs only if MQ or RSS was negotiated).
  */
-import { type QueueSpec } from '../../device/queue-runtime';
-import { type ConfigFieldLike, type ConfigSpace } from '../../device/config-space';
-import { netQueueName } from '../../spec';
+import { type QueueSpec } from '../../device-core/queue-runtime';
+import { type ConfigFieldLike, type ConfigSpace } from '../../device-core/config-space';
+import { netQueueName } from '../../spec-tables';
 import { formatMac } from '../../wire/address';
 import { type HeaderLayout } from '../../wire/net-header';
 import { NET_F, hasBit } from './net-features';

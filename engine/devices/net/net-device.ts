@@ -5,14 +5,14 @@
  * up/down and announce. Its wire side is `port`, an EthernetPort that peers (responder, pcap, UDP tunnel,
  * switch) connect to.
  */
-import { VirtioDevice } from '../../device/device';
-import { F, STATUS, has } from '../../device/bits';
-import { type QueueRuntime, type QueueSpec } from '../../device/queue-runtime';
+import { VirtioDevice } from '../../device-core/device';
+import { F, STATUS, has } from '../../device-core/bits';
+import { type QueueRuntime, type QueueSpec } from '../../device-core/queue-runtime';
 import { type GuestMemory } from '../../memory';
 import { readChain } from '../../queue/chain-io';
 import { type Chain } from '../../queue/types';
 import { type RuleId } from '../../rules';
-import { NET_CONFIG, NET_CONFIG_SIZE, featureByBit } from '../../spec';
+import { NET_CONFIG, NET_CONFIG_SIZE, featureByBit } from '../../spec-tables';
 import { type Trace } from '../../trace';
 import { formatMac, parseMac } from '../../wire/address';
 import { networkHeader } from '../../wire/ethernet';

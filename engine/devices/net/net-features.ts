@@ -1,9 +1,9 @@
 /**
  * virtio-net feature bit numbers the device branches on (§5.1.3), and the default set it offers. Names,
- * meanings and dependencies live in engine/spec (features-net.ts); a unit test checks these numbers
+ * meanings and dependencies live in engine/spec-tables (features-net.ts); a unit test checks these numbers
  * against that table.
  */
-import { F, bit } from '../../device/bits';
+import { F, bit } from '../../device-core/bits';
 import { GSO } from '../../wire/net-header';
 
 export const NET_F = {

@@ -7,7 +7,7 @@
  * completely, and num_buffers in the first header says how many; the buffers are returned together once
  * the frame is complete, so a frame waits (holding its buffers) until enough buffers arrived.
  */
-import { type QueueRuntime } from '../../device/queue-runtime';
+import { type QueueRuntime } from '../../device-core/queue-runtime';
 import { type GuestMemory } from '../../memory';
 import { writeChain } from '../../queue/chain-io';
 import { type Chain } from '../../queue/types';

@@ -4,7 +4,7 @@
  * checksum, segments a GSO packet (see gso.ts: the wire always gets full frames) and hands the frames to
  * the wire. The used length of a transmit chain is 0: the device writes nothing.
  */
-import { type QueueRuntime } from '../../device/queue-runtime';
+import { type QueueRuntime } from '../../device-core/queue-runtime';
 import { type GuestMemory } from '../../memory';
 import { readChain } from '../../queue/chain-io';
 import { type Chain } from '../../queue/types';

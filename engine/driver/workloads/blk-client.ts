@@ -12,7 +12,7 @@ import {
   BLK_REQ_HEADER_SIZE,
   BLK_SEGMENT_SIZE,
   hasFeature,
-} from '../../spec';
+} from '../../spec-tables';
 import { type GuestAllocator } from '../allocator';
 import { type ReferenceDriver } from '../driver';
 import { type DriverBuffer, type FaultPlan } from '../ring-types';

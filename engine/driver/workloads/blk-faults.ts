@@ -4,7 +4,7 @@
  * debugger's report can be seen and tested. The config-space rules are committed by initBlkDriver().
  */
 import { type RuleId, ruleIdsOf } from '../../rules';
-import { BLK_REQUEST_TYPES, BLK_SECTOR_SIZE } from '../../spec';
+import { BLK_REQUEST_TYPES, BLK_SECTOR_SIZE } from '../../spec-tables';
 import { type FaultPlan } from '../ring-types';
 
 /** One buffer of a request as the driver lays it out. */

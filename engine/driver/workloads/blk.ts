@@ -4,9 +4,9 @@
  * back and compares with a model of the disk; zeroes a range and checks it. With blk-* fault plans it
  * frames chosen requests wrongly on purpose (blk-faults.ts) so the debugger's report shows.
  */
-import { STATUS } from '../../device/bits';
+import { STATUS } from '../../device-core/bits';
 import { type GuestMemory } from '../../memory';
-import { BLK_SECTOR_SIZE } from '../../spec';
+import { BLK_SECTOR_SIZE } from '../../spec-tables';
 import { REG } from '../../transport/mmio/registers';
 import { type GuestAllocator } from '../allocator';
 import { type ReferenceDriver } from '../driver';

@@ -5,7 +5,7 @@
  * control commands. With net-* FaultPlans it breaks chosen rules on purpose (net-faults.ts).
  */
 import { type GuestMemory } from '../../memory';
-import { NET_CTRL_COMMANDS, hasFeature } from '../../spec';
+import { NET_CTRL_COMMANDS, hasFeature } from '../../spec-tables';
 import { type NetHdr, encodeNetHdr, netHeaderSize } from '../../wire/net-header';
 import { type GuestAllocator } from '../allocator';
 import { type ReferenceDriver } from '../driver';

@@ -4,8 +4,8 @@
  * register-level mistake is judged (access width, read-only/write-only registers, legacy registers,
  * queue set-up while enabled, missing InterruptACK).
  */
-import { type DeviceHost, type VirtioDevice } from '../../device/device';
-import { type QueueRuntime } from '../../device/queue-runtime';
+import { type DeviceHost, type VirtioDevice } from '../../device-core/device';
+import { type QueueRuntime } from '../../device-core/queue-runtime';
 import { type RuleId } from '../../rules';
 import {
   INT_CONFIG_CHANGE,

@@ -1,4 +1,4 @@
-/** virtio-mmio version 2 register offsets (§4.2.2). Documentation: engine/spec/mmio.ts. */
+/** virtio-mmio version 2 register offsets (§4.2.2). Documentation: engine/spec-tables/mmio.ts. */
 export const REG = {
   MagicValue: 0x000,
   Version: 0x004,

@@ -1,5 +1,5 @@
 /**
- * Encoding and decoding of vhost-user headers and payloads (protocol/vhost-user.ts). Decoders check the
+ * Encoding and decoding of vhost-user headers and payloads (engine/transport/vhost-user/messages.ts). Decoders check the
  * payload size against the structure and return an error string instead of throwing: a malformed message
  * from the front end is a protocol violation to report, never an exception.
  */
@@ -16,7 +16,7 @@ import {
   type VhostUserRequestInfo,
   type VringAddr,
   type VringState,
-} from '../../../protocol/vhost-user';
+} from './messages';
 
 export type Decoded<T> = { ok: true; value: T } | { ok: false; error: string };
 

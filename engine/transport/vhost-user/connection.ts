@@ -7,7 +7,7 @@
  * as it takes) so that its fds are not glued to an earlier message, then the payload. A payload larger than
  * any request defines is read and thrown away in chunks, so the stream stays in step with the front end.
  */
-import { VHOST_USER_HEADER_SIZE, type VhostUserMessage } from '../../../protocol/vhost-user';
+import { VHOST_USER_HEADER_SIZE, type VhostUserMessage } from './messages';
 import { decodeHeader } from './codec';
 import { errorCode, type FdWatch, type NativeFd, POLL_DISCONNECT } from './native';
 

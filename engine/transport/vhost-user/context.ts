@@ -2,8 +2,8 @@
  * What request handlers see of a vhost-user session, and what they return. Handlers live in their own
  * modules (setup, rings) and depend on this interface only.
  */
-import { type VhostUserProtocolFeatureName } from '../../../protocol/vhost-user';
-import { type VirtioDevice } from '../../device/device';
+import { type VhostUserProtocolFeatureName } from './messages';
+import { type VirtioDevice } from '../../device-core/device';
 import { type RuleId } from '../../rules';
 import { type FramedMessage } from './connection';
 import { type MemoryTable } from './memory-table';

@@ -9,8 +9,8 @@ import {
   VHOST_USER_F_PROTOCOL_FEATURES,
   VHOST_USER_MAX_CONFIG_SIZE,
   type VhostUserRequestName,
-} from '../../../protocol/vhost-user';
-import { STATUS } from '../../device/bits';
+} from './messages';
+import { STATUS } from '../../device-core/bits';
 import { decodeConfig, decodeMemRegion, decodeMemTable, decodeU64, encodeConfig, encodeU64, hex, protocolFeatureNames } from './codec';
 import { type Handler, OK, type Outcome, type SessionContext, refuse, takeFds } from './context';
 import { MAX_MEM_SLOTS, describeRegion } from './memory-table';

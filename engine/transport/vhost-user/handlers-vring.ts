@@ -9,8 +9,8 @@ import {
   VHOST_VRING_F_LOG,
   type VhostUserRequestName,
   type VringState,
-} from '../../../protocol/vhost-user';
-import { F } from '../../device/bits';
+} from './messages';
+import { F } from '../../device-core/bits';
 import { decodeU64, decodeVringAddr, decodeVringState, encodeVringState } from './codec';
 import { type Handler, OK, type Outcome, type SessionContext, refuse, takeFds } from './context';
 import { type FramedMessage } from './connection';

@@ -11,7 +11,7 @@
  * a system call per access), and the session is told once why.
  */
 import { closeSync, fstatSync } from 'node:fs';
-import { type MemRegionDescription } from '../../../protocol/vhost-user';
+import { type MemRegionDescription } from './messages';
 import { type GuestMemory, type MemoryRegion } from '../../memory';
 import { FdBacking } from '../../memory/fd-backing';
 import { MappedBacking } from '../../memory/mapped-backing';

@@ -8,7 +8,7 @@
  * configuration changes to the front end's back-end channel.
  */
 import { chmodSync, existsSync, lstatSync, unlinkSync } from 'node:fs';
-import { type DeviceHost, type VirtioDevice } from '../../device/device';
+import { type DeviceHost, type VirtioDevice } from '../../device-core/device';
 import { VhostUserConnection } from './connection';
 import { describePeer } from './peer';
 import { type FdWatch, type NativeFd, type NativeLoadError, errorCode, isNativeLoadError, loadNative } from './native';

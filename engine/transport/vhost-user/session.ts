@@ -18,9 +18,9 @@ import {
   type VhostUserProtocolFeatureName,
   type VhostUserRequestInfo,
   type VhostUserRequestName,
-} from '../../../protocol/vhost-user';
-import { F, STATUS, bit } from '../../device/bits';
-import { type VirtioDevice } from '../../device/device';
+} from './messages';
+import { F, STATUS, bit } from '../../device-core/bits';
+import { type VirtioDevice } from '../../device-core/device';
 import { type RuleId } from '../../rules';
 import { encodeMessage, encodeU64, hex, protocolFeatureNames, requestInfo, requestName } from './codec';
 import { type FramedMessage } from './connection';

@@ -9,8 +9,8 @@ import {
   VHOST_USER_VRING_IDX_MASK,
   VHOST_USER_VRING_NOFD_MASK,
   VhostUserRequest as R,
-} from '../../../protocol/vhost-user';
-import { statusNames } from '../../device/status';
+} from './messages';
+import { statusNames } from '../../device-core/status';
 import { decodeConfig, decodeMemRegion, decodeMemTable, decodeU64, decodeVringAddr, decodeVringState, hex, protocolFeatureNames, requestInfo } from './codec';
 import { describeRegion } from './memory-table';
 

@@ -12,11 +12,11 @@
  * A ring starts when its kick fd arrives (SET_VRING_KICK, as libvhost-user and DPDK do) and stops on
  * GET_VRING_BASE. Without a kick fd (bit 8, "polling"), the ring is polled every few milliseconds.
  */
-import { type VringAddr } from '../../../protocol/vhost-user';
-import { type VirtioDevice } from '../../device/device';
-import { type QueueRuntime } from '../../device/queue-runtime';
+import { type VringAddr } from './messages';
+import { type VirtioDevice } from '../../device-core/device';
+import { type QueueRuntime } from '../../device-core/queue-runtime';
 import { type RuleId } from '../../rules';
-import { F } from '../../device/bits';
+import { F } from '../../device-core/bits';
 import { hex } from './codec';
 import { type MemoryTable } from './memory-table';
 import { errorCode, type FdWatch, type NativeFd, POLL_DISCONNECT } from './native';

@@ -2,13 +2,13 @@
 // kick/call eventfd pair per ring, all created by the test (the unit tests' TestFrontEnd, GuestRam and
 // FrontRing), negotiated the way QEMU does it. Scenarios then break rules on purpose through it.
 import assert from 'node:assert/strict';
-import { VhostUserRequest as R } from '../../../protocol/vhost-user';
+import { VhostUserRequest as R } from '../../../engine/transport/vhost-user/messages';
 import { type DriverBuffer, type UsedBuffer } from '../../../engine/driver/ring-types';
-import { featureBits } from '../../../engine/spec/features';
+import { featureBits } from '../../../engine/spec-tables/features';
 import { type RingFeatures } from '../../../engine/queue/types';
 import { encodeU64, encodeVringState } from '../../../engine/transport/vhost-user/codec';
-import { FrontRing, GuestRam, NO_RING_FEATURES, TestFrontEnd, native } from '../../unit/vhost-user/front-end';
-import { PROTOCOL_BIT, pfBits } from '../../unit/vhost-user/harness';
+import { FrontRing, GuestRam, NO_RING_FEATURES, TestFrontEnd, native } from '../../engine/transport/vhost-user/front-end';
+import { PROTOCOL_BIT, pfBits } from '../../engine/transport/vhost-user/harness';
 import { type DeviceKind } from './serve-process';
 
 export const n = native();

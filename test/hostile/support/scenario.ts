@@ -4,9 +4,9 @@
 // device state, that the process lives, and that the next front end is served.
 import assert from 'node:assert/strict';
 import { appendFileSync } from 'node:fs';
-import { VhostUserRequest as R } from '../../../protocol/vhost-user';
+import { VhostUserRequest as R } from '../../../engine/transport/vhost-user/messages';
 import { type RuleId } from '../../../engine/rules';
-import { blkRequest } from '../../unit/vhost-user/front-end';
+import { blkRequest } from '../../engine/transport/vhost-user/front-end';
 import { type FrontOptions, HostileFront, NEEDS_RESET, within } from './front';
 import { type DeviceKind, type ServeProcess, type TraceLine } from './serve-process';
 

@@ -5,7 +5,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { until } from '../../unit/vhost-user/front-end';
+import { until } from '../../engine/transport/vhost-user/front-end';
 
 const ROOT = resolve(__dirname, '../../..');
 const BIN = join(ROOT, 'bin/virtio-debug.js');
