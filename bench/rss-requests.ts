@@ -8,11 +8,11 @@
  */
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { VhostUserRequest as R } from '../protocol/vhost-user';
+import { VhostUserRequest as R } from '../engine/transport/vhost-user/messages';
 import { encodeU64 } from '../engine/transport/vhost-user/codec';
 import { ServeProcess, scratchDir } from '../test/guest/serve-process';
-import { FrontRing, GuestRam, TestFrontEnd, blkRequest, native } from '../test/unit/vhost-user/front-end';
-import { PROTOCOL_BIT, VERSION_1, pfBits, qemuInit } from '../test/unit/vhost-user/harness';
+import { FrontRing, GuestRam, TestFrontEnd, blkRequest, native } from '../test/engine/transport/vhost-user/front-end';
+import { PROTOCOL_BIT, VERSION_1, pfBits, qemuInit } from '../test/engine/transport/vhost-user/harness';
 import { saveResult } from './out';
 
 function memKiB(pid: number): { rss: number; hwm: number } {

@@ -17,11 +17,11 @@ import { type DebugProtocol } from '@vscode/debugprotocol';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { VhostUserRequest as R } from '../protocol/vhost-user';
+import { VhostUserRequest as R } from '../engine/transport/vhost-user/messages';
 import { encodeU64 } from '../engine/transport/vhost-user/codec';
 import { startClient } from '../test/adapter/support';
-import { FrontRing, GuestRam, TestFrontEnd, blkRequest, native } from '../test/unit/vhost-user/front-end';
-import { PROTOCOL_BIT, VERSION_1, pfBits, qemuInit } from '../test/unit/vhost-user/harness';
+import { FrontRing, GuestRam, TestFrontEnd, blkRequest, native } from '../test/engine/transport/vhost-user/front-end';
+import { PROTOCOL_BIT, VERSION_1, pfBits, qemuInit } from '../test/engine/transport/vhost-user/harness';
 import { saveResult } from './out';
 
 const now = (): number => performance.timeOrigin + performance.now();

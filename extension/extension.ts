@@ -14,21 +14,26 @@ import { createLanguageClient } from './language-client';
 import { LiveStateForwarder } from './live-state-forwarder';
 import { registerPanels } from './panels';
 import { registerSessionViews } from './session-views';
+import { SnapshotHub } from './snapshot-hub';
+import { watchVirtioSessions } from './snapshot-hub-wiring';
 
 let client: LanguageClient | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
+  // One snapshot fetcher for the panels, the status bar and the language server's live state.
+  const hub = new SnapshotHub();
   context.subscriptions.push(
+    ...watchVirtioSessions(hub),
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new VirtioAdapterFactory(context.asAbsolutePath('dist/adapter.js'))),
     ...registerConfigurationProviders(context),
     ...registerDeviceCommands(),
-    ...registerSessionViews(),
+    ...registerSessionViews(hub),
   );
-  registerPanels(context);
+  registerPanels(context, hub);
 
   const languageClient = createLanguageClient(context.asAbsolutePath('dist/language-server.js'));
   client = languageClient;
-  const forwarder = new LiveStateForwarder((params: LiveStateParams) => languageClient.sendNotification(LIVE_STATE_METHOD, params));
+  const forwarder = new LiveStateForwarder(hub, (params: LiveStateParams) => languageClient.sendNotification(LIVE_STATE_METHOD, params));
   context.subscriptions.push(
     forwarder,
     // A restarted server starts without live state.

@@ -37,7 +37,11 @@ onMessage((m) => {
       break;
     case 'reveal': {
       view.thread = `${m.device}.${m.queue}`;
-      if (m.index !== undefined) {
+      if (m.index === undefined) {
+        // Revealing a queue (a context menu): select the chain its stop holds, or its next one.
+        const q = view.snapshot?.devices.flatMap((d) => d.queues).find((x) => x.thread === view.thread);
+        if (q?.chains?.length && !q.chains.some((c) => c.id === view.chain)) view.chain = (q.chains.find((c) => c.state === 'held') ?? q.chains[0])!.id;
+      } else {
         view.focusIndex = m.index;
         const q = view.snapshot?.devices.flatMap((d) => d.queues).find((x) => x.thread === view.thread);
         const c = q?.chains?.find((x) => x.ringSlots.includes(m.index!) || x.descriptors.some((d) => d.index === m.index));

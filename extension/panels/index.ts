@@ -8,6 +8,9 @@ import * as vscode from 'vscode';
 import { PANEL_KINDS, panelViewType, type PanelKind, type TimelinePanelState } from '../../protocol/webview';
 import { setConfigField } from './config-edit';
 import { PANEL_TITLES, PanelController, type PanelActions } from './panel-controller';
+import { ringTarget } from './ring-target';
+import { DEBUG_TYPE } from '../adapter-factory';
+import { type SnapshotHub } from '../snapshot-hub';
 import { SessionFeed } from './session-feed';
 import { parseTraceFile } from './trace-file';
 
@@ -17,8 +20,8 @@ export const PANEL_COMMANDS: Record<string, PanelKind> = {
   'virtio.showTimeline': 'timeline',
 };
 
-export function registerPanels(context: vscode.ExtensionContext): void {
-  const feed = new SessionFeed();
+export function registerPanels(context: vscode.ExtensionContext, hub: SnapshotHub): void {
+  const feed = new SessionFeed(hub);
   const panels = new Map<PanelKind, PanelController>();
 
   const adopt = (kind: PanelKind, panel: vscode.WebviewPanel): PanelController => {
@@ -65,13 +68,20 @@ export function registerPanels(context: vscode.ExtensionContext): void {
     }
   };
 
-  const revealThread = async (arg: unknown): Promise<void> => {
-    const threadId = (arg as { threadId?: unknown } | undefined)?.threadId;
+  /** From a context menu: show the queue the row belongs to (see ring-target.ts for what VS Code passes). */
+  const revealTarget = async (arg: unknown): Promise<void> => {
+    const focused = vscode.debug.activeStackItem;
+    const target = ringTarget(arg, focused && focused.session.type === DEBUG_TYPE ? focused.threadId : undefined);
+    if (!target) return;
+    if ('device' in target) {
+      actions.openRing(target.device, target.queue);
+      return;
+    }
     const s = feed.live;
-    if (typeof threadId !== 'number' || !s) return;
+    if (!s) return;
     try {
       const { threads } = (await s.customRequest('threads')) as { threads: { id: number; name: string }[] };
-      const name = threads.find((t) => t.id === threadId)?.name;
+      const name = threads.find((t) => t.id === target.threadId)?.name;
       const dot = name?.indexOf('.') ?? -1;
       if (name && dot > 0) actions.openRing(name.slice(0, dot), name.slice(dot + 1));
     } catch {
@@ -95,8 +105,8 @@ export function registerPanels(context: vscode.ExtensionContext): void {
     ...Object.entries(PANEL_COMMANDS).map(([command, kind]) =>
       vscode.commands.registerCommand(command, (arg?: unknown) => {
         show(kind);
-        // From the Call Stack's context menu: VS Code passes the thread's id; show that queue.
-        if (kind === 'rings') void revealThread(arg);
+        // From the Call Stack's or Variables' context menu: show that row's queue.
+        if (kind === 'rings') void revealTarget(arg);
       }),
     ),
     vscode.commands.registerCommand('virtio.openTrace', (uri?: vscode.Uri) => openTraceFile(uri instanceof vscode.Uri ? uri : undefined)),

@@ -70,8 +70,8 @@ export class PanelController implements vscode.Disposable {
     if (this.kind === 'timeline') {
       if (f.info) this.send({ type: 'trace', session: f.info, events: f.trace, replace: true });
       this.send({ type: 'violations', violations: f.violations });
-    } else if (f.info && f.snapshot) {
-      this.send({ type: 'snapshot', session: f.info, snapshot: f.snapshot, ...(this.kind === 'device' ? { statusHistory: f.statusHistory } : {}) });
+    } else if (f.info && f.lastSnapshot) {
+      this.send({ type: 'snapshot', session: f.info, snapshot: f.lastSnapshot, ...(this.kind === 'device' ? { statusHistory: f.statusHistory } : {}) });
     }
     const q = this.queued;
     this.queued = [];

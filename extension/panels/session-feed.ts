@@ -1,20 +1,21 @@
 /**
- * The data the panels show, gathered from the active `virtio` debug session: a snapshot on every stop and,
- * throttled, while it runs (`virtio/stateChanged`); the trace (`virtio/trace`) kept after the session ends;
- * status history and violations. Panels subscribe; nothing is fetched while no panel wants snapshots.
+ * The data the panels show, gathered from the active `virtio` debug session: its snapshots (from the shared
+ * SnapshotHub: every stop, throttled while it runs; with rings only while a panel wants snapshots), the trace
+ * (`virtio/trace`) kept after the session ends, status history and violations. Panels subscribe.
  */
 import * as vscode from 'vscode';
-import { SNAPSHOT_REQUEST, STATE_CHANGED_EVENT, TRACE_EVENT, type SnapshotArguments, type StateChangedEventBody, type TraceEventBody } from '../../protocol/dap';
+import { TRACE_EVENT, type SnapshotArguments, type TraceEventBody } from '../../protocol/dap';
 import { type SessionSnapshot } from '../../protocol/snapshot';
 import { type StatusEvent, type TraceEvent } from '../../protocol/trace';
 import { type SessionInfo, type ViolationDto } from '../../protocol/webview';
 import { DEBUG_TYPE } from '../adapter-factory';
+import { type SnapshotConsumer, type SnapshotHub, type SnapshotSource } from '../snapshot-hub';
 import { violationDto } from './violations';
 
-/** Snapshots while running: at most one per this many ms (a 32768-entry ring is a few MB of JSON). */
-const RUNNING_THROTTLE_MS = 500;
 const MAX_TRACE = 100_000;
 const SNAPSHOT_ARGS: SnapshotArguments = { rings: true, maxRingEntries: 32768, chains: 64, bytesLimit: 512 };
+/** The first snapshot of a session also brings the trace so far (status history, timeline of a late panel). */
+const FIRST_ARGS: SnapshotArguments = { ...SNAPSHOT_ARGS, traceEvents: 20_000 };
 
 export interface FeedListener {
   snapshot?(info: SessionInfo, snapshot: SessionSnapshot, statusHistory: StatusEvent[]): void;
@@ -23,30 +24,26 @@ export interface FeedListener {
   ended?(name: string): void;
 }
 
-export class SessionFeed implements vscode.Disposable {
+export class SessionFeed implements vscode.Disposable, SnapshotConsumer {
   private session: vscode.DebugSession | undefined;
   info: SessionInfo | undefined;
-  snapshot: SessionSnapshot | undefined;
+  lastSnapshot: SessionSnapshot | undefined;
   trace: TraceEvent[] = [];
   readonly statusHistory: StatusEvent[] = [];
   violations: ViolationDto[] = [];
   private readonly listeners = new Set<FeedListener>();
   private readonly disposables: vscode.Disposable[] = [];
-  private inFlight = false;
-  private dirty = false;
-  private timer: NodeJS.Timeout | undefined;
-  private lastFetch = 0;
 
-  constructor() {
+  constructor(private readonly hub: SnapshotHub) {
     this.disposables.push(
+      hub.subscribe(this),
       vscode.debug.onDidStartDebugSession((s) => {
         if (s.type === DEBUG_TYPE) this.adopt(s);
       }),
       vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
         if (e.session.type !== DEBUG_TYPE) return;
         if (e.session !== this.session) this.adopt(e.session);
-        if (e.event === STATE_CHANGED_EVENT) this.stateChanged(e.body as StateChangedEventBody);
-        else if (e.event === TRACE_EVENT) this.addTrace((e.body as TraceEventBody).events ?? []);
+        if (e.event === TRACE_EVENT) this.addTrace((e.body as TraceEventBody).events ?? []);
       }),
       vscode.debug.onDidTerminateDebugSession((s) => {
         if (s !== this.session) return;
@@ -61,7 +58,7 @@ export class SessionFeed implements vscode.Disposable {
 
   subscribe(l: FeedListener): vscode.Disposable {
     this.listeners.add(l);
-    if (l.snapshot && this.session) this.request();
+    if (l.snapshot && this.session) void this.hub.refresh(this.session);
     return { dispose: () => this.listeners.delete(l) };
   }
 
@@ -85,7 +82,7 @@ export class SessionFeed implements vscode.Disposable {
     if (this.session === s) return;
     this.session = s;
     this.info = { name: s.name, state: 'live' };
-    this.snapshot = undefined;
+    this.lastSnapshot = undefined;
     this.trace = [];
     this.statusHistory.length = 0;
     this.violations = [];
@@ -93,7 +90,7 @@ export class SessionFeed implements vscode.Disposable {
       l.trace?.(this.info, [], true);
       l.violations?.([]);
     }
-    this.request();
+    void this.hub.refresh(s);
   }
 
   private addTrace(events: TraceEvent[]): void {
@@ -109,62 +106,30 @@ export class SessionFeed implements vscode.Disposable {
     }
   }
 
-  private stateChanged(body: StateChangedEventBody): void {
-    if (body.reason === 'stopped') {
-      this.request();
-      return;
-    }
-    // While running: throttled, and only when a panel shows snapshots.
-    if (this.timer) return;
-    const wait = Math.max(0, RUNNING_THROTTLE_MS - (Date.now() - this.lastFetch));
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.request();
-    }, wait);
-  }
-
   private wantsSnapshots(): boolean {
     return [...this.listeners].some((l) => l.snapshot);
   }
 
-  /** Fetches a snapshot; at most one request at a time, changes meanwhile cause exactly one more. */
-  private async request(): Promise<void> {
-    const s = this.session;
-    if (!s || !this.wantsSnapshots()) return;
-    if (this.inFlight) {
-      this.dirty = true;
-      return;
+  /** Rings, chains and buffers of the followed session while a panel shows snapshots; otherwise nothing. */
+  wants(session: SnapshotSource): SnapshotArguments | undefined {
+    if (session.id !== this.session?.id || !this.wantsSnapshots()) return undefined;
+    return this.lastSnapshot === undefined ? FIRST_ARGS : SNAPSHOT_ARGS;
+  }
+
+  snapshot(session: SnapshotSource, snap: SessionSnapshot, args: SnapshotArguments): void {
+    // Snapshots without rings (another consumer asked alone) or of another session are not for the panels.
+    if (session.id !== this.session?.id || args.rings === false) return;
+    if (args.traceEvents && snap.trace?.length && !this.trace.length) this.addTrace(snap.trace);
+    const { trace: _trace, ...rest } = snap;
+    this.lastSnapshot = rest;
+    if (snap.violations.length !== this.violations.length) {
+      this.violations = snap.violations.map((v) => violationDto(v));
+      for (const l of this.listeners) l.violations?.(this.violations);
     }
-    this.inFlight = true;
-    try {
-      do {
-        this.dirty = false;
-        this.lastFetch = Date.now();
-        let snap: SessionSnapshot;
-        try {
-          // The first request also brings the trace so far (status history, timeline of a late panel).
-          const first = this.snapshot === undefined;
-          snap = (await s.customRequest(SNAPSHOT_REQUEST, { ...SNAPSHOT_ARGS, ...(first ? { traceEvents: 20_000 } : {}) })) as SessionSnapshot;
-          if (first && snap.trace?.length && !this.trace.length) this.addTrace(snap.trace);
-        } catch {
-          continue; // not launched yet, or gone: the next state event brings a new chance
-        }
-        if (s !== this.session) return;
-        const { trace: _trace, ...rest } = snap;
-        this.snapshot = rest;
-        if (snap.violations.length !== this.violations.length) {
-          this.violations = snap.violations.map((v) => violationDto(v));
-          for (const l of this.listeners) l.violations?.(this.violations);
-        }
-        for (const l of this.listeners) l.snapshot?.(this.info!, rest, this.statusHistory);
-      } while (this.dirty);
-    } finally {
-      this.inFlight = false;
-    }
+    for (const l of this.listeners) l.snapshot?.(this.info!, rest, this.statusHistory);
   }
 
   dispose(): void {
-    clearTimeout(this.timer);
     for (const d of this.disposables) d.dispose();
     this.listeners.clear();
   }

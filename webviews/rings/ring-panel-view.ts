@@ -237,7 +237,11 @@ export class RingPanelView extends LitElement {
         <vscode-single-select
           .value=${q.thread}
           @change=${(e: Event) => {
-            this.thread = (e.target as HTMLSelectElement).value;
+            // The select also reports the value it was given (a reveal, a new snapshot): only a different queue
+            // drops the selected chain.
+            const thread = (e.target as HTMLSelectElement).value;
+            if (thread === q.thread) return;
+            this.thread = thread;
             this.chain = undefined;
             this.emitState();
           }}
