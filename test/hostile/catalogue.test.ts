@@ -11,7 +11,7 @@ import { VHOST_USER_SCENARIOS } from './vhost-user-scenarios';
 
 const ALL = [...BLK_SCENARIOS, ...BLK_LAID_SCENARIOS, ...NET_SCENARIOS, ...RING_SCENARIOS, ...VHOST_USER_SCENARIOS];
 
-const MMIO = 'committed on virtio-mmio registers; vhost-user has no register model (tested in process: test/unit/core)';
+const MMIO = 'committed on virtio-mmio registers; vhost-user has no register model (tested in process: test/engine/device-core)';
 const DRIVER_SIDE = 'a device fault the reference driver notices; a hostile driver cannot commit it';
 const QEMU_OWNS = 'committed through the status/feature/config registers, which the front end (QEMU) owns over vhost-user; tested in process';
 const NOT_OFFERED = 'needs a feature the back end does not offer over vhost-user (IN_ORDER, NOTIFICATION_DATA)';
