@@ -1,32 +1,15 @@
 /** Usage text of every command: printed on stdout by `--help` (exit 0), on stderr when no command is given (exit 2). */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { allDeviceKinds } from '../adapter/runtime/kinds';
 
-export const SERVE_BLK_USAGE = `usage: virtio-debug serve blk --socket PATH --disk FILE [--readonly] [--queues N] [--queue-size N] [--trace FILE] [--strict]
-  virtio-blk behind a vhost-user socket (the front end, e.g. QEMU, connects to it)
-  --socket PATH     Unix socket to listen on (created 0600)
-  --disk FILE       raw disk image (size a non-zero multiple of 512)
-  --readonly        serve the image read-only (VIRTIO_BLK_F_RO)
-  --queues N        request queues offered (1 to 128, default 16; the front end uses what it asks for)
-  --queue-size N    entries per queue (1 to 32768)
-  --trace FILE      write every event as a JSON line (created 0600)
-  --strict          stop the queue on every violation, servable ones (severity error) too
-  Runs until SIGINT, SIGTERM or SIGHUP, then flushes the disk and exits 0.`;
+/** The device types `serve` can put behind a socket, and their usage (each kind carries its own). */
+const SERVED = allDeviceKinds().filter((k) => k.serve && k.vhostUser);
+export const SERVED_TYPES = SERVED.map((k) => k.engine.type);
 
-export const SERVE_NET_USAGE = `usage: virtio-debug serve net --socket PATH [--mac MAC] [--peer responder|udp:HOST:PORT|none] [--pcap FILE] [--queues N] [--trace FILE] [--strict]
-  virtio-net behind a vhost-user socket (the front end, e.g. QEMU, connects to it)
-  --socket PATH     Unix socket to listen on (created 0600)
-  --mac MAC         the device's MAC address (default 52:54:00:12:34:56)
-  --peer P          responder (ARP and ping, default), udp:HOST:PORT (a tunnel) or none
-  --pcap FILE       capture every frame (an existing file must be a pcap capture)
-  --queues N        queue pairs offered (1 to 128, default 16; the front end uses what it asks for)
-  --trace FILE      write every event as a JSON line (created 0600)
-  --strict          stop the queue on every violation, servable ones (severity error) too
-  Runs until SIGINT, SIGTERM or SIGHUP.`;
+export const SERVE_USAGE = SERVED.map((k) => k.serve!.usage).join('\n\n');
 
-export const SERVE_USAGE = `${SERVE_BLK_USAGE}\n\n${SERVE_NET_USAGE}`;
-
-export const DEMO_USAGE = `usage: virtio-debug demo [blk|net|echo ...] [--packed] [--count N] [--trace FILE] [--quiet]
+export const DEMO_USAGE = `usage: virtio-debug demo [blk|net|rng|echo ...] [--packed] [--count N] [--trace FILE] [--quiet]
   the built-in reference driver against the named devices (default: blk and net), split then packed rings,
   then one run with a deliberate spec violation
   --packed          packed rings only
@@ -47,9 +30,7 @@ export const LSP_USAGE = `usage: virtio-debug lsp --stdio
   the language server (virtio constants in C, C++ and Rust sources) on stdin/stdout`;
 
 export const USAGE = `usage:
-  virtio-debug serve blk --socket PATH --disk FILE [--readonly] [--queues N] [--queue-size N] [--trace FILE] [--strict]
-  virtio-debug serve net --socket PATH [--mac MAC] [--peer responder|udp:HOST:PORT|none] [--pcap FILE] [--queues N] [--trace FILE] [--strict]
-  virtio-debug demo [blk|net|echo ...] [--packed] [--count N] [--trace FILE] [--quiet]
+${SERVED.map((k) => `  ${k.serve!.usage.split('\n')[0]!.slice('usage: '.length)}\n`).join('')}  virtio-debug demo [blk|net|rng|echo ...] [--packed] [--count N] [--trace FILE] [--quiet]
   virtio-debug dap [--port N [--host ADDR] [--token-file FILE] [--allow-launch]]
   virtio-debug lsp --stdio
   virtio-debug --version | --help | COMMAND --help`;
@@ -58,7 +39,7 @@ export const USAGE = `usage:
 export function commandUsage(command: string, rest: string[]): string | undefined {
   switch (command) {
     case 'serve':
-      return rest[0] === 'blk' ? SERVE_BLK_USAGE : rest[0] === 'net' ? SERVE_NET_USAGE : SERVE_USAGE;
+      return SERVED.find((k) => k.engine.type === rest[0])?.serve!.usage ?? SERVE_USAGE;
     case 'demo':
       return DEMO_USAGE;
     case 'dap':

@@ -16,9 +16,14 @@ export { VirtioDevice, type ChainGate } from './device-core/device';
 export { STATUS, F, bit, has } from './device-core/bits';
 export { type QueueRuntime, type QueueSpec } from './device-core/queue-runtime';
 export { type Chain, type Descriptor, type Segment, type RingFeatures, DESC_F_NEXT, DESC_F_WRITE, DESC_F_INDIRECT } from './queue/types';
-export { readChain, writeChain } from './queue/chain-io';
+export { gather, readChain, writeChain } from './queue/chain-io';
 
-// Device types.
+// Device types: one descriptor each, registered once (engine/devices/registry.ts).
+export * from './devices/registry';
+export { BLK_TYPE } from './devices/blk/descriptor';
+export { NET_TYPE } from './devices/net/descriptor';
+export { ECHO_TYPE } from './devices/echo/descriptor';
+export * from './devices/rng';
 export * from './devices/blk';
 export * from './devices/net';
 export * from './devices/net/peers';
@@ -33,6 +38,7 @@ export { type FaultPlan, type DriverRing } from './driver/ring-types';
 export { BlkClient, BLK_CONFIG_FAULTS, BLK_REQUEST_FAULTS, initBlkDriver, isBlkRequestFault, runBlkWorkload, type BlkWorkloadOptions, type BlkWorkloadResult } from './driver/workloads/blk';
 export { netFaults, runNetFlood, runNetPing, startNetClient, NetClient, type NetClientOptions } from './driver/workloads/net';
 export { runEchoWorkload, type EchoWorkloadOptions, type EchoWorkloadResult } from './driver/workloads/echo';
+export { runRngWorkload, type RngWorkloadOptions, type RngWorkloadResult } from './driver/workloads/rng';
 
 // Rules, trace, decoders, snapshots.
 export * from './rules';

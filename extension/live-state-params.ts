@@ -1,6 +1,6 @@
 /**
  * Turns the adapter's `virtio/snapshot` into the language server's `virtio/liveState` payload: the feature
- * words and status of every blk and net device, nothing else. Pure (no vscode), so it is unit-tested directly.
+ * words and status of every spec device (blk, net, rng), nothing else. Pure (no vscode), so it is unit-tested directly.
  */
 import { type LiveDeviceState, type LiveStateParams } from '../protocol/lsp';
 import { type SessionSnapshot } from '../protocol/snapshot';
@@ -9,8 +9,8 @@ import { type SessionSnapshot } from '../protocol/snapshot';
 export function liveStateFromSnapshot(session: string, snapshot: SessionSnapshot): LiveStateParams {
   const devices: LiveDeviceState[] = [];
   for (const d of snapshot.devices ?? []) {
-    // Test devices (`echo`) have no constants in driver sources: the language server knows blk and net only.
-    if (d.type !== 'blk' && d.type !== 'net') continue;
+    // The echo test device has no driver sources to hover in; every spec device type is kept.
+    if (d.type === 'echo') continue;
     devices.push({ id: d.id, type: d.type, offered: d.offered, accepted: d.driverFeatures, status: d.status });
   }
   return { session, devices };

@@ -3,7 +3,7 @@
  * session runs), or the decoding of a numeric literal in a recognised context.
  */
 import { type Hover, MarkupKind, type Position } from 'vscode-languageserver';
-import { featureByBit, STATUS_BITS } from '../engine/spec-tables';
+import { DEVICE_FEATURE_TABLE, featureByBit, STATUS_BITS } from '../engine/spec-tables';
 import { type Analysis, tokenAt } from './analysis';
 import { type Decoded } from './decode';
 import { describe } from './describe';
@@ -66,7 +66,7 @@ export function liveLines(hit: SymbolHit, live: LiveState): string[] {
   for (const d of devices) {
     if (info.kind === 'feature') {
       // A bit shared by two meanings (41: legacy net GUEST_RSC4 / ADMIN_VQ) is this constant only if the table says so.
-      const meaning = featureByBit(d.type, info.value);
+      const meaning = featureByBit(DEVICE_FEATURE_TABLE[d.type], info.value);
       const same = meaning === undefined || meaning.name === info.name;
       const offered = hasBit(d.offered, info.value);
       const accepted = hasBit(d.accepted, info.value);

@@ -1,4 +1,6 @@
 import { type LiveDeviceState, type LiveDeviceType, type LiveStateParams } from '../protocol/lsp';
+import { isDeviceTypeName } from '../protocol/device-type';
+import { DEVICE_FEATURE_TABLE } from '../engine/spec-tables/feature-types';
 import { statusBitByName } from '../engine/spec-tables/status';
 
 const FEATURES_OK = statusBitByName('FEATURES_OK')?.value ?? 0;
@@ -37,12 +39,12 @@ export class LiveState {
 
   /** Devices a constant of this device type applies to: all devices for transport-level constants. */
   devicesFor(device: string): LiveDevice[] {
-    return device === 'blk' || device === 'net' ? this.devices.filter((d) => d.type === device) : [...this.devices];
+    return device === 'transport' ? [...this.devices] : this.devices.filter((d) => DEVICE_FEATURE_TABLE[d.type] === device);
   }
 }
 
 function parseDevice(d: LiveDeviceState): LiveDevice | undefined {
-  if (typeof d !== 'object' || d === null || typeof d.id !== 'string' || (d.type !== 'blk' && d.type !== 'net')) return undefined;
+  if (typeof d !== 'object' || d === null || typeof d.id !== 'string' || !isDeviceTypeName(d.type)) return undefined;
   const offered = parseWord(d.offered);
   if (offered === undefined) return undefined;
   const accepted = d.accepted === undefined ? undefined : parseWord(d.accepted);

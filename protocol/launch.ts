@@ -26,7 +26,15 @@ export interface NetDeviceConfig {
   queueSize?: number;
 }
 
-export type DeviceConfig = BlkDeviceConfig | NetDeviceConfig;
+export interface RngDeviceConfig {
+  type: 'rng';
+  id: string;
+  /** "random" (default), "file:PATH" or "seed:N" (a reproducible stream). */
+  entropy?: string;
+  queueSize?: number;
+}
+
+export type DeviceConfig = BlkDeviceConfig | NetDeviceConfig | RngDeviceConfig;
 
 /** What the built-in reference driver does (driver: "builtin"). */
 export interface BuiltinWorkload {

@@ -3,6 +3,7 @@
  * rust-analyzer's lsp_ext.ts); the extension sends them through vscode-languageclient, the server in
  * language/ handles them. Types only, no logic.
  */
+import { type DeviceTypeName } from './device-type';
 
 /**
  * Client → server notification: the live state of the devices of the running debug session. Sent on every
@@ -11,7 +12,7 @@
 export const LIVE_STATE_METHOD = 'virtio/liveState' as const;
 
 /** Which device a live state belongs to, as in the launch configuration (`"type": "blk"`). */
-export type LiveDeviceType = 'blk' | 'net';
+export type LiveDeviceType = DeviceTypeName;
 
 /** One device of the running session. Feature words are hex strings (`"0x130000020"`): bits go past 64. */
 export interface LiveDeviceState {

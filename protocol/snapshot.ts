@@ -4,6 +4,7 @@
  * Addresses and 64-bit values are hex strings ("0x..."), everything else plain numbers.
  */
 import { type RingLayout, type TraceEvent } from './trace';
+import { type DeviceTypeName } from './device-type';
 
 export interface DescriptorDto {
   /** Index in the descriptor table (split) or ring slot (packed). */
@@ -164,7 +165,7 @@ export interface ConfigFieldDto {
 
 export interface DeviceSnapshot {
   id: string;
-  type: 'blk' | 'net' | 'test';
+  type: DeviceTypeName;
   deviceId: number;
   transport: 'mmio' | 'vhost-user';
   status: number;

@@ -1,5 +1,6 @@
-// Generates the parts of package.json's launch schema that come from the engine: the rule ids that
-// `workload.violation` accepts (enum + descriptions from engine/rules). Run by scripts/build.mjs;
+// Generates the parts of package.json's launch schema that come from the code: the rule ids that
+// `workload.violation` accepts (enum + descriptions from engine/rules), and the device types with their
+// attributes (each adapter device kind's `launchSchema`, adapter/runtime/kinds). Run by scripts/build.mjs;
 // `node scripts/gen-schema.mjs --check` exits 1 when package.json is stale (test/adapter/launch-schema.test.ts).
 import { build } from 'esbuild';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -10,11 +11,19 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkgPath = join(root, 'package.json');
 
-async function rules() {
-  const out = await build({ entryPoints: [join(root, 'engine/rules/index.ts')], bundle: true, platform: 'node', format: 'cjs', write: false, logLevel: 'warning' });
+async function load(entry) {
+  const out = await build({ entryPoints: [join(root, entry)], bundle: true, platform: 'node', format: 'cjs', write: false, logLevel: 'warning', external: ['*.node'] });
   const module = { exports: {} };
-  new Function('module', 'exports', 'require', out.outputFiles[0].text)(module, module.exports, createRequire(import.meta.url));
-  return module.exports.allRules();
+  new Function('module', 'exports', 'require', '__dirname', out.outputFiles[0].text)(module, module.exports, createRequire(join(root, entry)), join(root, dirname(entry)));
+  return module.exports;
+}
+
+async function rules() {
+  return (await load('engine/rules/index.ts')).allRules();
+}
+
+async function kinds() {
+  return (await load('adapter/runtime/kinds/index.ts')).allDeviceKinds().filter((k) => k.launchSchema);
 }
 
 export async function generate(pkg) {
@@ -26,6 +35,16 @@ export async function generate(pkg) {
     enum: list.map((r) => r.id),
     enumDescriptions: list.map((r) => `§${r.section} (${r.severity}): ${r.rule}`),
   };
+  const items = launch.properties.devices.items;
+  const listed = await kinds();
+  const { type, id, queues, queueSize } = items.properties;
+  items.properties = {
+    type: { ...type, enum: listed.map((k) => k.engine.type), enumDescriptions: listed.map((k) => k.launchSchema.description) },
+    id,
+    ...Object.assign({}, ...listed.map((k) => k.launchSchema.properties)),
+    queues,
+    queueSize,
+  };
   return pkg;
 }
 
@@ -33,10 +52,10 @@ const text = readFileSync(pkgPath, 'utf8');
 const next = JSON.stringify(await generate(JSON.parse(text)), null, 2) + '\n';
 if (process.argv.includes('--check')) {
   if (next !== text) {
-    process.stderr.write('package.json: the workload.violation schema is stale; run node scripts/gen-schema.mjs\n');
+    process.stderr.write('package.json: the generated launch schema (workload.violation, devices) is stale; run node scripts/gen-schema.mjs\n');
     process.exit(1);
   }
 } else if (next !== text) {
   writeFileSync(pkgPath, next);
-  process.stdout.write('package.json: workload.violation schema regenerated from engine/rules\n');
+  process.stdout.write('package.json: launch schema regenerated from engine/rules and the device kinds\n');
 }

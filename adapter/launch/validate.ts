@@ -3,41 +3,23 @@
  * names the attribute and the fix ("devices[0].disk: ... Fix: ..."), so a bad launch.json never half-starts
  * a session.
  */
-import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
-import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
-import {
-  type AttachConfig,
-  type BlkDeviceConfig,
-  type BuiltinWorkload,
-  type DeviceConfig,
-  type LaunchConfig,
-  type NetDeviceConfig,
-  type QemuConfig,
-} from '../../protocol/launch';
-import { allRules, isRuleId, type RuleId } from '../../engine';
+import { existsSync, statSync } from 'node:fs';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { isDeviceTypeName } from '../../protocol/device-type';
+import { type AttachConfig, type BuiltinWorkload, type LaunchConfig, type QemuConfig } from '../../protocol/launch';
+import { allRules, isRuleId } from '../../engine';
+import { allDeviceKinds, deviceKind, type ValidDevice } from '../runtime/kinds';
 import { closest } from './closest';
+import { LaunchError, type ValidWorkload, bool, int, isObj, str, writableDir } from './fields';
 
-export class LaunchError extends Error {
-  constructor(
-    readonly attribute: string,
-    problem: string,
-    readonly fix: string,
-  ) {
-    super(`${attribute}: ${problem}. Fix: ${fix}`);
-  }
-}
-
-/** A device entry after validation: paths absolute, defaults filled. */
-export type ValidDevice =
-  | (Required<Pick<BlkDeviceConfig, 'type' | 'id' | 'disk' | 'readonly' | 'queues' | 'queueSize'>> & { createDisk?: number })
-  | (Required<Pick<NetDeviceConfig, 'type' | 'id' | 'mac' | 'peer' | 'queues' | 'queueSize'>> & { pcap?: string })
-  | { type: 'echo'; id: string; queueSize: number };
+export { LaunchError } from './fields';
+export type { ValidDevice } from '../runtime/kinds';
 
 export interface ValidLaunch {
   devices: ValidDevice[];
   driver: 'builtin' | 'vhost-user';
   socketDir: string;
-  workload: Required<Omit<BuiltinWorkload, 'violation' | 'kind'>> & Pick<BuiltinWorkload, 'kind'> & { violation?: RuleId };
+  workload: ValidWorkload;
   qemu?: Required<Pick<QemuConfig, 'binary' | 'kernel' | 'memory' | 'args'>> & Pick<QemuConfig, 'initrd' | 'append'>;
   freezeGuestOnStop: boolean;
   stopOnEntry: boolean;
@@ -48,52 +30,6 @@ export interface ValidLaunch {
   trace?: string;
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function bool(o: Record<string, unknown>, key: string, path: string, dflt: boolean): boolean {
-  const v = o[key];
-  if (v === undefined) return dflt;
-  if (typeof v !== 'boolean') throw new LaunchError(`${path}${key}`, `must be true or false, not ${JSON.stringify(v)}`, `write ${key}: ${dflt}`);
-  return v;
-}
-
-function int(o: Record<string, unknown>, key: string, path: string, dflt: number, min: number, max: number): number {
-  const v = o[key];
-  if (v === undefined) return dflt;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new LaunchError(`${path}${key}`, `must be an integer from ${min} to ${max}, not ${JSON.stringify(v)}`, `write ${key}: ${dflt}`);
-  }
-  return v;
-}
-
-function str(o: Record<string, unknown>, key: string, path: string): string | undefined {
-  const v = o[key];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string' || v === '') throw new LaunchError(`${path}${key}`, `must be a non-empty string, not ${JSON.stringify(v)}`, `set ${key} to a string or remove it`);
-  return v;
-}
-
-/** The directory must exist (or be creatable) and be writable. Created one level at a time: Node's recursive
- *  mkdir spins forever on some pseudo file systems (e.g. under /proc). */
-function writableDir(dir: string, attribute: string): void {
-  try {
-    const missing: string[] = [];
-    let cur = resolve(dir);
-    while (!existsSync(cur)) {
-      missing.unshift(cur);
-      const parent = dirname(cur);
-      if (parent === cur) break;
-      cur = parent;
-    }
-    for (const m of missing) mkdirSync(m);
-    if (!statSync(dir).isDirectory()) throw new Error('not a directory');
-    accessSync(dir, constants.W_OK);
-  } catch (e) {
-    throw new LaunchError(attribute, `directory ${dir} is not writable (${(e as Error).message})`, `point ${attribute} at a directory you can write to`);
-  }
-}
-
-const MAC_RE = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i;
 const ID_RE = /^[a-z][a-z0-9_-]{0,31}$/;
 
 function validateDevice(raw: unknown, i: number, cwd: string, seen: Set<string>): ValidDevice {
@@ -110,66 +46,11 @@ function validateDevice(raw: unknown, i: number, cwd: string, seen: Set<string>)
   if (queueSize & (queueSize - 1)) {
     throw new LaunchError(`${p}queueSize`, `${queueSize} is not a power of two (split rings need one)`, 'use 64, 128, 256, ...');
   }
-  switch (type) {
-    case 'blk': {
-      const disk = str(raw, 'disk', p);
-      if (!disk) throw new LaunchError(`${p}disk`, 'is missing', 'set "disk" to a raw image file (e.g. "${workspaceFolder}/disk.img")');
-      const abs = isAbsolute(disk) ? disk : resolve(cwd, disk);
-      const createDisk = raw.createDisk === undefined ? undefined : int(raw, 'createDisk', p, 64, 1, 1 << 20);
-      if (!existsSync(abs)) {
-        if (createDisk === undefined) {
-          throw new LaunchError(`${p}disk`, `file ${abs} does not exist`, `create it (e.g. truncate -s 64M ${abs}) or add "createDisk": 64 to create a 64 MiB image`);
-        }
-        writableDir(dirname(abs), `${p}disk`);
-      } else {
-        const st = statSync(abs);
-        if (!st.isFile()) throw new LaunchError(`${p}disk`, `${abs} is not a regular file`, 'point "disk" at a raw image file');
-        if (st.size % 512 !== 0 || st.size === 0) {
-          throw new LaunchError(`${p}disk`, `${abs} is ${st.size} bytes, not a non-zero multiple of 512 (truncated image?)`, `resize it (truncate -s 64M ${abs})`);
-        }
-      }
-      const readonly = bool(raw, 'readonly', p, false);
-      try {
-        if (existsSync(abs)) accessSync(abs, readonly ? constants.R_OK : constants.R_OK | constants.W_OK);
-      } catch {
-        throw new LaunchError(`${p}disk`, `${abs} is not ${readonly ? 'readable' : 'readable and writable'}`, readonly ? 'fix the file permissions' : 'fix the file permissions or set "readonly": true');
-      }
-      return {
-        type: 'blk',
-        id,
-        disk: abs,
-        readonly,
-        queues: int(raw, 'queues', p, 1, 1, 16),
-        queueSize,
-        ...(createDisk !== undefined ? { createDisk } : {}),
-      };
-    }
-    case 'net': {
-      const mac = str(raw, 'mac', p) ?? `52:54:00:12:34:${(0x56 + i).toString(16).padStart(2, '0')}`;
-      if (!MAC_RE.test(mac)) throw new LaunchError(`${p}mac`, `"${mac}" is not a MAC address`, 'write six hex bytes separated by colons, e.g. "52:54:00:12:34:56"');
-      if (parseInt(mac.slice(0, 2), 16) & 1) throw new LaunchError(`${p}mac`, `"${mac}" is a multicast address`, 'use a unicast address: the lowest bit of the first byte must be 0 (e.g. 52:...)');
-      const peer = str(raw, 'peer', p) ?? 'responder';
-      if (!/^(responder|none|udp:[^:]+:\d{1,5})$/.test(peer)) {
-        throw new LaunchError(`${p}peer`, `"${peer}" is not a peer`, 'use "responder", "none" or "udp:HOST:PORT"');
-      }
-      const pcap = str(raw, 'pcap', p);
-      const pcapAbs = pcap ? (isAbsolute(pcap) ? pcap : resolve(cwd, pcap)) : undefined;
-      if (pcapAbs) writableDir(dirname(pcapAbs), `${p}pcap`);
-      return {
-        type: 'net',
-        id,
-        mac: mac.toLowerCase(),
-        peer,
-        queues: int(raw, 'queues', p, 1, 1, 16),
-        queueSize,
-        ...(pcapAbs ? { pcap: pcapAbs } : {}),
-      };
-    }
-    case 'echo':
-      return { type: 'echo', id, queueSize };
-    default:
-      throw new LaunchError(`${p}type`, `unknown device type ${JSON.stringify(type)}`, 'use "blk" (virtio-blk) or "net" (virtio-net)');
+  if (!isDeviceTypeName(type)) {
+    const listed = allDeviceKinds().filter((k) => k.launchSchema);
+    throw new LaunchError(`${p}type`, `unknown device type ${JSON.stringify(type)}`, `use ${listed.map((k) => `"${k.engine.type}" (${k.engine.name})`).join(', ')}`);
   }
+  return deviceKind(type).validate({ raw, at: p, index: i, id, queueSize, cwd });
 }
 
 function findOnPath(binary: string): string | undefined {
@@ -270,9 +151,4 @@ export function validateAttach(raw: unknown): { port: number; host: string } {
   const port = int(a, 'port', '', 0, 1, 65535);
   if (!port) throw new LaunchError('port', 'is missing', 'set "port" to the port of `virtio-debug dap --port N`');
   return { port, host: str(a, 'host', '') ?? '127.0.0.1' };
-}
-
-/** Devices in a launch: accessor used where the config type matters. */
-export function isDevice<T extends DeviceConfig['type'] | 'echo'>(d: ValidDevice, t: T): d is Extract<ValidDevice, { type: T }> {
-  return d.type === t;
 }

@@ -1,12 +1,12 @@
 /**
  * The QEMU command line for a vhost-user session (docs/architecture.md, "Measured facts": measured on QEMU 7.2 under TCG): guest RAM
- * in a shared memfd (vhost-user needs it), one socket chardev per device, vhost-user-blk-pci for blk and
- * virtio-net-pci on a vhost-user netdev for net (vectors=0: QEMU 7.2 crashes in vhost_net_start without it
- * under TCG), the serial console on stdio and a QMP socket to freeze and resume the guest. QEMU starts
+ * in a shared memfd (vhost-user needs it), one socket chardev per device and the `-device` arguments its kind gives
+ * (adapter/runtime/kinds: vhost-user-blk-pci, virtio-net-pci on a vhost-user netdev, vhost-user-rng-pci), the serial console on stdio and a QMP socket to freeze and resume the guest. QEMU starts
  * frozen (`-S`); the session resumes it once QMP is connected.
  */
 import { join } from 'node:path';
-import { type ValidDevice, type ValidLaunch } from '../launch/validate';
+import { type ValidLaunch } from '../launch/validate';
+import { deviceKind, type ValidDevice } from '../runtime/kinds';
 
 export interface QemuCommand {
   binary: string;
@@ -19,23 +19,8 @@ export function socketPath(socketDir: string, deviceId: string): string {
 }
 
 function deviceArgs(d: ValidDevice, socketDir: string): string[] {
-  const chardev = `-chardev`;
-  const sock = socketPath(socketDir, d.id);
-  switch (d.type) {
-    case 'blk':
-      return [chardev, `socket,id=c-${d.id},path=${sock}`, '-device', `vhost-user-blk-pci,chardev=c-${d.id},num-queues=${d.queues},id=${d.id}`];
-    case 'net':
-      return [
-        chardev,
-        `socket,id=c-${d.id},path=${sock}`,
-        '-netdev',
-        `vhost-user,id=n-${d.id},chardev=c-${d.id}${d.queues > 1 ? `,queues=${d.queues}` : ''}`,
-        '-device',
-        `virtio-net-pci,netdev=n-${d.id},mac=${d.mac},vectors=0${d.queues > 1 ? ',mq=on' : ''},id=${d.id}`,
-      ];
-    default:
-      return [];
-  }
+  const args = deviceKind(d.type).qemuDeviceArgs?.(d, `c-${d.id}`);
+  return args ? ['-chardev', `socket,id=c-${d.id},path=${socketPath(socketDir, d.id)}`, ...args] : [];
 }
 
 export function qemuCommand(l: ValidLaunch): QemuCommand {

@@ -2,6 +2,7 @@
  * Function breakpoints: a glob over thread names, an optional condition over the chain's decoded values,
  * an optional hit condition. A bad expression leaves the breakpoint unverified with the parse error.
  */
+import { allDeviceKinds } from './kinds';
 import { type ExprError, type Expr, names, parseExpr } from '../expr/parse';
 import { isTrue, type Lookup } from '../expr/evaluate';
 import { globToRegExp, parseHitCondition, type HitCondition } from '../expr/hit-condition';
@@ -23,8 +24,8 @@ export interface QueueBreakpoint {
   hit?: HitCondition;
 }
 
-/** Roots a condition may refer to. */
-export const CONDITION_ROOTS = ['chain', 'req', 'pkt', 'ctrl', 'queue'] as const;
+/** Roots a condition may refer to: the chain, the queue, and what each device kind's decoder gives. */
+export const CONDITION_ROOTS: readonly string[] = ['chain', ...allDeviceKinds().flatMap((k) => k.conditionRoots ?? []), 'queue'];
 
 let nextId = 1;
 

@@ -5,7 +5,7 @@
  */
 import { createInProcessMachine, type FaultPlan, type InProcessMachine } from '../../engine';
 import { type ValidLaunch } from '../launch/validate';
-import { builtinKind, type PreparedDevice } from './kinds';
+import { deviceKind, type PreparedDevice } from './kinds';
 import { type SessionRuntime } from './session-runtime';
 
 export class BuiltinSession {
@@ -24,9 +24,7 @@ export class BuiltinSession {
     const w = this.launch.workload;
     const fault: FaultPlan | undefined = w.violation ? { rule: w.violation, atChain: 2 } : undefined;
     for (const cfg of this.launch.devices) {
-      const kind = builtinKind(cfg.type);
-      if (!kind) throw new Error(`device type ${cfg.type} is not available with the built-in driver yet`);
-      const prep = await kind.prepare(cfg);
+      const prep = await deviceKind(cfg.type).builtin.prepare(cfg);
       this.prepared.push(prep);
       const machine = createInProcessMachine({
         trace: this.runtime.trace,
@@ -45,7 +43,7 @@ export class BuiltinSession {
     const w = this.launch.workload;
     const faults: FaultPlan[] = w.violation ? [{ rule: w.violation, atChain: 2 }] : [];
     this.machines.forEach((m, i) => {
-      const kind = builtinKind(this.launch.devices[i]!.type)!;
+      const kind = deviceKind(this.launch.devices[i]!.type).builtin;
       try {
         if (kind.init) kind.init(m, faults);
         else m.driver.init();
@@ -63,7 +61,7 @@ export class BuiltinSession {
       this.machines.map(async (machine, i) => {
         const cfg = this.launch.devices[i]!;
         try {
-          const r = await builtinKind(cfg.type)!.run({ machine, workload: w, log: this.log, ...(fault ? { fault } : {}) });
+          const r = await deviceKind(cfg.type).builtin.run({ machine, workload: w, log: this.log, ...(fault ? { fault } : {}) });
           this.log(`${cfg.id}: ${r.summary}`);
           return r.ok;
         } catch (e) {

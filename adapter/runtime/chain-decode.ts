@@ -1,22 +1,17 @@
 /**
  * Decodes a chain's payload with the engine's decoders, by device type and queue: what the Variables view
- * shows under "Chain › payload" and what breakpoint conditions test.
+ * shows under "Chain › payload" and what breakpoint conditions test. Each device kind brings its decoder
+ * (adapter/runtime/kinds).
  */
 import type { Chain, DecodedLayer, QueueRuntime, VirtioDevice } from '../../engine';
+import { deviceKind } from './kinds';
 
 export type DecodedLayerLike = DecodedLayer;
 
-export type ChainDecoder = (device: VirtioDevice, q: QueueRuntime, chain: Chain) => DecodedLayerLike[];
-
-const decoders = new Map<string, ChainDecoder>();
-
-/** Device types register how their chains decode (blk requests, net frames, control commands). */
-export function registerChainDecoder(deviceType: string, decoder: ChainDecoder): void {
-  decoders.set(deviceType, decoder);
-}
+export type { ChainDecoder } from './kinds';
 
 export function decodeChainLayers(device: VirtioDevice, q: QueueRuntime, chain: Chain): DecodedLayerLike[] {
-  const d = decoders.get(device.deviceType);
+  const d = deviceKind(device.deviceType).decodeChain;
   if (!d) return [];
   try {
     return d(device, q, chain);

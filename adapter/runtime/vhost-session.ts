@@ -4,11 +4,11 @@
  * the sockets listen), shows its serial console, freezes the guest through QMP while the session is stopped
  * (`freezeGuestOnStop`) and stops QEMU when the session ends.
  */
-import { attachPeer, BlkDevice, GuestMemory, NetDevice, openBlockBackend, type PeerLink, STATUS, VhostUserServer, type VirtioDevice } from '../../engine';
-import { ensureImage } from '../launch/disk-image';
+import { GuestMemory, STATUS, VhostUserServer } from '../../engine';
 import { type ValidLaunch } from '../launch/validate';
 import { qemuCommand, socketPath } from '../qemu/qemu-command';
 import { QemuProcess } from '../qemu/qemu-process';
+import { deviceKind } from './kinds';
 import { type SessionRuntime } from './session-runtime';
 
 export interface VhostSessionEvents {
@@ -36,23 +36,11 @@ export class VhostSession {
   /** Creates the devices and listens on their sockets; throws with a clear message when it cannot. */
   async start(): Promise<void> {
     for (const cfg of this.launch.devices) {
-      const mem = new GuestMemory();
-      let device: VirtioDevice;
-      if (cfg.type === 'blk') {
-        await ensureImage(cfg.disk, cfg.createDisk);
-        const backend = await openBlockBackend({ disk: cfg.disk, readonly: cfg.readonly });
-        const blk = new BlkDevice({ id: cfg.id, mem, trace: this.runtime.trace, backend, queues: cfg.queues, queueSize: cfg.queueSize, inProcess: false });
-        this.closers.push(() => blk.close());
-        device = blk;
-      } else if (cfg.type === 'net') {
-        const net = new NetDevice({ id: cfg.id, mem, trace: this.runtime.trace, mac: cfg.mac, queuePairs: cfg.queues, queueSize: cfg.queueSize, inProcess: false });
-        const link: PeerLink = await attachPeer(net.port, cfg.peer, cfg.pcap ? { pcap: cfg.pcap } : {});
-        this.closers.push(() => link.close());
-        this.on.log(`${cfg.id}: peer ${link.description}`);
-        device = net;
-      } else {
-        throw new Error(`device type ${cfg.type} cannot be served over vhost-user`);
-      }
+      const kind = deviceKind(cfg.type);
+      if (!kind.vhostUser) throw new Error(`${cfg.id}: device type ${cfg.type} cannot be served over vhost-user (it runs with the built-in driver only)`);
+      const served = await kind.vhostUser(cfg, new GuestMemory(), this.runtime.trace, (line) => this.on.log(line));
+      this.closers.push(() => served.close());
+      const device = served.device;
       const path = socketPath(this.launch.socketDir, cfg.id);
       const server = VhostUserServer.listen({
         path,
@@ -60,7 +48,7 @@ export class VhostSession {
         onConnect: () => this.on.log(`${cfg.id}: front end connected to ${path}`),
         onDisconnect: async (reason) => {
           this.on.log(`${cfg.id}: front end disconnected (${reason})`);
-          if (device instanceof BlkDevice && !device.backend.readOnly) await device.backend.flush();
+          await served.onDisconnect();
         },
       });
       this.servers.push(server);

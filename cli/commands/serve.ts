@@ -1,60 +1,53 @@
 /**
- * `virtio-debug serve blk|net ...` (docs/architecture.md, "Contracts"): one device behind a vhost-user socket. The front end (QEMU,
+ * `virtio-debug serve blk|net|rng ...` (docs/architecture.md, "Contracts"): one device behind a vhost-user socket. The front end (QEMU,
  * DPDK virtio_user) connects to the socket; when it goes away the device is cleaned up (the disk flushed)
  * and the next one is accepted. SIGINT/SIGTERM/SIGHUP flush the disk and exit 0; bad arguments or an unusable
  * file exit 2 with one line on stderr.
  */
-import { attachPeer, BlkDevice, type BlockBackend, BlockBackendError, GuestMemory, isNativeLoadError, JsonlTraceWriter, loadNative, NetDevice, openBlockBackend, type PeerLink, Trace, VhostUserError, VhostUserServer, type VirtioDevice } from '../../engine';
+import { BlockBackendError, EntropySpecError, GuestMemory, isNativeLoadError, JsonlTraceWriter, loadNative, Trace, VhostUserError, VhostUserServer } from '../../engine';
+import { deviceKind, type ServedDevice } from '../../adapter/runtime/kinds';
+import { isDeviceTypeName } from '../../protocol/device-type';
 import { type TraceEvent } from '../../protocol/trace';
 import { type FlagSpec, UsageError, parseArgs } from '../args';
+import { SERVED_TYPES } from '../usage';
 import { SEVERITY_NOTE } from '../trace-format';
 
 /** Exit code for bad arguments and unusable files (docs/architecture.md, "Contracts"). */
 const EXIT_USAGE = 2;
 
+/** Flags every device type takes; each kind adds its own (adapter/runtime/kinds, `serve.flags`). */
 const COMMON: Record<string, FlagSpec> = {
   socket: { type: 'string' },
-  queues: { type: 'integer', min: 1, max: 128 },
   trace: { type: 'string' },
   strict: { type: 'boolean' },
 };
-const BLK_FLAGS: Record<string, FlagSpec> = {
-  ...COMMON,
-  disk: { type: 'string' },
-  readonly: { type: 'boolean' },
-  'queue-size': { type: 'integer', min: 1, max: 32768 },
-};
-const NET_FLAGS: Record<string, FlagSpec> = { ...COMMON, mac: { type: 'string' }, peer: { type: 'string' }, pcap: { type: 'string' } };
-
-/**
- * Queues (blk) or queue pairs (net) offered when --queues is not given. QEMU's vhost-user-blk-pci asks for one
- * request queue per vCPU unless told otherwise, and a back end offering fewer makes QEMU exit; the front end
- * uses only what it asks for, so offering the maximum a guest commonly asks for costs nothing.
- */
-export const DEFAULT_SERVE_QUEUES = 16;
 
 /** A problem with a file or value the user gave: exit 2 with this message. */
 class UnusableError extends Error {}
 
-interface Served {
-  device: VirtioDevice;
-  /** One line for the start-up message. */
-  description: string;
-  /** After a front end disconnected (rings stopped): make the data durable. */
-  onDisconnect(): Promise<void>;
-  /** At exit. */
-  close(): Promise<void>;
-}
-
 export async function runServe(argv: string[]): Promise<number> {
-  const [kind, ...rest] = argv;
-  if (kind !== 'blk' && kind !== 'net') {
-    throw new UsageError(kind === undefined || kind.startsWith('--') ? 'serve needs a device type: serve blk ... or serve net ...' : `serve: unknown device type "${kind}" (blk or net)`);
+  const [type, ...rest] = argv;
+  const kind = isDeviceTypeName(type) ? deviceKind(type) : undefined;
+  if (!kind?.serve || !kind.vhostUser) {
+    throw new UsageError(
+      type === undefined || type.startsWith('--') ? `serve needs a device type: serve ${SERVED_TYPES.join('|')} ...` : `serve: unknown device type "${type}" (${SERVED_TYPES.join(', ')})`,
+    );
   }
-  const { flags } = parseArgs(rest, kind === 'blk' ? BLK_FLAGS : NET_FLAGS, 0);
+  const { serve, vhostUser } = kind;
+  const { flags } = parseArgs(rest, { ...COMMON, ...serve.flags }, 0);
   const socket = flags.socket as string | undefined;
-  if (!socket) throw new UsageError(`serve ${kind} needs --socket PATH`);
-  if (kind === 'blk' && !flags.disk) throw new UsageError('serve blk needs --disk FILE (a raw image)');
+  if (!socket) throw new UsageError(`serve ${type} needs --socket PATH`);
+  let config;
+  try {
+    config = serve.config(flags);
+  } catch (e) {
+    // An unusable entropy file is a bad file, not bad usage: one line, exit 2, without the usage hint.
+    if (e instanceof EntropySpecError) {
+      process.stderr.write(`virtio-debug: serve ${type}: ${e.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw new UsageError((e as Error).message);
+  }
 
   const native = loadNative();
   if (isNativeLoadError(native)) {
@@ -66,12 +59,17 @@ export async function runServe(argv: string[]): Promise<number> {
   const signalled = untilSignal();
   const trace = new ServeTrace({ capacity: 0 }, flags.trace !== undefined);
   let writer: JsonlTraceWriter | undefined;
-  let served: Served | undefined;
+  let served: ServedDevice | undefined;
   let server: VhostUserServer | undefined;
   try {
     if (flags.trace) writer = openTrace(trace, flags.trace as string);
-    const mem = new GuestMemory();
-    served = kind === 'blk' ? await serveBlk(flags, mem, trace) : await serveNet(flags, mem, trace);
+    try {
+      // The start-up line below describes the device (peer, entropy...); the kinds' session notes are not needed.
+      served = await vhostUser(config, new GuestMemory(), trace, () => undefined);
+    } catch (e) {
+      if (e instanceof BlockBackendError || e instanceof VhostUserError || e instanceof UnusableError) throw e;
+      throw new UnusableError(`serve ${type}: ${(e as Error).message}`);
+    }
     // --strict: a servable violation (severity 'error') stops the queue as a fatal one does.
     served.device.strict = flags.strict === true;
     const s = served;
@@ -120,68 +118,6 @@ function openTrace(trace: Trace, path: string): JsonlTraceWriter {
   } catch (e) {
     throw new UnusableError(`cannot write the trace file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-}
-
-async function serveBlk(flags: Record<string, string | number | boolean>, mem: GuestMemory, trace: Trace): Promise<Served> {
-  const disk = flags.disk as string;
-  const readonly = flags.readonly === true;
-  const backend: BlockBackend = await openBlockBackend({ disk, readonly });
-  let device: BlkDevice;
-  try {
-    device = new BlkDevice({
-      id: 'blk0',
-      mem,
-      trace,
-      backend,
-      readonly,
-      inProcess: false,
-      queues: (flags.queues as number | undefined) ?? DEFAULT_SERVE_QUEUES,
-      ...(flags['queue-size'] !== undefined ? { queueSize: flags['queue-size'] as number } : {}),
-    });
-  } catch (e) {
-    await backend.close();
-    throw new UnusableError(`serve blk: ${(e as Error).message}`);
-  }
-  const mib = backend.size / (1 << 20);
-  return {
-    device,
-    description: `virtio-blk on ${backend.description}, ${Number.isInteger(mib) ? mib : mib.toFixed(2)} MiB, ${device.queues.length} queue${device.queues.length > 1 ? 's' : ''} of ${device.settings.queueSize}`,
-    onDisconnect: async () => {
-      if (!backend.readOnly) await backend.flush();
-    },
-    close: async () => {
-      if (!backend.readOnly) await backend.flush().catch(() => undefined);
-      await backend.close();
-    },
-  };
-}
-
-async function serveNet(flags: Record<string, string | number | boolean>, mem: GuestMemory, trace: Trace): Promise<Served> {
-  let device: NetDevice;
-  try {
-    device = new NetDevice({
-      id: 'net0',
-      mem,
-      trace,
-      inProcess: false,
-      ...(flags.mac !== undefined ? { mac: flags.mac as string } : {}),
-      queuePairs: (flags.queues as number | undefined) ?? DEFAULT_SERVE_QUEUES,
-    });
-  } catch (e) {
-    throw new UnusableError(`serve net: ${(e as Error).message}`);
-  }
-  let link: PeerLink;
-  try {
-    link = await attachPeer(device.port, (flags.peer as string | undefined) ?? 'responder', flags.pcap !== undefined ? { pcap: flags.pcap as string } : {});
-  } catch (e) {
-    throw new UnusableError(`serve net: ${(e as Error).message}`);
-  }
-  return {
-    device,
-    description: `virtio-net ${device.mac}, ${device.maxPairs} queue pair${device.maxPairs > 1 ? 's' : ''}, peer ${link.description}`,
-    onDisconnect: async () => undefined,
-    close: () => link.close(),
-  };
 }
 
 /** Connections, disconnections and violations on stdout, as they happen. */

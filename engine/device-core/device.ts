@@ -1,12 +1,14 @@
 /**
  * The device core (§2–§3): status state machine, feature negotiation, config space, queues and the
- * notification path. Device types (blk, net, test) extend it with their queues, config layout and chain
+ * notification path. Device types (blk, net, rng, echo) extend it with their queues, config layout and chain
  * processing. Transports drive it either the way a driver does (virtio-mmio registers: every status and
  * feature step is judged) or as a vhost-user back end (the front end negotiated already).
  */
+import { type DeviceTypeName } from '../../protocol/device-type';
 import { type RingLayout } from '../../protocol/trace';
 import { type GuestMemory } from '../memory';
 import { type RuleId } from '../rules';
+import { type FeatureDevice } from '../spec-tables';
 import { createQueue } from '../queue/factory';
 import { type Chain, type RingFeatures } from '../queue/types';
 import { type Trace } from '../trace';
@@ -45,6 +47,8 @@ export interface DeviceOptions {
   configSize: number;
   mem: GuestMemory;
   trace: Trace;
+  /** The feature table its bits are judged and shown with (default: the transport bits alone). */
+  featureTable?: FeatureDevice;
   /** Short names of feature bits (for config gating), e.g. (bit) => "MTU". */
   featureShortName: (bit: number) => string | undefined;
   /** In-process transport: notifications follow ring writes synchronously, driver writes are observable. */
@@ -63,6 +67,8 @@ export abstract class VirtioDevice {
   readonly config: ConfigSpace;
   readonly queues: QueueRuntime[];
   readonly inProcess: boolean;
+  /** The feature table of its type ('transport' for types without device feature bits: rng, echo). */
+  readonly featureTable: FeatureDevice;
   /**
    * Every violation stops the queue, the servable ones (severity 'error') too: today's QEMU-strict reading
    * of the spec (`serve --strict`). Applies to queues enabled after it is set.
@@ -93,6 +99,7 @@ export abstract class VirtioDevice {
     this.mem = o.mem;
     this.trace = o.trace;
     this.inProcess = o.inProcess ?? false;
+    this.featureTable = o.featureTable ?? 'transport';
     this.featureShortName = o.featureShortName;
     this.config = new ConfigSpace(o.configFields, o.configSize);
     this.queues = o.queues.map((spec, i) => new QueueRuntime(i, spec, o.id));
@@ -103,6 +110,14 @@ export abstract class VirtioDevice {
 
   /** Processes one chain and returns the bytes written into its writable part (may be async). */
   abstract processChain(q: QueueRuntime, chain: Chain): number | Promise<number>;
+
+  /**
+   * What a vhost-user back end answers to GET_QUEUE_NUM: the queues a front end may use (net counts queue
+   * pairs, the control queue aside).
+   */
+  vhostUserQueueNum(): number {
+    return this.queues.length;
+  }
 
   /** One-line decoded summary of a chain for the trace (request type, sector, frame...). */
   describeChain(_q: QueueRuntime, _chain: Chain): string | undefined {
@@ -205,7 +220,7 @@ export abstract class VirtioDevice {
 
   /** Judges and applies the driver's features at FEATURES_OK; returns true when refused. */
   private negotiate(): boolean {
-    const verdict = judgeFeatures(this.offered, this.driverFeatures, this.deviceType);
+    const verdict = judgeFeatures(this.offered, this.driverFeatures, this.featureTable);
     for (const v of verdict.violations) this.violation(v.rule, v.message);
     const reason = verdict.refuse ?? this.validateFeatures(this.driverFeatures);
     this.featuresOkChecked = false;
@@ -225,8 +240,8 @@ export abstract class VirtioDevice {
     return false;
   }
 
-  /** 'blk' | 'net' | 'test': used for feature dependency tables. */
-  abstract readonly deviceType: 'blk' | 'net' | 'test';
+  /** The device type's name (protocol/device-type.ts), as in launch configurations and snapshots. */
+  abstract readonly deviceType: DeviceTypeName;
 
   // ---------------------------------------------------------------- features (§2.2)
 

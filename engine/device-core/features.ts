@@ -3,7 +3,7 @@
  * dependencies, VERSION_1 refused. Returns the reason to refuse FEATURES_OK, if any.
  */
 import { type RuleId } from '../rules';
-import { featureNames, missingDependencies } from '../spec-tables';
+import { type FeatureDevice, featureNames, missingDependencies } from '../spec-tables';
 import { F, bit, hex } from './bits';
 
 export interface FeatureVerdict {
@@ -11,10 +11,9 @@ export interface FeatureVerdict {
   refuse?: string;
 }
 
-export function judgeFeatures(offered: bigint, accepted: bigint, device: 'blk' | 'net' | 'test'): FeatureVerdict {
+export function judgeFeatures(offered: bigint, accepted: bigint, table: FeatureDevice): FeatureVerdict {
   const violations: FeatureVerdict['violations'] = [];
   let refuse: string | undefined;
-  const table = device === 'test' ? 'transport' : device;
 
   const extra = accepted & ~offered;
   if (extra) {

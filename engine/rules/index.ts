@@ -3,12 +3,13 @@ import { DEVICE_RULES } from './device';
 import { NET_RULES } from './net';
 import { PACKED_RULES } from './ring-packed';
 import { SPLIT_RULES } from './ring-split';
+import { RNG_RULES } from './rng';
 import { type SpecRule } from './types';
 import { VHOST_USER_RULES } from './vhost-user';
 
 export type { RuleScope, SpecRule } from './types';
 
-const ALL = [...SPLIT_RULES, ...PACKED_RULES, ...DEVICE_RULES, ...BLK_RULES, ...NET_RULES, ...VHOST_USER_RULES] as const;
+const ALL = [...SPLIT_RULES, ...PACKED_RULES, ...DEVICE_RULES, ...BLK_RULES, ...NET_RULES, ...RNG_RULES, ...VHOST_USER_RULES] as const;
 
 /**
  * Every rule id the catalogue knows: the union of the ids in the rule arrays above (each declared

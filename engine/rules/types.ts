@@ -1,7 +1,7 @@
 import { type ViolationSeverity } from '../../protocol/trace';
 
 /** What part of virtio a rule belongs to. */
-export type RuleScope = 'split' | 'packed' | 'queue' | 'mmio' | 'status' | 'features' | 'config' | 'driver' | 'blk' | 'net' | 'vhost-user';
+export type RuleScope = 'split' | 'packed' | 'queue' | 'mmio' | 'status' | 'features' | 'config' | 'driver' | 'blk' | 'net' | 'rng' | 'vhost-user';
 
 /**
  * One rule of the VIRTIO spec (or of a transport) that a driver can break. Rules are data: the same id

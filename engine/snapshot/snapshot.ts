@@ -45,7 +45,7 @@ export function queueSnapshot(q: QueueRuntime, o: SnapshotOptions = {}): QueueSn
 }
 
 export function featureBits(device: VirtioDevice): FeatureBitDto[] {
-  const table = device.deviceType === 'test' ? 'transport' : device.deviceType;
+  const table = device.featureTable;
   const known = featuresOf(table);
   const out: FeatureBitDto[] = [];
   const missing = new Map(missingDependencies(table, device.driverFeatures).map((m) => [m.feature.bit, m.missing]));

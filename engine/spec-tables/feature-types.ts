@@ -1,5 +1,10 @@
+import { type DeviceTypeName } from '../../protocol/device-type';
+
 /** Which table a feature bit belongs to: the reserved/transport bits (§6) or a device type's bits. */
 export type FeatureDevice = 'transport' | 'net' | 'blk';
+
+/** The feature table of each device type: rng (§5.4.3) and the echo test device have no device bits. */
+export const DEVICE_FEATURE_TABLE = { blk: 'blk', net: 'net', rng: 'transport', echo: 'transport' } as const satisfies Record<DeviceTypeName, FeatureDevice>;
 
 /** One feature bit (VIRTIO 1.2 §2.2, §6, §5.x.3). */
 export interface FeatureInfo {

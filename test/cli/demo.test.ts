@@ -43,7 +43,7 @@ test('the default demo drives virtio-blk and virtio-net over both ring layouts a
 
 test('bad demo arguments: exit 2 and one clear line on stderr', async () => {
   for (const [args, re] of [
-    [['demo', 'scsi'], /^virtio-debug: unknown demo "scsi" \(available: blk, net, echo\) \(see virtio-debug demo --help\)$/],
+    [['demo', 'scsi'], /^virtio-debug: unknown demo "scsi" \(available: blk, net, rng, echo\) \(see virtio-debug demo --help\)$/],
     [['demo', '--count', 'many'], /^virtio-debug: --count must be a decimal integer, got "many"/],
     [['demo', '--colour'], /^virtio-debug: unknown option --colour/],
     [['frobnicate'], /^virtio-debug: unknown command "frobnicate"/],

@@ -180,13 +180,17 @@ describe('SnapshotHub', () => {
 });
 
 describe('liveStateFromSnapshot', () => {
-  test('keeps blk and net devices with offered, accepted (driver features) and status; drops test devices', () => {
-    const params = liveStateFromSnapshot('S', snapshot(device('blk0', 'blk', '0x100000000', 15), device('e0', 'test', '0x0', 0), device('net0', 'net', '0x8000', 11)));
+  test('keeps blk, net and rng devices with offered, accepted (driver features) and status; drops the echo test device', () => {
+    const params = liveStateFromSnapshot(
+      'S',
+      snapshot(device('blk0', 'blk', '0x100000000', 15), device('e0', 'echo', '0x0', 0), device('net0', 'net', '0x8000', 11), device('rng0', 'rng', '0x100000000', 15)),
+    );
     assert.deepEqual(params, {
       session: 'S',
       devices: [
         { id: 'blk0', type: 'blk', offered: '0x100008000', accepted: '0x100000000', status: 15 },
         { id: 'net0', type: 'net', offered: '0x100008000', accepted: '0x8000', status: 11 },
+        { id: 'rng0', type: 'rng', offered: '0x100008000', accepted: '0x100000000', status: 15 },
       ],
     });
   });

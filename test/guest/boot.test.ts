@@ -88,7 +88,7 @@ describe('Linux guest on QEMU (built-in virtio devices)', () => {
     assert.equal(boot.status, 'ok');
     assert.equal(boot.fields.kernel, guest.release);
     assert.equal(boot.fields.steps, '9');
-    assert.deepEqual([stepResult(run, 'modules').status, stepResult(run, 'modules').fields.loaded], ['ok', '9']);
+    assert.deepEqual([stepResult(run, 'modules').status, stepResult(run, 'modules').fields.loaded], ['ok', '10']);
 
     const info = stepResult(run, 'blk-info');
     assert.equal(info.status, 'ok', info.raw);

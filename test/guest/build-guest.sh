@@ -3,7 +3,7 @@
 # virtio modules and runs the steps named on the kernel command line. Cached outside the repository:
 #
 #   ${VIRTIO_DEBUG_CACHE:-$HOME/.cache/virtio-debug}/guest/
-#     kernel-<release>_<package version>/   vmlinuz, the virtio modules (dependency order in modules.load)
+#     kernel-<release>_<package version>_m<hash of wanted_modules>/   vmlinuz, the virtio modules (dependency order in modules.load)
 #     kernel-.../initrd-<hash>.img          hash of init.sh, busybox and this script: rebuilt when they change
 #
 # The kernel comes from the package that linux-image-cloud-amd64 depends on (apt-get download + dpkg-deb -x;
@@ -20,8 +20,11 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache="${VIRTIO_DEBUG_CACHE:-$HOME/.cache/virtio-debug}/guest"
 meta_pkg="${VIRTIO_DEBUG_KERNEL_PKG:-linux-image-cloud-amd64}"
 # The guest's virtio drivers (every one is a module in Debian's cloud kernel); dependencies are added.
+# virtio_rng (virtio-rng.ko, CONFIG_HW_RANDOM_VIRTIO=m) feeds /dev/hwrng; rng-core is built in (CONFIG_HW_RANDOM=y).
 wanted_modules=(virtio virtio_ring virtio_pci virtio_pci_modern_dev virtio_pci_legacy_dev virtio_blk virtio_net
-  failover net_failover)
+  failover net_failover virtio_rng)
+# The kernel folder's name carries the module list: a kernel cached with fewer modules is prepared again.
+modules_key=$(printf '%s\n' "${wanted_modules[@]}" | sha256sum | cut -c1-8)
 
 die() {
   echo "build-guest: $*" >&2
@@ -70,10 +73,10 @@ else
   [ -z "$kver" ] || printf '%s\n%s\n%s\n' "$lists_state" "$kpkg" "$kver" >"$cache/.resolved"
 fi
 if [ -n "$kver" ]; then
-  kernel_dir="$cache/kernel-${kpkg#linux-image-}_${kver}"
+  kernel_dir="$cache/kernel-${kpkg#linux-image-}_${kver}_m${modules_key}"
 else
   # No apt lists (offline, or apt-get update never ran): reuse the newest cached kernel if there is one.
-  kernel_dir=$(ls -d "$cache"/kernel-*/ 2>/dev/null | sort -V | tail -n 1 | sed 's:/$::') || true
+  kernel_dir=$(ls -d "$cache"/kernel-*_m"${modules_key}"/ 2>/dev/null | sort -V | tail -n 1 | sed 's:/$::') || true
   [ -n "$kernel_dir" ] || die "cannot resolve $meta_pkg (run apt-get update) and no kernel is cached in $cache"
   echo "build-guest: apt cannot resolve $meta_pkg; using the cached ${kernel_dir##*/}" >&2
 fi

@@ -38,7 +38,7 @@ export function ensureGuest(): Promise<GuestImage> {
 
 /** A vhost-user device QEMU connects to (the back end must already listen on `socket`). */
 export interface VhostUserDevice {
-  kind: 'blk' | 'net';
+  kind: 'blk' | 'net' | 'rng';
   socket: string;
   /**
    * blk: request queues (num-queues); net: queue pairs (queues=, mq=on when > 1). Default 1; 'qemu' leaves
@@ -111,6 +111,8 @@ export function qemuArgs(o: QemuOptions): string[] {
     args.push('-chardev', `socket,id=vu${i},path=${v.socket}${v.reconnect ? `,reconnect=${v.reconnect}` : ''}`);
     if (v.kind === 'blk') {
       args.push('-device', `vhost-user-blk-pci,chardev=vu${i}${blkQueues}${packed}`);
+    } else if (v.kind === 'rng') {
+      args.push('-device', `vhost-user-rng-pci,chardev=vu${i}${packed}`);
     } else {
       // vectors=0: QEMU 7.2 under TCG segfaults in vhost_net_start without it (docs/architecture.md, "Measured facts").
       args.push('-netdev', `vhost-user,id=vun${i},chardev=vu${i}${queues > 1 ? `,queues=${queues}` : ''}`);

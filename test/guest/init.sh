@@ -22,6 +22,7 @@
 #   blk-dd:read|write:BS:TOTAL[:DEV]   direct-I/O dd of TOTAL bytes in BS blocks: seconds (dd's own) and wall_ms
 #   net-up[:ADDR/PREFIX=10.0.2.15/24[:DEV=eth0]]   link up + static address; mac, mtu, carrier, queues
 #   net-ping[:HOST=10.0.2.2[:COUNT=3]] brings eth0 up if needed; ok when every echo is answered
+#   rng-read[:BS=64[:COUNT=16]]       dd if=/dev/hwrng bs=BS count=COUNT: bytes read, the hwrng in use, the bytes as hex
 #   sync | sleep:SECONDS | dmesg (kernel log as "VDLOG ..." lines)
 #   poweroff | reboot                  end the run (after "VDTEST done"); without either, poweroff
 export PATH=/bin
@@ -182,6 +183,18 @@ step_blk_dd() {
   echo "ok dev=$dev op=$op bs=$bs bytes=$((count * bs)) seconds=${seconds:-?} wall_ms=$ms"
 }
 
+step_rng_read() {
+  bs=${1:-64} count=${2:-16}
+  is_uint "$bs" && is_uint "$count" || { echo "fail error=usage:rng-read[:BS[:COUNT]]"; return; }
+  i=0
+  while [ ! -c /dev/hwrng ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+  [ -c /dev/hwrng ] || { echo "fail error=no-hwrng"; return; }
+  current=$(cat /sys/class/misc/hw_random/rng_current 2>/dev/null | tr -cd 'A-Za-z0-9._-')
+  dd if=/dev/hwrng of=/tmp/rng bs="$bs" count="$count" 2>/tmp/err || { echo "fail current=${current:--} error=$(q "$(cat /tmp/err)")"; return; }
+  bytes=$(wc -c </tmp/rng)
+  echo "ok bytes=$bytes current=${current:--} hex=$(od -An -tx1 -v /tmp/rng | tr -d ' \n')"
+}
+
 step_dmesg() {
   dmesg | sed 's/^/VDLOG /'
   echo "ok lines=$(dmesg | wc -l)"
@@ -201,6 +214,7 @@ run_step() {
     blk-dd) out=$(step_blk_dd "$@") ;;
     net-up) out=$(step_net_up "$@") ;;
     net-ping) out=$(step_net_ping "$@") ;;
+    rng-read) out=$(step_rng_read "$@") ;;
     sync) sync && out=ok ;;
     sleep) sleep "${1:-1}" && out="ok seconds=${1:-1}" || out="fail error=usage:sleep:SECONDS" ;;
     dmesg) out=$(step_dmesg) ;;

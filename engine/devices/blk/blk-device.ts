@@ -53,6 +53,7 @@ export class BlkDevice extends VirtioDevice {
     super({
       id,
       deviceId: BLK_DEVICE_ID,
+      featureTable: 'blk',
       offered: offeredFeatures(settings),
       queues: Array.from({ length: settings.queues }, (_, i) => ({ name: `requestq${i + 1}`, maxSize: settings.queueSize, mode: 'on-notify' as const })),
       configFields: BLK_CONFIG,

@@ -47,7 +47,7 @@ export interface EchoDeviceOptions {
 }
 
 export class EchoDevice extends VirtioDevice {
-  readonly deviceType = 'test' as const;
+  readonly deviceType = 'echo' as const;
   private readonly asyncCompletion: boolean;
 
   constructor(o: EchoDeviceOptions) {

@@ -89,6 +89,7 @@ export class NetDevice extends VirtioDevice {
     super({
       id: o.id ?? 'net0',
       deviceId: NET_DEVICE_ID,
+      featureTable: 'net',
       offered,
       queues: specs,
       configFields: NET_CONFIG,
@@ -206,6 +207,11 @@ export class NetDevice extends VirtioDevice {
     if (result.ack !== 0) this.stats.ctrlErrors++;
     this.trace.emit({ type: 'note', device: this.id, message: `controlq: ${name} → ${result.ack === 0 ? 'OK' : 'ERR'} (${result.outcome})` });
     return len;
+  }
+
+  /** GET_QUEUE_NUM counts queue pairs (the control queue aside). */
+  override vhostUserQueueNum(): number {
+    return Math.max(1, Math.floor(this.queues.length / 2));
   }
 
   override describeChain(q: QueueRuntime, chain: Chain): string | undefined {

@@ -13,6 +13,7 @@ import { type ReferenceDriver } from '../driver';
 import { type FaultPlan } from '../ring-types';
 import { BlkClient, type BlkRangeSpec, type BlkRequestSpec, type BlkResult, blkRequest, idString, rangeData } from './blk-client';
 import { mulberry32 } from './prng';
+import { withTimeout } from './timeout';
 
 export { BlkClient, blkRequest, blkType, idString, rangeData, requestPieces, STATUS_UNTOUCHED } from './blk-client';
 export type { BlkRangeSpec, BlkRequestSpec, BlkResult, BlkClientOptions } from './blk-client';
@@ -91,22 +92,6 @@ function sectorPattern(sector: bigint, round: number): Uint8Array {
   const s = Number(sector & 0xffffn);
   for (let i = 0; i < out.length; i++) out[i] = (s * 31 + round * 17 + i) & 0xff;
   return out;
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  return new Promise((resolve) => {
-    const t = setTimeout(() => resolve(undefined), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      () => {
-        clearTimeout(t);
-        resolve(undefined);
-      },
-    );
-  });
 }
 
 export async function runBlkWorkload(

@@ -6,6 +6,7 @@ import { type GuestMemory } from '../../memory';
 import { type GuestAllocator } from '../allocator';
 import { type ReferenceDriver } from '../driver';
 import { type AddOptions, type DriverBuffer } from '../ring-types';
+import { withTimeout } from './timeout';
 
 interface EchoRequest {
   msg: Uint8Array;
@@ -86,15 +87,4 @@ export async function runEchoWorkload(
     if (result.unanswered) break;
   }
   return result;
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  if (!Number.isFinite(ms)) return p;
-  return new Promise((resolve) => {
-    const t = setTimeout(() => resolve(undefined), ms);
-    p.then((v) => {
-      clearTimeout(t);
-      resolve(v);
-    });
-  });
 }

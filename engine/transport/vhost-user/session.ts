@@ -85,7 +85,7 @@ export class VhostUserSession implements SessionContext {
     this.table = new MemoryTable(device.mem, { native, note: (m) => this.note(m) });
     this.vrings = device.queues.map((q) => new Vring(q.index, this));
     this.offeredProtocolFeatures = options.protocolFeatures ?? DEFAULT_PROTOCOL_FEATURES;
-    this.queueNum = options.queueNum ?? (device.deviceType === 'net' ? Math.max(1, Math.floor(device.queues.length / 2)) : device.queues.length);
+    this.queueNum = options.queueNum ?? device.vhostUserQueueNum();
   }
 
   // ---------------------------------------------------------------- SessionContext
