@@ -82,6 +82,9 @@ const WITHOUT_SCENARIO: Record<string, string> = {
       'net-ctrl-ack-not-last',
       'net-ctrl-mq-pairs-out-of-range',
       'net-ctrl-offloads-not-negotiated',
+      // virtio-rng landed on main after this suite: no serve rng process in it yet.
+      'rng-buffer-device-readable',
+      'rng-buffer-empty',
     ].map((r) => [r, GAP]),
   ),
 };

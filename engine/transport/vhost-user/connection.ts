@@ -66,7 +66,9 @@ export class VhostUserConnection {
   start(): void {
     this.watch = this.native.watch(this.fd, (err, events) => {
       if (err) {
-        this.close(`the connection failed (${err.code || err.message})`);
+        // libuv reports POLLERR on a socket as EBADF: the peer reset the connection, which is what closing it
+        // with our replies still unread does (issue 12: the reason read "EBADF").
+        this.close(err.code === 'EBADF' ? 'the front end reset the connection (it closed without reading its replies)' : `the connection failed (${err.code || err.message})`);
         return;
       }
       this.readSome(events);
