@@ -7,9 +7,10 @@ import { allRules } from '../../engine/rules';
 import { BLK_LAID_SCENARIOS, BLK_SCENARIOS } from './blk-scenarios';
 import { NET_SCENARIOS } from './net-scenarios';
 import { RING_SCENARIOS } from './ring-scenarios';
+import { RNG_SCENARIOS } from './rng-scenarios';
 import { VHOST_USER_SCENARIOS } from './vhost-user-scenarios';
 
-const ALL = [...BLK_SCENARIOS, ...BLK_LAID_SCENARIOS, ...NET_SCENARIOS, ...RING_SCENARIOS, ...VHOST_USER_SCENARIOS];
+const ALL = [...BLK_SCENARIOS, ...BLK_LAID_SCENARIOS, ...NET_SCENARIOS, ...RNG_SCENARIOS, ...RING_SCENARIOS, ...VHOST_USER_SCENARIOS];
 
 const MMIO = 'committed on virtio-mmio registers; vhost-user has no register model (tested in process: test/engine/device-core)';
 const DRIVER_SIDE = 'a device fault the reference driver notices; a hostile driver cannot commit it';
@@ -82,9 +83,6 @@ const WITHOUT_SCENARIO: Record<string, string> = {
       'net-ctrl-ack-not-last',
       'net-ctrl-mq-pairs-out-of-range',
       'net-ctrl-offloads-not-negotiated',
-      // virtio-rng landed on main after this suite: no serve rng process in it yet.
-      'rng-buffer-device-readable',
-      'rng-buffer-empty',
     ].map((r) => [r, GAP]),
   ),
 };

@@ -11,6 +11,9 @@ import { FrontRing, GuestRam, NO_RING_FEATURES, TestFrontEnd, native } from '../
 import { PROTOCOL_BIT, pfBits } from '../../engine/transport/vhost-user/harness';
 import { type DeviceKind } from './serve-process';
 
+/** The feature table a device kind's names come from (rng has no device bits, §5.4.3). */
+const featureTable = (kind: DeviceKind): 'blk' | 'net' | 'transport' => (kind === 'rng' ? 'transport' : kind);
+
 export const n = native();
 
 export const NEEDS_RESET = 64;
@@ -20,7 +23,7 @@ export interface FrontOptions {
   features?: readonly string[];
   /** Raw feature bits to send in SET_FEATURES instead (offered or not). */
   rawFeatures?: bigint;
-  /** Ring indices to set up (default: 0 for blk; rx 0 and tx 1 for net). */
+  /** Ring indices to set up (default: 0 for blk and rng; rx 0 and tx 1 for net). */
   rings?: readonly number[];
   layout?: 'split' | 'packed';
   size?: number;
@@ -58,7 +61,7 @@ export class HostileFront {
     fe.send(R.SET_PROTOCOL_FEATURES, encodeU64(protocol & pfBits('REPLY_ACK', 'MQ', 'STATUS', 'CONFIG')));
     fe.send(R.SET_OWNER);
     if (o.upTo === 'owner') return;
-    const wanted = featureBits(this.kind, ['VERSION_1', ...(o.features ?? [])]);
+    const wanted = featureBits(featureTable(this.kind), ['VERSION_1', ...(o.features ?? [])]);
     if (o.rawFeatures === undefined) {
       const missing = wanted & ~offered;
       assert.equal(missing, 0n, `the device offers every feature the scenario wants (missing 0x${missing.toString(16)})`);
@@ -70,12 +73,12 @@ export class HostileFront {
     assert.equal(await fe.acked(R.SET_MEM_TABLE, t.payload, t.fds), 0n, 'SET_MEM_TABLE accepted');
     if (o.upTo === 'memory') return;
     const layout = o.layout ?? (this.has('RING_PACKED') ? 'packed' : 'split');
-    const rings = o.rings ?? (this.kind === 'blk' ? [0] : [0, 1]);
+    const rings = o.rings ?? (this.kind === 'net' ? [0, 1] : [0]);
     for (const i of rings) this.ring(i, layout, o.size ?? 16).setUp(fe, 'qemu');
   }
 
   has(short: string): boolean {
-    return (this.negotiated & featureBits(this.kind, [short])) !== 0n;
+    return (this.negotiated & featureBits(featureTable(this.kind), [short])) !== 0n;
   }
 
   ringFeatures(): RingFeatures {

@@ -37,6 +37,10 @@ export interface Scenario {
 
 /** Sends a well-formed request on the device's first ring pair without waiting for it. */
 export function sendGood(f: HostileFront): void {
+  if (f.kind === 'rng') {
+    void f.submit(0, f.buffers([{ len: 64, write: true }]));
+    return;
+  }
   if (f.kind === 'blk') {
     void f.submit(0, blkRequest(f.ram, 'in', 8, 512).buffers);
     return;
@@ -45,8 +49,15 @@ export function sendGood(f: HostileFront): void {
   void f.submit(1, f.buffers([{ len: hdr + 42, write: false, bytes: Buffer.concat([Buffer.alloc(hdr), arpRequest()]) }]));
 }
 
-/** A well-formed request on the device's first ring pair: a blk read (ring 0) or a net transmit (ring 1). */
+/** A well-formed request on the device's first ring pair: a blk read (ring 0), a net transmit (ring 1) or an rng fill (ring 0). */
 export async function goodRequest(f: HostileFront, ms = 3000): Promise<boolean> {
+  if (f.kind === 'rng') {
+    // An entropy request: 64 device-writable bytes, all filled.
+    const ring = f.rings.get(0);
+    if (!ring) return false;
+    const used = await within(ring.submit(f.buffers([{ len: 64, write: true }])), ms);
+    return used?.len === 64;
+  }
   if (f.kind === 'blk') {
     const ring = f.rings.get(0);
     if (!ring) return false;

@@ -24,7 +24,7 @@ export interface TraceLine {
   status?: number;
 }
 
-export type DeviceKind = 'blk' | 'net';
+export type DeviceKind = 'blk' | 'net' | 'rng';
 
 export class ServeProcess {
   private out = '';
@@ -50,19 +50,22 @@ export class ServeProcess {
     );
   }
 
-  /** Starts `serve <kind>` on a socket in a fresh folder (blk: a 1 MiB zeroed image) and waits until it listens. */
+  /** Starts `serve <kind>` on a socket in a fresh folder (blk: a 1 MiB zeroed image; rng: a fixed seed) and waits until it listens. */
   static async start(kind: DeviceKind, extra: string[] = []): Promise<ServeProcess> {
     if (!existsSync(join(ROOT, 'dist/cli.js'))) assert.fail('dist/cli.js is missing: run `node scripts/build.mjs` before the hostile suite');
     const dir = mkdtempSync(join(tmpdir(), `vd-hostile-${kind}-`));
     const socket = join(dir, `${kind}.sock`);
     const traceFile = join(dir, 'trace.jsonl');
-    const args = ['serve', kind, '--socket', socket, '--trace', traceFile, '--queues', '2'];
-    if (kind === 'blk') {
+    const args = ['serve', kind, '--socket', socket, '--trace', traceFile];
+    if (kind === 'rng') {
+      args.push('--entropy', 'seed:1');
+    } else if (kind === 'blk') {
+      args.push('--queues', '2');
       const disk = join(dir, 'disk.img');
       writeFileSync(disk, Buffer.alloc(1 << 20));
       args.push('--disk', disk, '--queue-size', '64');
     } else {
-      args.push('--peer', 'responder');
+      args.push('--queues', '2', '--peer', 'responder');
     }
     const child = spawn(process.execPath, [BIN, ...args, ...extra], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     const p = new ServeProcess(kind, dir, socket, traceFile, child);
