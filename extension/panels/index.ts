@@ -39,7 +39,9 @@ export function registerPanels(context: vscode.ExtensionContext, hub: SnapshotHu
       existing.reveal();
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(panelViewType(kind), PANEL_TITLES[kind], vscode.ViewColumn.Beside, { enableScripts: true });
+    // Beside the editor, without taking the keyboard focus: the editor group stays the active one, so the
+    // debugger's next stop opens its queue listing there instead of over the panel (a hidden webview is torn down).
+    const panel = vscode.window.createWebviewPanel(panelViewType(kind), PANEL_TITLES[kind], { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { enableScripts: true });
     return adopt(kind, panel);
   };
 
