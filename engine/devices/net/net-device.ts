@@ -223,6 +223,12 @@ export class NetDevice extends VirtioDevice {
     return Math.max(1, Math.floor(this.queues.length / 2));
   }
 
+  /** QEMU keeps the control queue of a vhost-user net device (CTRL_VQ never reaches us) yet acknowledges MQ
+   *  and GUEST_ANNOUNCE, which depend on it. */
+  override vhostUserFrontEndFeatures(): bigint {
+    return 1n << BigInt(NET_F.CTRL_VQ);
+  }
+
   override describeChain(q: QueueRuntime, chain: Chain): string | undefined {
     const r = this.role(q);
     const layout = this.headerLayout();
