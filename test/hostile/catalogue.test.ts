@@ -61,7 +61,6 @@ const WITHOUT_SCENARIO: Record<string, string> = {
   ),
   ...Object.fromEntries(
     [
-      'blk-writeback-invalid-value',
       'split-avail-idx-jump',
       'split-avail-idx-decrement',
       'split-used-flags-not-zero',

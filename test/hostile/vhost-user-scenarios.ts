@@ -2,6 +2,7 @@
 // reported, answered in the spec's error form where the request has an answer, and the session goes on.
 import assert from 'node:assert/strict';
 import { featureBits } from '../../engine/spec-tables/features';
+import { BLK_CONFIG } from '../../engine/spec-tables';
 import { VHOST_USER_NEED_REPLY_MASK, VHOST_USER_VERSION, VhostUserRequest as R } from '../../engine/transport/vhost-user/messages';
 import { type RuleId } from '../../engine/rules';
 import { encodeMemTable, encodeU64, encodeVringState } from '../../engine/transport/vhost-user/codec';
@@ -52,7 +53,29 @@ const accept = (name: string, rule: RuleId, device: 'blk' | 'net', bits: bigint,
 
 const V1 = featureBits('transport', ['VERSION_1']);
 
+const WRITEBACK = BLK_CONFIG.find((c) => c.name === 'writeback')!.offset;
+
+/** SET_CONFIG of the writeback field (CONFIG_WCE negotiated) with `value`: rejected, the cache mode kept. */
+const writeback = (name: string, value: number): Scenario => ({
+  name,
+  device: 'blk',
+  rule: 'blk-writeback-invalid-value',
+  index: WRITEBACK,
+  verdict: 'answered',
+  modes: [18],
+  front: { features: ['CONFIG_WCE', 'FLUSH'] },
+  act: async (f) => {
+    const before = (await f.config(WRITEBACK + 1))[WRITEBACK];
+    const req = configRequest(WRITEBACK, 1);
+    req[12] = value;
+    f.fe.send(R.SET_CONFIG, req);
+    assert.equal((await f.config(WRITEBACK + 1))[WRITEBACK], before, 'the cache mode is kept');
+  },
+});
+
 export const VHOST_USER_SCENARIOS: Scenario[] = [
+  writeback('SET_CONFIG writeback = 2', 2),
+  writeback('SET_CONFIG writeback = 0xff', 0xff),
   accept('SET_FEATURES with bit 63 (never offered)', 'features-not-offered', 'blk', V1 | (1n << 63n)),
   accept('SET_FEATURES with VIRTIO_F_ACCESS_PLATFORM (never offered)', 'features-not-offered', 'net', V1 | featureBits('transport', ['ACCESS_PLATFORM'])),
   accept('SET_FEATURES without VERSION_1', 'features-version1-not-accepted', 'blk', featureBits('blk', ['FLUSH']), [10, 12]),
