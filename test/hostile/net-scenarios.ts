@@ -142,6 +142,9 @@ export const NET_SCENARIOS: Scenario[] = [
   tx('a GSO packet without NEEDS_CSUM', 'net-tx-gso-incomplete', 'served', { features: ['CSUM', 'HOST_TSO4'] }),
   tx('a frame one byte over the MTU', 'net-tx-exceeds-mtu', 'served', { features: ['MTU'] }),
   tx('a frame 1000 bytes over the MTU', 'net-tx-exceeds-mtu', 'served', { features: ['MTU'], arg: 1000 }),
+  // Issue 12: dropped silently before; named now (the chain is used with length 0).
+  tx('a frame one byte over the 65597-byte largest frame', 'net-tx-frame-too-long', 'served'),
+  tx('a 70000-byte frame with MTU negotiated', 'net-tx-frame-too-long', 'served', { features: ['MTU'], arg: 70000 - 65597 }),
   tx('a device-writable buffer in a transmit chain', 'net-tx-writable-descriptor', 'served', { modes: [4] }),
   tx('a 1-byte device-writable buffer in a transmit chain', 'net-tx-writable-descriptor', 'served', { arg: 1, modes: [4] }),
   rx('a receive buffer that holds the header and 32 bytes', 'net-rx-buffer-too-small'),
