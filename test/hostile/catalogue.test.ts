@@ -54,7 +54,6 @@ const WITHOUT_SCENARIO: Record<string, string> = {
       'config-write-before-features-ok',
       'config-write-readonly',
       'config-field-not-offered',
-      'config-out-of-range',
       'blk-writeback-read-before-features-ok',
       'net-config-write',
     ].map((r) => [r, QEMU_OWNS]),
