@@ -60,13 +60,9 @@ const WITHOUT_SCENARIO: Record<string, string> = {
   ),
   ...Object.fromEntries(
     [
-      'split-avail-idx-jump',
-      'split-avail-idx-decrement',
-      'split-used-flags-not-zero',
       'split-notify-suppressed',
       'split-notify-missing',
       'split-published-desc-modified',
-      'packed-chain-too-long',
       'packed-published-desc-modified',
       'packed-notify-suppressed',
     ].map((r) => [r, GAP]),
@@ -75,7 +71,6 @@ const WITHOUT_SCENARIO: Record<string, string> = {
 
 /** Failure modes (driver-failure-modes.md, F1..F18) no scenario commits, and why. */
 const MODES_WITHOUT_SCENARIO: Record<number, string> = {
-  5: 'avail idx jumps: split-avail-idx-jump/-decrement are a GAP through vhost-user',
   11: 'missing barriers: split/packed-published-desc-modified are a GAP through vhost-user',
   14: 'ISR / InterruptACK is virtio-mmio; over vhost-user the call eventfd has no acknowledge',
   16: 'a wrong used.len is a device fault the driver sees (split/packed-used-len-exceeds-buffer)',
