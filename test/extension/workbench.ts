@@ -172,8 +172,12 @@ export async function contextMenu(page: Page, view: string, rowText: string, ent
       seen = (await menu.locator('.action-item').allInnerTexts()).map((t) => t.trim()).filter(Boolean).join(' | ');
       const item = menu.locator('.action-item', { hasText: entry }).first();
       await item.waitFor({ timeout: 1_000 });
-      // Bounded, so that a click that cannot land (say, the row's hover over the menu) is retried with a fresh
-      // menu instead of waiting for ever.
+      // The right-click left the mouse on the row, whose hover (the row's title) can open over the menu and take
+      // the click (seen in CI: "Show Rings" offered, the click never landed). Move onto the item first, so the
+      // row's hover closes, and wait until no hover is shown.
+      await item.hover({ force: true, timeout: 1_000 });
+      await page.locator('.workbench-hover-container, .monaco-hover:not(.hidden)').first().waitFor({ state: 'hidden', timeout: 2_000 }).catch(() => undefined);
+      // Bounded, so that a click that cannot land is retried with a fresh menu instead of waiting for ever.
       await item.click({ timeout: 3_000 });
       return true;
     });
