@@ -124,8 +124,9 @@ export class PanelController implements vscode.Disposable {
     }
   }
 
+  /** Shows the panel where it is, keeping the keyboard focus (and the active editor group) where it was. */
   reveal(): void {
-    this.panel.reveal(undefined, false);
+    this.panel.reveal(undefined, true);
   }
 
   dispose(): void {

@@ -61,36 +61,17 @@ const WITHOUT_SCENARIO: Record<string, string> = {
   ),
   ...Object.fromEntries(
     [
-      'features-not-offered',
-      'features-dependency',
-      'features-version1-not-accepted',
-      'blk-writeback-invalid-value',
-      'split-avail-idx-jump',
-      'split-avail-idx-decrement',
-      'split-used-flags-not-zero',
       'split-notify-suppressed',
       'split-notify-missing',
       'split-published-desc-modified',
-      'packed-chain-too-long',
       'packed-published-desc-modified',
       'packed-notify-suppressed',
-      'net-hdr-size-mismatch',
-      'net-tx-queue-inactive',
-      'net-ctrl-not-negotiated',
-      'net-ctrl-unknown',
-      'net-ctrl-malformed',
-      'net-ctrl-ack-not-writable',
-      'net-ctrl-ack-not-last',
-      'net-ctrl-mq-pairs-out-of-range',
-      'net-ctrl-offloads-not-negotiated',
     ].map((r) => [r, GAP]),
   ),
 };
 
 /** Failure modes (driver-failure-modes.md, F1..F18) no scenario commits, and why. */
 const MODES_WITHOUT_SCENARIO: Record<number, string> = {
-  5: 'avail idx jumps: split-avail-idx-jump/-decrement are a GAP through vhost-user',
-  10: 'legacy/modern confusion: features-version1-not-accepted is a GAP through vhost-user (MMIO Version 1 is in-process only)',
   11: 'missing barriers: split/packed-published-desc-modified are a GAP through vhost-user',
   14: 'ISR / InterruptACK is virtio-mmio; over vhost-user the call eventfd has no acknowledge',
   16: 'a wrong used.len is a device fault the driver sees (split/packed-used-len-exceeds-buffer)',
