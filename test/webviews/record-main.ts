@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const out: Recordings = {
     blkSplit: await record({ devices: blk(16), workload: { count: 8, kind: 'read' }, breakpoint: 'blk0.requestq1', step: true }),
     blkPacked: await record({ devices: blk(16), workload: { count: 8, kind: 'read', layout: 'packed' }, breakpoint: 'blk0.requestq1', step: true }),
-    blkBig: await record({ devices: blk(32768), workload: { count: 4, kind: 'read' }, breakpoint: 'blk0.requestq1' }),
+    blkBig: await record({ devices: blk(32768), workload: { count: 4, kind: 'read' }, breakpoint: 'blk0.requestq1', step: true }),
     net: await record({ devices: [{ type: 'net', id: 'net0', peer: 'responder', queueSize: 64 }], workload: { count: 4 }, breakpoint: 'net0.transmitq1', step: true }),
     violation: await record({ devices: blk(16), workload: { count: 4, violation: 'split-desc-zero-length' } }),
   };

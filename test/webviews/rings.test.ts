@@ -6,7 +6,8 @@ import { type Page } from 'playwright-core';
 import { type SnapshotMessage } from '../../protocol/webview';
 import { type SessionSnapshot } from '../../protocol/snapshot';
 import { recordings, type Recordings } from './fixtures';
-import { PanelHost, pageErrors, send } from './host';
+import { PanelHost, pageErrors, posted, send } from './host';
+import { ringsMessage } from '../../extension/panels/ring-patch';
 import { shot } from './shots';
 
 const host = new PanelHost();
@@ -112,5 +113,48 @@ test('the selected queue survives a reload (state restored by the serializer)', 
   await show(p, rec.net.first, 'restored state');
   assert.match(await p.locator('virtio-ring-panel .bar').innerText(), /split · size 64/);
   assert.equal(await p.locator('virtio-ring-panel .row[data-index="0"] [data-col="desc-state"]').innerText(), 'available');
+  await p.close();
+});
+
+test('32768 entries, a step as a delta: the used idx marker moves, the changed rows are highlighted, the others stay', async () => {
+  const p = await host.open('rings');
+  const { first, second } = rec.blkBig;
+  assert.ok(second, 'the 32768-entry recording has a step');
+  const info = { name: 'Virtio: built-in blk', state: 'live' } as const;
+  await send(p, ringsMessage(info, first, 1));
+  await p.locator('virtio-ring-panel .row').first().waitFor();
+  const row = (i: number) => p.locator(`virtio-ring-panel .row[data-index="${i}"]`);
+  assert.match(await row(0).innerText(), /used idx 0/);
+  const untouched = [5, 6, 7, 8, 9, 10];
+  const before = await Promise.all(untouched.map((i) => row(i).innerText()));
+
+  const delta = ringsMessage(info, second, 2, { seq: 1, snapshot: first });
+  assert.equal(delta.base, 1);
+  assert.ok(JSON.stringify(delta).length < 64 * 1024, 'a step is a small message');
+  await send(p, delta);
+  await p.locator('virtio-ring-panel span', { hasText: /^Used ring\s*idx 1,/ }).first().waitFor();
+  assert.match(await row(1).innerText(), /used idx 1/);
+  assert.doesNotMatch(await row(0).innerText(), /used idx/);
+  assert.equal(await row(0).locator('[data-col="used-state"]').innerText(), 'used');
+  assert.ok((await row(0).locator('.changed').count()) > 0, 'the used entry the step wrote is highlighted');
+  assert.deepEqual(await Promise.all(untouched.map((i) => row(i).innerText())), before);
+  for (const i of untouched) assert.equal(await row(i).locator('.changed').count(), 0, `row ${i} did not change`);
+  assert.deepEqual((await posted(p)).filter((m) => m.type === 'resync'), []);
+
+  // A delta on a message the panel never got: it asks for the full state once, and shows it when it comes.
+  await send(p, ringsMessage(info, first, 8, { seq: 7, snapshot: second }));
+  await send(p, ringsMessage(info, first, 9, { seq: 8, snapshot: second }));
+  await p.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'resync'));
+  assert.deepEqual((await posted(p)).filter((m) => m.type === 'resync'), [{ type: 'resync', have: 2 }]);
+  assert.match(await row(1).innerText(), /used idx 1/, 'the refused deltas changed nothing');
+  await send(p, ringsMessage(info, first, 10));
+  await p.locator('virtio-ring-panel span', { hasText: /^Used ring\s*idx 0,/ }).first().waitFor();
+  assert.match(await row(0).innerText(), /used idx 0/);
+  // Deltas apply again on top of the full state.
+  await send(p, ringsMessage(info, second, 11, { seq: 10, snapshot: first }));
+  await p.locator('virtio-ring-panel span', { hasText: /^Used ring\s*idx 1,/ }).first().waitFor();
+  assert.equal((await posted(p)).filter((m) => m.type === 'resync').length, 1);
+  await shot(p, 'rings-32768-delta');
+  assert.deepEqual(pageErrors(p), []);
   await p.close();
 });
