@@ -9,14 +9,13 @@
  * One QEMU at a time; everything started is stopped. Needs the bundle (node scripts/build.mjs), QEMU and
  * qemu-storage-daemon (Debian qemu-system-x86 / qemu-system-common).
  */
-import { spawnSync, type ChildProcess } from 'node:child_process';
-import { spawnTied } from '../adapter/qemu/spawn-tied';
 import { existsSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureQemuGuest, describeRun, runGuest, type GuestImage } from '../test/guest/guest';
 import { ServeProcess, scratchDir } from '../test/guest/serve-process';
 import { runSessionGuest } from './session-guest';
 import { saveResult } from './out';
+import { needQemuTools, startQsd, type Qsd } from './qsd';
 
 export type Backend = 'serve' | 'serve-trace' | 'qsd' | 'session';
 export const SIZES = [4096, 65536, 1 << 20];
@@ -50,31 +49,14 @@ function peakRss(pid: number | undefined): number {
   }
 }
 
-async function waitForSocket(path: string, child: ChildProcess, what: string): Promise<void> {
-  const end = Date.now() + 20_000;
-  while (!existsSync(path)) {
-    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode} before listening`);
-    if (Date.now() > end) throw new Error(`${what} did not listen on ${path} within 20 s`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** One boot against one back end: MiB/s per case, and serve's peak RSS. */
 async function boot(guest: GuestImage, backend: Backend, dir: string, image: string, mib: number, round: number): Promise<{ mibs: Record<string, number>; rssKiB: number; traceBytes: number }> {
   const socket = join(dir, `${backend}-${round}.sock`);
   const trace = join(dir, `trace-${round}.jsonl`);
   let serve: ServeProcess | undefined;
-  let qsd: ChildProcess | undefined;
-  let qsdOut = '';
+  let qsd: Qsd | undefined;
   if (backend === 'qsd') {
-    qsd = spawnTied('qemu-storage-daemon', [
-      '--blockdev', `driver=file,node-name=file0,filename=${image}`,
-      '--blockdev', 'driver=raw,node-name=disk0,file=file0',
-      '--export', `type=vhost-user-blk,id=exp0,node-name=disk0,addr.type=unix,addr.path=${socket},writable=on`,
-    ], { stdio: ['ignore', 'pipe', 'pipe'] });
-    qsd.stdout!.on('data', (c: Buffer) => (qsdOut += c.toString()));
-    qsd.stderr!.on('data', (c: Buffer) => (qsdOut += c.toString()));
-    await waitForSocket(socket, qsd, 'qemu-storage-daemon');
+    qsd = await startQsd(image, socket);
   } else if (backend === 'serve' || backend === 'serve-trace') {
     // serve's defaults, as a user runs it (seg_max fits QEMU's default 128-entry rings).
     const args = ['serve', 'blk', '--socket', socket, '--disk', image];
@@ -91,7 +73,7 @@ async function boot(guest: GuestImage, backend: Backend, dir: string, image: str
     const mibs: Record<string, number> = {};
     for (const c of CASES) {
       const line = run.boots[0]?.lines.find((l) => l.step === 'blk-dd' && l.fields.op === c.op && l.fields.bs === String(c.bs));
-      if (!line || line.status !== 'ok') throw new Error(`${backend}: no result for dd ${caseKey(c)}${describeRun(run)}${serve ? `\nserve:\n${serve.output.slice(-2000)}` : qsd ? `\nqsd:\n${qsdOut}` : ''}`);
+      if (!line || line.status !== 'ok') throw new Error(`${backend}: no result for dd ${caseKey(c)}${describeRun(run)}${serve ? `\nserve:\n${serve.output.slice(-2000)}` : qsd ? `\nqsd:\n${qsd.output()}` : ''}`);
       const secs = Number(line.fields.seconds) || Number(line.fields.wall_ms) / 1000;
       mibs[caseKey(c)] = Number(line.fields.bytes) / (1 << 20) / secs;
     }
@@ -101,10 +83,7 @@ async function boot(guest: GuestImage, backend: Backend, dir: string, image: str
       const out = await serve.stop('SIGTERM');
       if (process.env.BENCH_VERBOSE) console.log(out.output);
     }
-    if (qsd && qsd.exitCode === null) {
-      qsd.kill('SIGTERM');
-      await new Promise((r) => qsd.once('close', r));
-    }
+    await qsd?.stop();
   }
 }
 
@@ -118,9 +97,7 @@ export function mibFor(bs: number, mib: number): number {
 }
 
 export async function runGuestDd(rounds: number, mib: number, log: (s: string) => void): Promise<GuestDdResult> {
-  for (const tool of ['qemu-storage-daemon', 'qemu-system-x86_64']) {
-    if (spawnSync(tool, ['--version']).status !== 0) throw new Error(`${tool} is missing: apt-get install qemu-system-x86 (qemu-system-common has qemu-storage-daemon)`);
-  }
+  needQemuTools();
   if (!existsSync(join(__dirname, '..', 'dist', 'cli.js'))) throw new Error('dist/cli.js is missing: node scripts/build.mjs');
   const guest = await ensureQemuGuest();
   const scratch = scratchDir('vd-bench-dd-');

@@ -8,11 +8,9 @@
  */
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { VhostUserRequest as R } from '../engine/transport/vhost-user/messages';
-import { encodeU64 } from '../engine/transport/vhost-user/codec';
 import { ServeProcess, scratchDir } from '../test/guest/serve-process';
-import { FrontRing, GuestRam, TestFrontEnd, blkRequest, native } from '../test/engine/transport/vhost-user/front-end';
-import { PROTOCOL_BIT, VERSION_1, pfBits, qemuInit } from '../test/engine/transport/vhost-user/harness';
+import { blkRequest } from '../test/engine/transport/vhost-user/front-end';
+import { connectRawBlkFrontEnd, type RawBlkFrontEnd } from './raw-front-end';
 import { saveResult } from './out';
 
 function memKiB(pid: number): { rss: number; hwm: number } {
@@ -27,7 +25,6 @@ export interface RssPoint {
 }
 
 export async function runRssRequests(total: number, trace: boolean, log: (s: string) => void): Promise<RssPoint[]> {
-  const n = native();
   const scratch = scratchDir('vd-bench-rss-');
   const image = join(scratch.dir, 'disk.img');
   writeFileSync(image, Buffer.alloc(0));
@@ -35,17 +32,11 @@ export async function runRssRequests(total: number, trace: boolean, log: (s: str
   const socket = join(scratch.dir, 'blk.sock');
   const serve = await ServeProcess.start(['serve', 'blk', '--socket', socket, '--disk', image, ...(trace ? ['--trace', join(scratch.dir, 'trace.jsonl')] : [])], socket);
   const pid = serve.child.pid!;
-  const ram = new GuestRam(n, 16 << 20, { mapped: true });
-  const ring = new FrontRing(n, ram, 0, 'split', 128);
-  const err = n.eventfd();
-  const fe = TestFrontEnd.connect(n, socket);
   const points: RssPoint[] = [];
+  let front: RawBlkFrontEnd | undefined;
   try {
-    await qemuInit(fe, { protocol: pfBits('MQ', 'REPLY_ACK', 'CONFIG'), rings: 1, callFds: [ring.call], errFds: [err], blk: true });
-    fe.send(R.SET_FEATURES, encodeU64(VERSION_1 | PROTOCOL_BIT));
-    const table = ram.memTable();
-    await fe.acked(R.SET_MEM_TABLE, table.payload, table.fds);
-    ring.setUp(fe, 'qemu');
+    front = await connectRawBlkFrontEnd(socket, 16 << 20);
+    const { ram, ring } = front;
     const depth = 32;
     const reqs = Array.from({ length: depth }, (_, i) => blkRequest(ram, i % 2 ? 'out' : 'in', i * 8, 512));
     const marks = [1e4, 1e5, 1e6, 1e7].filter((m) => m <= total);
@@ -73,10 +64,7 @@ export async function runRssRequests(total: number, trace: boolean, log: (s: str
     };
     await Promise.all(Array.from({ length: depth }, (_, i) => worker(i)));
   } finally {
-    fe.close();
-    ring.close();
-    n.close(err);
-    ram.close();
+    front?.close();
     await serve.stop('SIGTERM');
     scratch.remove();
   }

@@ -13,7 +13,7 @@ const here = new URL('.', import.meta.url).pathname;
 const out = join(here, '.out');
 // Which bench files measure which figure; guest-dd.ts's back ends per figure (BENCH_BACKENDS).
 const FIGURES = {
-  fig1: { files: ['guest-dd.ts'], backends: ['serve', 'qsd'] },
+  fig1: { files: ['guest-dd.ts', 'guest-fio.ts'], backends: ['serve', 'qsd'] },
   fig2: { files: ['guest-dd.ts'], backends: ['serve', 'session'] },
   fig3: { files: ['guest-dd.ts'], backends: ['serve', 'serve-trace'] },
   fig4: { files: ['dpdk-net.ts'] },
@@ -41,7 +41,7 @@ for (let i = 0; i < argv.length; i++) {
   }
 }
 // Modules the benches import (no figures of their own).
-const HELPERS = new Set(['out.ts', 'session-guest.ts', 'testpmd.ts']);
+const HELPERS = new Set(['out.ts', 'qsd.ts', 'raw-front-end.ts', 'session-guest.ts', 'testpmd.ts']);
 const all = readdirSync(here).filter((f) => f.endsWith('.ts') && !HELPERS.has(f)).sort();
 const benches = all.filter((f) => (!only.length && !figures.length) || only.some((o) => f.includes(o)) || figures.some((g) => FIGURES[g].files.includes(f)));
 const backends = figures.flatMap((g) => (FIGURES[g].files.includes('guest-dd.ts') ? FIGURES[g].backends : []));
@@ -62,6 +62,7 @@ const results = {
   machine: `${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
   engineThroughput: load('engine-throughput'),
   guestDd: load('guest-dd'),
+  guestFio: load('guest-fio'),
   vhostBlk: load('vhost-blk'),
   dpdkNet: load('dpdk-net'),
   stopLatency: load('stop-latency'),
@@ -77,6 +78,9 @@ const f0 = (x) => (Number.isFinite(x) ? x.toFixed(0) : '—');
 const size = (bs) => (bs >= 1 << 20 ? `${bs >> 20}M` : `${bs >> 10}k`);
 for (const c of results.guestDd?.cases ?? []) {
   rows.push([`1: guest dd ${c.op} bs ${size(c.bs)}`, `${f2(c.serve)} MiB/s ÷ qsd ${f2(c.qsd)}`, f2(c.figure1), '≥ 1.0']);
+}
+for (const c of results.guestFio?.cases ?? []) {
+  rows.push([`1: guest fio ${c.name}`, `${f0(c.serveIops)} IOPS ÷ qsd ${f0(c.qsdIops)}`, f2(c.figure1), '≥ 1.0']);
 }
 for (const c of results.guestDd?.cases ?? []) {
   if (Number.isFinite(c.session)) rows.push([`2: debug session, dd ${c.op} ${size(c.bs)}`, `${f2(c.session)} ÷ serve ${f2(c.serve)} MiB/s`, f2(c.figure2), '≥ 0.9']);

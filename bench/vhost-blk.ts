@@ -8,14 +8,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { VhostUserRequest as R } from '../engine/transport/vhost-user/messages';
 import { BlkDevice, RawImageBackend } from '../engine/devices/blk';
 import { GuestMemory } from '../engine/memory';
 import { Trace } from '../engine/trace';
-import { encodeU64 } from '../engine/transport/vhost-user/codec';
 import { VhostUserServer } from '../engine/transport/vhost-user/server';
-import { FrontRing, GuestRam, TestFrontEnd, blkRequest, native } from '../test/engine/transport/vhost-user/front-end';
-import { PROTOCOL_BIT, VERSION_1, pfBits, qemuInit } from '../test/engine/transport/vhost-user/harness';
+import { blkRequest, native } from '../test/engine/transport/vhost-user/front-end';
+import { connectRawBlkFrontEnd, type RawBlkFrontEnd } from './raw-front-end';
 import { saveResult } from './out';
 
 const DISK = 64 << 20;
@@ -39,17 +37,11 @@ export async function runVhostBlk(seconds: number, cases: { op: 'read' | 'write'
   const device = new BlkDevice({ id: 'blk0', mem: new GuestMemory(), trace, backend, inProcess: false, queueSize: 128 });
   const path = join(dir, 'blk.sock');
   const server = VhostUserServer.listen({ path, device, native: n });
-  const ram = new GuestRam(n, 64 << 20, { mapped: true });
-  const fe = TestFrontEnd.connect(n, path);
-  const ring = new FrontRing(n, ram, 0, 'split', 128);
-  const err = n.eventfd();
   const out: VhostBlkResult[] = [];
+  let front: RawBlkFrontEnd | undefined;
   try {
-    await qemuInit(fe, { protocol: pfBits('MQ', 'REPLY_ACK', 'CONFIG'), rings: 1, callFds: [ring.call], errFds: [err], blk: true });
-    fe.send(R.SET_FEATURES, encodeU64(VERSION_1 | PROTOCOL_BIT));
-    const table = ram.memTable();
-    await fe.acked(R.SET_MEM_TABLE, table.payload, table.fds);
-    ring.setUp(fe, 'qemu');
+    front = await connectRawBlkFrontEnd(path, 64 << 20);
+    const { ram, ring } = front;
     const depth = 32;
     for (const c of cases) {
       // One request layout per slot, allocated once: the driver reuses its buffers like dd does.
@@ -75,11 +67,8 @@ export async function runVhostBlk(seconds: number, cases: { op: 'read' | 'write'
       out.push({ op: c.op, bs: c.bs, mibPerSec: (done * c.bs) / secs / (1 << 20), reqPerSec: done / secs, cpuUsPerReq: (cpu.user + cpu.system) / done });
     }
   } finally {
-    ring.close();
-    fe.close();
-    n.close(err);
+    front?.close();
     await server.close();
-    ram.close();
     await device.close();
     rmSync(dir, { recursive: true, force: true });
   }

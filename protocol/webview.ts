@@ -58,6 +58,57 @@ export interface SnapshotMessage {
   statusHistory?: StatusEvent[];
 }
 
+/**
+ * Ring panel: the entries of one queue's rings, as columns (one array per field, index k of each array is one
+ * entry). A full message lists every entry that is not all zero (absent entries are zero); a delta lists the
+ * entries that changed since the message it applies to. Columns keep a 32768-entry ring a few hundred KB of
+ * JSON that parses without building an object per entry.
+ */
+export interface RingPatch {
+  /** Thread name of the queue ("blk0.requestq1"). */
+  thread: string;
+  layout: 'split' | 'packed';
+  /** Queue size (the panel's tables have this many rows). */
+  size: number;
+  /**
+   * true: the entries are against an all-zero ring (the panel starts this queue's tables over); false: against the
+   * entries of the message `base`. Every patch of a full message resets.
+   */
+  reset: boolean;
+  /** Descriptor entries the snapshot holds: [0, descCount) (maxRingEntries bounds it) less `missing`. */
+  descCount: number;
+  /** Descriptor table (split: `next`) or descriptor ring (packed: `id`) entries: index, and each field. */
+  desc: { index: number[]; addr: string[]; len: number[]; flags: number[]; next?: number[]; id?: number[] };
+  /** Names of the descriptor flag values used in `desc` (as the engine names them: NEXT, WRITE, AVAIL...). */
+  flagNames: Record<number, string[]>;
+  /** Descriptor indices below descCount the snapshot could not read (not in guest memory), whole in every patch. */
+  missing: number[];
+  /** Split: the available ring (header and changed slots). */
+  avail?: { flags: number; idx: number; usedEvent?: number; count: number; slot: number[]; value: number[] };
+  /** Split: the used ring (header and changed slots). */
+  used?: { flags: number; idx: number; availEvent?: number; count: number; slot: number[]; id: number[]; len: number[] };
+  /** Packed: the event suppression structures. */
+  driverEvent?: { offset: number; wrap: number; flags: number };
+  deviceEvent?: { offset: number; wrap: number; flags: number };
+}
+
+/**
+ * Ring panel: a snapshot as the ring panel gets it from the extension. `snapshot` is the session's state without
+ * the queues' `ring` (every other field, chains included, whole); `rings` carries one patch per queue that has a
+ * ring. Without `base` it is a full state (on open, reload and resync); with `base` it is a delta on top of the
+ * message numbered `base`, and a panel whose last message is not `base` asks for a full one (`resync`).
+ */
+export interface RingsMessage {
+  type: 'rings';
+  session: SessionInfo;
+  /** This message's number (increasing per panel). */
+  seq: number;
+  /** Delta: the number of the message it applies to. Absent: a full state. */
+  base?: number;
+  snapshot: SessionSnapshot;
+  rings: RingPatch[];
+}
+
 /** The session ended: panels keep the last data and say so. */
 export interface SessionEndedMessage {
   type: 'sessionEnded';
@@ -96,7 +147,7 @@ export interface EditResultMessage {
   message: string;
 }
 
-export type ToPanelMessage = SnapshotMessage | SessionEndedMessage | RevealMessage | TraceMessage | ViolationsMessage | EditResultMessage;
+export type ToPanelMessage = SnapshotMessage | RingsMessage | SessionEndedMessage | RevealMessage | TraceMessage | ViolationsMessage | EditResultMessage;
 
 // ------------------------------------------------------------------ panel → extension
 
@@ -126,7 +177,14 @@ export interface OpenTraceMessage {
   type: 'openTrace';
 }
 
-export type FromPanelMessage = ReadyMessage | EditConfigMessage | OpenRingMessage | OpenTraceMessage;
+/** Ring panel: a delta did not apply to what the panel shows (a message was missed): send the full state. */
+export interface ResyncMessage {
+  type: 'resync';
+  /** The number of the last message the panel applied (absent: none). */
+  have?: number;
+}
+
+export type FromPanelMessage = ReadyMessage | EditConfigMessage | OpenRingMessage | OpenTraceMessage | ResyncMessage;
 
 // ------------------------------------------------------------------ persisted state
 

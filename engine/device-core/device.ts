@@ -119,6 +119,12 @@ export abstract class VirtioDevice {
     return this.queues.length;
   }
 
+  /** vhost-user: features a front end may implement itself and never acknowledge to the back end; they
+   *  satisfy the dependencies of the features it does acknowledge (SET_FEATURES judging). */
+  vhostUserFrontEndFeatures(): bigint {
+    return 0n;
+  }
+
   /** One-line decoded summary of a chain for the trace (request type, sector, frame...). */
   describeChain(_q: QueueRuntime, _chain: Chain): string | undefined {
     return undefined;

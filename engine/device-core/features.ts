@@ -11,7 +11,12 @@ export interface FeatureVerdict {
   refuse?: string;
 }
 
-export function judgeFeatures(offered: bigint, accepted: bigint, table: FeatureDevice): FeatureVerdict {
+/**
+ * `provided`: features that satisfy dependencies without being accepted here (over vhost-user, what the front
+ * end implements itself: QEMU keeps virtio-net's control queue and never acknowledges CTRL_VQ to the back end,
+ * yet acknowledges MQ and GUEST_ANNOUNCE, which depend on it).
+ */
+export function judgeFeatures(offered: bigint, accepted: bigint, table: FeatureDevice, provided = 0n): FeatureVerdict {
   const violations: FeatureVerdict['violations'] = [];
   let refuse: string | undefined;
 
@@ -27,7 +32,7 @@ export function judgeFeatures(offered: bigint, accepted: bigint, table: FeatureD
     violations.push({ rule: 'features-version1-not-accepted', message: msg });
     refuse ??= msg;
   }
-  for (const d of missingDependencies(table, accepted)) {
+  for (const d of missingDependencies(table, accepted | provided)) {
     const msg = `${d.feature.name} accepted without ${d.missing.join(' / ')}`;
     violations.push({ rule: 'features-dependency', message: msg });
     refuse ??= msg;

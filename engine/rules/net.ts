@@ -102,6 +102,16 @@ export const NET_RULES = [
     fix: 'Read mtu from the config space and use it as the interface MTU; send bigger data as GSO packets or split it.',
   },
   {
+    id: 'net-tx-frame-too-long',
+    section: '5.1.6.2',
+    scope: 'net',
+    severity: 'error',
+    rule: 'A transmitted packet is a header and one Ethernet frame; no frame, offloaded or not, is longer than a 65535-byte IP packet with its link headers (65597 bytes with two VLAN tags and an IPv6 header).',
+    explanation:
+      'No link carries such a frame and no GSO type describes it (gso_size segments a packet of at most 64 KiB): QEMU and Linux tap drop it (-EINVAL) without telling the driver. The device drops it and uses the chain with length 0; the bytes never reach the wire.',
+    fix: 'Keep frames within the MTU plus the Ethernet header; send more data as GSO packets of at most 64 KiB (gso_type, gso_size = MSS) or split it into several packets. Check the lengths given to the descriptors.',
+  },
+  {
     id: 'net-tx-writable-descriptor',
     section: '5.1.6.2',
     scope: 'net',

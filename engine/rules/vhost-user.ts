@@ -73,10 +73,10 @@ export const VHOST_USER_RULES = [
     section: '3.10.2',
     scope: 'vhost-user',
     severity: 'error',
-    rule: 'vhost-user, SET_FEATURES / SET_PROTOCOL_FEATURES: the front end acknowledges only feature bits the back end offered in GET_FEATURES / GET_PROTOCOL_FEATURES.',
+    rule: 'vhost-user, SET_PROTOCOL_FEATURES: the front end acknowledges only protocol feature bits the back end offered in GET_PROTOCOL_FEATURES. (Virtio feature bits in SET_FEATURES are the driver\'s acceptance, judged by features-not-offered.)',
     explanation:
-      'The back end cannot provide a feature it did not offer; the guest driver would rely on behaviour that is not there. The back end keeps only the offered bits and reports the rest.',
-    fix: 'AND the features you ask for with the back end\'s GET_FEATURES (or GET_PROTOCOL_FEATURES) answer.',
+      'The back end cannot provide a protocol feature it did not offer; the front end would send requests whose meaning the back end never agreed to. The back end keeps only the offered bits and reports the rest.',
+    fix: 'AND the protocol features you ask for with the back end\'s GET_PROTOCOL_FEATURES answer.',
     refs: ['F18'],
   },
   {

@@ -18,8 +18,15 @@ const DEVICE_TABLES: Record<Exclude<FeatureDevice, 'transport'>, readonly Featur
  * sorted by bit. `featuresOf('transport')` is the transport bits alone.
  */
 export function featuresOf(device: FeatureDevice): readonly FeatureInfo[] {
-  return device === 'transport' ? TRANSPORT_FEATURES : [...DEVICE_TABLES[device], ...TRANSPORT_FEATURES].sort((a, b) => a.bit - b.bit);
+  let table = FEATURES_OF.get(device);
+  if (!table) {
+    table = device === 'transport' ? TRANSPORT_FEATURES : Object.freeze([...DEVICE_TABLES[device], ...TRANSPORT_FEATURES].sort((a, b) => a.bit - b.bit));
+    FEATURES_OF.set(device, table);
+  }
+  return table;
 }
+/** featuresOf per device type, built once: devices ask per request (hasFeature on the hot path). */
+const FEATURES_OF = new Map<FeatureDevice, readonly FeatureInfo[]>();
 
 /**
  * The feature at `bit` for this device type (device bits and transport bits). Bit 41 is both the legacy
@@ -44,10 +51,17 @@ for (const f of [...TRANSPORT_FEATURES, ...NET_FEATURES, ...BLK_FEATURES]) {
 export function featureByName(name: string, device?: FeatureDevice): FeatureInfo | undefined {
   const full = BY_SPELLING.get(name);
   if (full) return full;
+  const key = `${device ?? ''}:${name}`;
+  if (BY_SHORT.has(key)) return BY_SHORT.get(key);
   const pool = device ? featuresOf(device) : [...TRANSPORT_FEATURES, ...NET_FEATURES, ...BLK_FEATURES];
   const hits = pool.filter((f) => f.short === name);
-  return hits.length === 1 ? hits[0] : undefined;
+  const found = hits.length === 1 ? hits[0] : undefined;
+  // Names come from code (a few dozen) and from users (REPL, launch.json): the cache stays bounded.
+  if (BY_SHORT.size < 4096) BY_SHORT.set(key, found);
+  return found;
 }
+/** featureByName's answers for short names, per device type (`blk:FLUSH`). */
+const BY_SHORT = new Map<string, FeatureInfo | undefined>();
 
 /** The mask of one feature bit. */
 export function featureMask(bit: number): bigint {

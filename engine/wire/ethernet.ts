@@ -21,6 +21,8 @@ export const ETHER_TYPES = nameTable({
 export const ETHERTYPE_EXPERIMENTAL = 0x88b5;
 
 export const ETH_HEADER_LEN = 14;
+/** Largest frame a virtio-net device takes on either side: a 65535-byte IP packet behind two VLAN tags (+ IPv6 header). */
+export const MAX_FRAME = 65535 + 40 + 22;
 /** Smallest Ethernet frame without FCS (ETH_ZLEN). */
 export const ETH_MIN_FRAME = 60;
 export const BROADCAST_MAC = Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff);

@@ -39,7 +39,9 @@ export function registerPanels(context: vscode.ExtensionContext, hub: SnapshotHu
       existing.reveal();
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(panelViewType(kind), PANEL_TITLES[kind], vscode.ViewColumn.Beside, { enableScripts: true });
+    // Beside the editor, without taking the keyboard focus: the editor group stays the active one, so the
+    // debugger's next stop opens its queue listing there instead of over the panel (a hidden webview is torn down).
+    const panel = vscode.window.createWebviewPanel(panelViewType(kind), PANEL_TITLES[kind], { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { enableScripts: true });
     return adopt(kind, panel);
   };
 
@@ -69,9 +71,9 @@ export function registerPanels(context: vscode.ExtensionContext, hub: SnapshotHu
   };
 
   /** From a context menu: show the queue the row belongs to (see ring-target.ts for what VS Code passes). */
-  const revealTarget = async (arg: unknown): Promise<void> => {
+  const revealTarget = async (arg: unknown, rowContext: unknown): Promise<void> => {
     const focused = vscode.debug.activeStackItem;
-    const target = ringTarget(arg, focused && focused.session.type === DEBUG_TYPE ? focused.threadId : undefined);
+    const target = ringTarget(arg, focused && focused.session.type === DEBUG_TYPE ? focused.threadId : undefined, rowContext);
     if (!target) return;
     if ('device' in target) {
       actions.openRing(target.device, target.queue);
@@ -103,10 +105,10 @@ export function registerPanels(context: vscode.ExtensionContext, hub: SnapshotHu
     feed,
     { dispose: () => panels.forEach((p) => p.dispose()) },
     ...Object.entries(PANEL_COMMANDS).map(([command, kind]) =>
-      vscode.commands.registerCommand(command, (arg?: unknown) => {
+      vscode.commands.registerCommand(command, (arg?: unknown, rowContext?: unknown) => {
         show(kind);
         // From the Call Stack's or Variables' context menu: show that row's queue.
-        if (kind === 'rings') void revealTarget(arg);
+        if (kind === 'rings') void revealTarget(arg, rowContext);
       }),
     ),
     vscode.commands.registerCommand('virtio.openTrace', (uri?: vscode.Uri) => openTraceFile(uri instanceof vscode.Uri ? uri : undefined)),

@@ -4,8 +4,10 @@
  * messages into actions.
  */
 import * as vscode from 'vscode';
-import { type FromPanelMessage, type PanelKind, type ToPanelMessage } from '../../protocol/webview';
+import { type SessionSnapshot } from '../../protocol/snapshot';
+import { type FromPanelMessage, type PanelKind, type SessionInfo, type ToPanelMessage } from '../../protocol/webview';
 import { bundleName, newNonce, panelHtml } from './panel-html';
+import { ringsMessage } from './ring-patch';
 import { type FeedListener, type SessionFeed } from './session-feed';
 
 export const PANEL_TITLES: Record<PanelKind, string> = { rings: 'Virtio Rings', device: 'Virtio Device', timeline: 'Virtio Timeline' };
@@ -20,6 +22,9 @@ export class PanelController implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
   private queued: ToPanelMessage[] = [];
+  /** Ring panel: the number of the last `rings` message and the snapshot it carried (what the page holds). */
+  private ringsSeq = 0;
+  private ringsSent: { seq: number; snapshot: SessionSnapshot } | undefined;
   readonly disposed: Promise<void>;
 
   constructor(
@@ -48,7 +53,8 @@ export class PanelController implements vscode.Disposable {
 
   private listener(): FeedListener {
     const l: FeedListener = { ended: (name) => this.send({ type: 'sessionEnded', name }) };
-    if (this.kind !== 'timeline') l.snapshot = (session, snapshot, statusHistory) => this.send({ type: 'snapshot', session, snapshot, ...(this.kind === 'device' ? { statusHistory } : {}) });
+    if (this.kind === 'rings') l.snapshot = (session, snapshot) => this.sendRings(session, snapshot);
+    else if (this.kind === 'device') l.snapshot = (session, snapshot, statusHistory) => this.send({ type: 'snapshot', session, snapshot, statusHistory });
     else {
       l.trace = (session, events, replace) => this.send({ type: 'trace', session, events, replace });
       l.violations = (violations) => this.send({ type: 'violations', violations });
@@ -56,10 +62,22 @@ export class PanelController implements vscode.Disposable {
     return l;
   }
 
+  /**
+   * Ring panel: the snapshot as a delta on what the page holds, or whole (`full`: the page is new, reloaded or
+   * out of sync). docs/architecture.md, "The ring panel's deltas".
+   */
+  private sendRings(session: SessionInfo, snapshot: SessionSnapshot, full = false): void {
+    if (!this.ready) return;
+    const seq = ++this.ringsSeq;
+    const m = ringsMessage(session, snapshot, seq, full ? undefined : this.ringsSent);
+    this.ringsSent = { seq, snapshot };
+    this.send(m);
+  }
+
   /** Messages wait until the page says it is ready (a hidden panel reloads and asks again). */
   send(m: ToPanelMessage): void {
     if (!this.ready) {
-      if (m.type !== 'snapshot' && m.type !== 'trace') this.queued.push(m);
+      if (m.type !== 'snapshot' && m.type !== 'rings' && m.type !== 'trace') this.queued.push(m);
       return;
     }
     void this.panel.webview.postMessage(m);
@@ -71,7 +89,8 @@ export class PanelController implements vscode.Disposable {
       if (f.info) this.send({ type: 'trace', session: f.info, events: f.trace, replace: true });
       this.send({ type: 'violations', violations: f.violations });
     } else if (f.info && f.lastSnapshot) {
-      this.send({ type: 'snapshot', session: f.info, snapshot: f.lastSnapshot, ...(this.kind === 'device' ? { statusHistory: f.statusHistory } : {}) });
+      if (this.kind === 'rings') this.sendRings(f.info, f.lastSnapshot, true);
+      else this.send({ type: 'snapshot', session: f.info, snapshot: f.lastSnapshot, statusHistory: f.statusHistory });
     }
     const q = this.queued;
     this.queued = [];
@@ -83,6 +102,10 @@ export class PanelController implements vscode.Disposable {
       case 'ready':
         this.ready = true;
         this.pushAll();
+        break;
+      case 'resync':
+        // The page missed a message: the whole state again.
+        if (this.kind === 'rings' && this.feed.info && this.feed.lastSnapshot) this.sendRings(this.feed.info, this.feed.lastSnapshot, true);
         break;
       case 'openRing':
         this.actions.openRing(m.device, m.queue, m.index);
@@ -101,8 +124,9 @@ export class PanelController implements vscode.Disposable {
     }
   }
 
+  /** Shows the panel where it is, keeping the keyboard focus (and the active editor group) where it was. */
   reveal(): void {
-    this.panel.reveal(undefined, false);
+    this.panel.reveal(undefined, true);
   }
 
   dispose(): void {

@@ -16,7 +16,7 @@
 #define VD_MAX_BYTES (1u << 20)
 
 /* Bumped on any change of the exported API; the TypeScript loader refuses a build with another number. */
-#define VD_ADDON_VERSION 3
+#define VD_ADDON_VERSION 4
 
 /* Throws `Error("<syscall> failed: <strerror> (<CODE>)[: detail]")` with .code, .errno, .syscall; returns NULL. */
 napi_value vd_throw_errno(napi_env env, const char *syscall, int err, const char *detail);

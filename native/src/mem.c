@@ -7,9 +7,15 @@
  *   unmap(arrayBuffer): undefined                  detaches it; the mapping goes when nothing holds it
  *   fence(): undefined                             a full memory barrier (seq_cst)
  *   mappedBytes(): number                          bytes still mapped by this addon (tests prove unmapping)
+ *   mappingFaults(): number                        mappings replaced because their file shrank (below)
  *
- * A shared mapping of a file that shrinks afterwards raises SIGBUS on access past the new end: map only
- * files that cannot shrink (memfds with F_SEAL_SHRINK, see fileSeals() in fds.c); the engine decides.
+ * A shared mapping of a file that shrinks afterwards raises SIGBUS on access past the new end (DPDK's and
+ * other front ends' memfds are not sealed against shrinking). Every mapping is registered with a SIGBUS
+ * handler, as Wayland compositors guard client shm pools: a fault inside one replaces the whole mapping with
+ * private zero pages (MAP_FIXED) and returns, so the access is retried and reads zeros, writes go nowhere,
+ * and the process keeps serving; mappingFaults() counts them so the engine can say so. A SIGBUS elsewhere
+ * goes to the previous handler (or kills the process, as without us). System calls into a mapping whose
+ * file shrank (read(2) into a view) fail with EFAULT instead, without a signal.
  *
  * Lifetime: munmap happens only in the finalizer of the ArrayBuffer's backing store, that is when V8 no
  * longer has any view of it (garbage collected, or detached by unmap()). A detached ArrayBuffer's views have
@@ -20,9 +26,74 @@
 #include "common.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+/* The mappings the SIGBUS handler guards: written on the JS thread (base last on add, first on remove). */
+#define VD_GUARDED 512
+static uintptr_t guard_base[VD_GUARDED];
+static size_t guard_len[VD_GUARDED];
+static unsigned long guard_faults;
+static struct sigaction previous_bus;
+static bool guard_installed;
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc) {
+  uintptr_t at = (uintptr_t)si->si_addr;
+  for (int i = 0; i < VD_GUARDED; i++) {
+    uintptr_t base = __atomic_load_n(&guard_base[i], __ATOMIC_ACQUIRE);
+    size_t len = guard_len[i];
+    if (base == 0 || at < base || at - base >= len) continue;
+    /* mmap is a plain system call here (async-signal-safe in practice; errno is saved). */
+    int saved = errno;
+    void *p = mmap((void *)base, len, PROT_READ | PROT_WRITE, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    errno = saved;
+    if (p != MAP_FAILED) {
+      __atomic_add_fetch(&guard_faults, 1, __ATOMIC_RELAXED);
+      return;
+    }
+    break;
+  }
+  if ((previous_bus.sa_flags & SA_SIGINFO) && previous_bus.sa_sigaction != NULL) {
+    previous_bus.sa_sigaction(sig, si, uc);
+  } else if (previous_bus.sa_handler != SIG_DFL && previous_bus.sa_handler != SIG_IGN) {
+    previous_bus.sa_handler(sig);
+  } else {
+    /* Not ours: the default action once the faulting access is retried. */
+    signal(SIGBUS, SIG_DFL);
+  }
+}
+
+static bool guard_install(void) {
+  if (guard_installed) return true;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = on_sigbus;
+  sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+  sigemptyset(&sa.sa_mask);
+  if (sigaction(SIGBUS, &sa, &previous_bus) != 0) return false;
+  guard_installed = true;
+  return true;
+}
+
+static bool guard_add(void *base, size_t len) {
+  for (int i = 0; i < VD_GUARDED; i++) {
+    if (__atomic_load_n(&guard_base[i], __ATOMIC_ACQUIRE) != 0) continue;
+    guard_len[i] = len;
+    __atomic_store_n(&guard_base[i], (uintptr_t)base, __ATOMIC_RELEASE);
+    return true;
+  }
+  return false;
+}
+
+static void guard_remove(void *base) {
+  for (int i = 0; i < VD_GUARDED; i++) {
+    if (__atomic_load_n(&guard_base[i], __ATOMIC_ACQUIRE) == (uintptr_t)base) __atomic_store_n(&guard_base[i], 0, __ATOMIC_RELEASE);
+  }
+}
 
 typedef struct {
   void *base;    /* page-aligned start of the mapping */
@@ -34,6 +105,7 @@ static size_t mapped_bytes; /* only touched on the JS thread (finalizers run the
 static void finalize_mapping(napi_env env, void *data, void *hint) {
   vd_mapping *m = hint;
   if (m == NULL) return;
+  guard_remove(m->base);
   munmap(m->base, m->length);
   mapped_bytes -= m->length;
   free(m);
@@ -64,12 +136,19 @@ static napi_value js_mmap_shared(napi_env env, napi_callback_info info) {
     free(m);
     return vd_throw_errno(env, "mmap", err, NULL);
   }
+  if (!guard_install() || !guard_add(base, map_len)) {
+    int err = guard_installed ? ENOSPC : errno;
+    munmap(base, map_len);
+    free(m);
+    return vd_throw_errno(env, "mmap", err, "the SIGBUS guard could not take this mapping");
+  }
   m->base = base;
   m->length = map_len;
   napi_value ab;
   napi_status st = napi_create_external_arraybuffer(env, (char *)base + delta, (size_t)length, finalize_mapping, m, &ab);
   if (st != napi_ok) {
     /* E.g. Electron's V8 sandbox refuses external buffers (napi_no_external_buffers_allowed). */
+    guard_remove(base);
     munmap(base, map_len);
     free(m);
     if (st == napi_no_external_buffers_allowed) {
@@ -105,7 +184,12 @@ static napi_value js_mapped_bytes(napi_env env, napi_callback_info info) {
   return vd_int(env, (int64_t)mapped_bytes);
 }
 
+static napi_value js_mapping_faults(napi_env env, napi_callback_info info) {
+  return vd_int(env, (int64_t)__atomic_load_n(&guard_faults, __ATOMIC_RELAXED));
+}
+
 bool vd_init_mem(napi_env env, napi_value exports) {
   return vd_export_fn(env, exports, "mmapShared", js_mmap_shared) && vd_export_fn(env, exports, "unmap", js_unmap) &&
-         vd_export_fn(env, exports, "fence", js_fence) && vd_export_fn(env, exports, "mappedBytes", js_mapped_bytes);
+         vd_export_fn(env, exports, "fence", js_fence) && vd_export_fn(env, exports, "mappedBytes", js_mapped_bytes) &&
+         vd_export_fn(env, exports, "mappingFaults", js_mapping_faults);
 }

@@ -1,16 +1,17 @@
 // The debugger in a real VS Code (code-server, driven by Debian's Chromium), on the sample workspace that
 // `npm start` opens (examples/): F5 stops the session, the Call Stack shows the queues as threads, the editor
 // opens the queue listing and Variables is filled without a click, a function breakpoint stops on a chain,
-// a step advances, and a spec violation shows its rule and fix in the editor's exception widget while the
-// "Virtio Trace" output keeps the trace after the session ends. Screenshots of each stop are saved in
+// a step advances, "Show Rings" on the thread opens the ring panel on the stopped chain (decoded header) and the
+// step moves its used index, a spec violation shows its rule and fix in the editor's exception widget, and the
+// "Virtio Trace" output and the timeline keep the session's events after it ends. Screenshots of each stop are saved in
 // test/.out/extension-debugger/. Needs code-server (scripts/install-code-server.sh, a few minutes the first
 // time) and /usr/bin/chromium; without either the test fails, it never skips.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { type Page } from 'playwright-core';
+import { type Frame, type Page } from 'playwright-core';
 import { elapsed, INSTALL_TIMEOUT, note, ROOT, WorkbenchHarness } from './harness';
-import { listRows, pickQuickItem, retry, runCommand, waitForRow } from './workbench';
+import { contextMenu, inWebview, listRows, pickQuickItem, retry, runCommand, waitForRow } from './workbench';
 
 const THREADS = ['blk0.requestq1', 'net0.receiveq1', 'net0.transmitq1', 'net0.controlq'];
 /** The second configuration of examples/.vscode/launch.json. */
@@ -19,6 +20,14 @@ const BUG_RULE = 'split-desc-zero-length';
 
 const CALL_STACK = '.debug-call-stack';
 const VARIABLES = '.debug-variables';
+const RING_PANEL = 'virtio-ring-panel';
+const TIMELINE_PANEL = 'virtio-timeline-panel';
+/** The used ring's index in the ring panel's table header ("Used ring idx 5, flags 0"). */
+async function usedIdxIn(f: Frame): Promise<number | undefined> {
+  const text = await f.locator(`${RING_PANEL} span`).filter({ hasText: /^Used ring\s*idx \d+/ }).first().textContent({ timeout: 1_000 });
+  const m = /idx (\d+)/.exec(text ?? '');
+  return m ? Number(m[1]) : undefined;
+}
 /** A frame row of the Call Stack (a chain, or the frame of a queue without a pending chain). */
 const isFrame = (row: string): boolean => /^(⚠ |chain \d+|\S+: no pending chain)/.test(row);
 
@@ -53,7 +62,7 @@ describe('the debugger in code-server, on the sample workspace', () => {
     });
   });
 
-  test('a function breakpoint on a queue stops on its chain, shown in Variables; a step advances', { timeout: 120_000 }, async () => {
+  test('a function breakpoint on a queue stops on its chain, shown in Variables and the ring panel; a step advances', { timeout: 240_000 }, async () => {
     await wb.ready();
     const { page } = wb;
     await wb.step('breakpoint-step', async () => {
@@ -69,11 +78,37 @@ describe('the debugger in code-server, on the sample workspace', () => {
       // The Chain scope is the first scope: expanded, with the chain's descriptors, without a click.
       await waitForRow(page, VARIABLES, 'the chain in Variables', 20_000, (r) => r.startsWith('descriptors'));
       await wb.screenshot('breakpoint');
+
+      // "Show Rings" from the thread's context menu opens the ring panel on that queue, the stopped chain selected
+      // with its decoded blk header.
+      await contextMenu(page, CALL_STACK, 'blk0.requestq1', 'Show Rings');
+      const shown = await inWebview(page, RING_PANEL, 'the ring panel with the stopped chain', 60_000, async (f) => {
+        // Locators pierce the panel's shadow DOM; innerText of the panel element itself would not.
+        const queue = await f.locator(`${RING_PANEL} vscode-single-select`).evaluate((e) => (e as HTMLSelectElement).value, undefined, { timeout: 1_000 });
+        const summary = await f.locator('[data-testid="chain-summary"]').innerText({ timeout: 1_000 });
+        const decoded = await f.locator('[data-testid="decoded"]').innerText({ timeout: 1_000 });
+        const used = await usedIdxIn(f);
+        return summary && used !== undefined ? { queue, summary, decoded, used } : undefined;
+      });
+      assert.equal(shown.queue, 'blk0.requestq1', 'the panel shows the queue of the row');
+      assert.ok(top.includes(shown.summary), `the selected chain (${shown.summary}) is the stopped one (${top})`);
+      assert.match(shown.decoded, /virtio-blk request/);
+      assert.match(shown.decoded, /type\s+(IN|OUT|FLUSH|GET_ID)/);
+      assert.match(shown.decoded, /sector\s+\d+/);
+      await wb.screenshot('rings');
+
       const before = top;
-      await page.keyboard.press('F10');
+      // The toolbar's Step Over: the keyboard focus is in the panel now.
+      await page.locator('.debug-toolbar .codicon-debug-step-over').first().click();
       const after = await waitForRow(page, CALL_STACK, 'the top frame after a step', 30_000, (r) => isFrame(r) && r !== before);
       assert.notEqual(after, before, 'the stepped chain was completed');
       await waitForRow(page, VARIABLES, 'Variables after the step', 20_000, (r) => r === 'Queue' || r.startsWith('descriptors'));
+      // The panel follows the stop: the used index moved by the one completed chain.
+      const usedAfter = await inWebview(page, RING_PANEL, `the used idx after ${shown.used} in the ring panel`, 30_000, async (f) => {
+        const u = await usedIdxIn(f);
+        return u !== undefined && u !== shown.used ? u : undefined;
+      });
+      assert.equal(usedAfter, (shown.used + 1) & 0xffff, 'one chain completed by the step');
       await wb.screenshot('step');
       await page.keyboard.press('Shift+F5');
       await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
@@ -82,7 +117,7 @@ describe('the debugger in code-server, on the sample workspace', () => {
     });
   });
 
-  test('a spec violation shows its rule and fix in the exception widget; the trace outlives the session', { timeout: 120_000 }, async () => {
+  test('a spec violation shows its rule and fix in the exception widget; the trace and the timeline outlive the session', { timeout: 240_000 }, async () => {
     await wb.ready();
     const { page } = wb;
     await wb.step('violation', async () => {
@@ -122,6 +157,20 @@ describe('the debugger in code-server, on the sample workspace', () => {
       await trace('session ended').waitFor({ timeout: 15_000 });
       assert.ok((await listRows(page, CALL_STACK)).length === 0, 'the session is gone');
       await wb.screenshot('trace-after-session');
+
+      // The timeline keeps the ended session's events and its violation, with rule and fix.
+      await runCommand(page, 'Virtio: Show Timeline');
+      const timeline = await inWebview(page, TIMELINE_PANEL, 'the timeline with the ended session', 60_000, async (f) => {
+        if (!(await f.locator('#lanes canvas').count())) return undefined;
+        const v = f.locator('[data-testid="violation"]').first();
+        if (!(await v.count())) return undefined;
+        return { lanes: await f.locator('#lanes').innerText(), rule: await v.getAttribute('data-rule'), text: await v.innerText(), fix: await v.locator('[data-testid="fix"]').innerText() };
+      });
+      for (const k of ['notification', 'chain', 'violation']) assert.match(timeline.lanes, new RegExp(k));
+      assert.equal(timeline.rule, BUG_RULE);
+      assert.match(timeline.text, /§2\.7\.5/);
+      assert.match(timeline.fix, /Do not add empty scatter-gather entries/);
+      await wb.screenshot('timeline-after-session');
       note(`violation after ${elapsed(t0)}`);
     });
   });

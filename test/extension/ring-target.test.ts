@@ -4,12 +4,26 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { queueOfEvaluateName, ringTarget } from '../../extension/panels/ring-target';
+import { queueOfEvaluateName, ringTarget, threadOfRowId } from '../../extension/panels/ring-target';
 
 describe('Show Rings: the queue of a context menu row', () => {
   test('Call Stack: a thread row passes the thread id', () => {
     assert.deepEqual(ringTarget(3), { threadId: 3 });
     assert.deepEqual(ringTarget({ sessionId: 's', threadId: 7 }), { threadId: 7 });
+  });
+
+  test('Call Stack: a frame row passes its source reference, and its thread in the row context', () => {
+    // What code-server 4.139 passes for a frame of a queue listing: the sourceReference (1007) is not a thread id.
+    const frame = { sessionId: 'a1b2', threadId: 'thread:a1b2:4', frameId: 'stackframe:thread:a1b2:4:0:blk0.requestq1 (descriptors)', frameName: 'chain 0: IN sector 0 len 512' };
+    assert.deepEqual(ringTarget(1007, 2, frame), { threadId: 4 });
+    assert.deepEqual(ringTarget(1007, 2, { ...frame, threadId: 'not a thread id' }), { threadId: 2 }, 'an unknown shape: the focused thread');
+    assert.equal(ringTarget(1007, undefined, { ...frame, threadId: undefined }), undefined);
+    assert.deepEqual(ringTarget(3, undefined, { sessionId: 'a1b2', threadId: 'thread:a1b2:3' }), { threadId: 3 }, 'a thread row with its context');
+  });
+
+  test('the workbench id of a thread', () => {
+    assert.equal(threadOfRowId('thread:1f3e-9a:12'), 12);
+    for (const x of ['thread:12', 'stackframe:thread:s:1:0:x', 12, undefined, 'thread:s:1.5']) assert.equal(threadOfRowId(x), undefined, String(x));
   });
 
   test('Variables: a variable with an evaluate name names its queue', () => {

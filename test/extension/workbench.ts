@@ -2,7 +2,7 @@
 // keyboard commands and the selectors docs/architecture.md lists ("Measured facts"); every action that depends on the workbench having
 // finished loading (quick open, hovers) is retried, since commands appear seconds after the page renders.
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.VIRTIO_DEBUG_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -136,5 +136,46 @@ export async function waitForRow(page: Page, view: string, what: string, timeout
     });
   } catch (e) {
     throw new Error(`${(e as Error).message}; rows of ${view}:\n${last.join('\n') || '(none)'}`);
+  }
+}
+
+/**
+ * Waits until a webview panel's page (found by an element only it has, e.g. `virtio-ring-panel`) satisfies
+ * `accept`, and returns what `accept` returned. Webviews are nested iframes (`iframe.webview.ready` >
+ * `#active-frame`); the frame is looked up again on every attempt because a panel that was hidden reloads.
+ */
+export async function inWebview<T>(page: Page, selector: string, what: string, timeoutMs: number, accept: (frame: Frame) => Promise<T | undefined>): Promise<T> {
+  return retry(what, timeoutMs, async () => {
+    for (const f of page.frames()) {
+      if (f.isDetached() || !(await f.locator(selector).count().catch(() => 0))) continue;
+      const v = await accept(f);
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  });
+}
+
+/**
+ * Right-clicks the first row of a debug view list whose text starts with `rowText` and picks `entry` of its
+ * context menu. The row is matched on its start so that a frame row naming the same queue is never taken for
+ * the thread row. A failure names what the menu offered (or that none opened) and the rows the view had.
+ */
+export async function contextMenu(page: Page, view: string, rowText: string, entry: string): Promise<void> {
+  let seen = '(no menu opened)';
+  try {
+    await retry(`"${entry}" in the context menu of ${rowText}`, 30_000, async () => {
+      await page.keyboard.press('Escape');
+      const row = page.locator(`${view} .monaco-list-row`).filter({ hasText: new RegExp(`^\\s*${rowText.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`) }).first();
+      await row.click({ button: 'right', timeout: 5_000 });
+      const menu = page.locator('.monaco-menu').filter({ visible: true }).first();
+      await menu.waitFor({ timeout: 3_000 });
+      seen = (await menu.locator('.action-item').allInnerTexts()).map((t) => t.trim()).filter(Boolean).join(' | ');
+      const item = menu.locator('.action-item', { hasText: entry }).first();
+      await item.waitFor({ timeout: 1_000 });
+      await item.click();
+      return true;
+    });
+  } catch (e) {
+    throw new Error(`${(e as Error).message}; the menu offered: ${seen}; rows of ${view}:\n${(await listRows(page, view)).join('\n')}`);
   }
 }

@@ -325,3 +325,22 @@ export function ensureQemuGuest(): Promise<GuestImage> {
   })();
   return qemuGuest;
 }
+
+let fioGuest: Promise<GuestImage> | undefined;
+/**
+ * The guest with Debian's fio in its initramfs (build-fio-initrd.sh: the base initramfs + fio and its
+ * libraries), for the `blk-fio` step. Boot it with `memory: 512` or more.
+ */
+export function ensureFioGuest(): Promise<GuestImage> {
+  fioGuest ??= ensureQemuGuest().then(
+    (base) =>
+      new Promise<GuestImage>((resolve, reject) => {
+        execFile('bash', [join(__dirname, 'build-fio-initrd.sh'), base.initrd], { maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+          const initrd = /^initrd=(.*)$/m.exec(stdout)?.[1];
+          if (err || !initrd) reject(new Error(`test/guest/build-fio-initrd.sh failed:\n${stderr}${stdout}`));
+          else resolve({ ...base, initrd });
+        });
+      }),
+  );
+  return fioGuest;
+}

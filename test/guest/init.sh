@@ -20,6 +20,11 @@
 #                                      offset), syncs, drops caches, reads it back; ok when the md5s match
 #   blk-write-ro[:DEV]                 rewrites sector 0 with its own contents; ok when the write is refused
 #   blk-dd:read|write:BS:TOTAL[:DEV]   direct-I/O dd of TOTAL bytes in BS blocks: seconds (dd's own) and wall_ms
+#   blk-fio:RW:BS:DEPTH:TOTAL[:DEV]    fio (libaio, direct, DEPTH requests in flight) over the first TOTAL bytes,
+#                                      each block once in random order; RW = randread | randwrite | randrw (70 %
+#                                      reads) | verify (random writes, then every block read back and checked
+#                                      with crc32c); KiB, IOPS and ms per direction. Needs the initramfs of
+#                                      build-fio-initrd.sh
 #   net-up[:ADDR/PREFIX=10.0.2.15/24[:DEV=eth0]]   link up + static address; mac, mtu, carrier, queues
 #   net-ping[:HOST=10.0.2.2[:COUNT=3]] brings eth0 up if needed; ok when every echo is answered
 #   rng-read[:BS=64[:COUNT=16]]       dd if=/dev/hwrng bs=BS count=COUNT: bytes read, the hwrng in use, the bytes as hex
@@ -183,6 +188,33 @@ step_blk_dd() {
   echo "ok dev=$dev op=$op bs=$bs bytes=$((count * bs)) seconds=${seconds:-?} wall_ms=$ms"
 }
 
+# blk-fio:RW:BS:DEPTH:TOTAL[:DEV] — several requests in flight (the queue's real concurrency), unlike dd.
+step_blk_fio() {
+  rw=$1 bs=$2 depth=$3 total=$4 dev=${5:-vda}
+  usage="fail error=usage:blk-fio:randread|randwrite|randrw|verify:BS:DEPTH:TOTAL[:DEV]"
+  is_uint "$bs" && is_uint "$depth" && is_uint "$total" && [ "$bs" -gt 0 ] && [ "$depth" -gt 0 ] && [ "$total" -ge "$bs" ] || { echo "$usage"; return; }
+  case "$rw" in
+    randread | randwrite) mode="--rw=$rw" ;;
+    randrw) mode="--rw=randrw --rwmixread=70" ;;
+    verify) mode="--rw=randwrite --verify=crc32c --verify_fatal=1" ;;
+    *) echo "$usage"; return ;;
+  esac
+  [ -x /usr/bin/fio ] || { echo "fail error=no-fio-in-initramfs(build-fio-initrd.sh)"; return; }
+  wait_blk "$dev" || { echo "fail dev=$dev error=no-device"; return; }
+  # --thread: no SysV shared memory in this guest. --minimal: one ';'-separated line (terse format 3).
+  # shellcheck disable=SC2086
+  if ! /usr/bin/fio --name=vd --filename="/dev/$dev" --direct=1 --ioengine=libaio --thread $mode --bs="$bs" \
+    --iodepth="$depth" --size="$total" --minimal >/tmp/fio.out 2>/tmp/err; then
+    echo "fail dev=$dev error=$(q "$(cat /tmp/err /tmp/fio.out)")"
+    return
+  fi
+  # Terse v3: 5 error, 6-9 read KiB/bw/IOPS/runtime ms, 47-50 the same for writes.
+  awk -F';' -v dev="$dev" -v rw="$rw" -v bs="$bs" -v depth="$depth" 'NF >= 50 && $1 == 3 {
+    printf "%s dev=%s op=%s bs=%s depth=%s error=%s read_kib=%s read_iops=%s read_ms=%s write_kib=%s write_iops=%s write_ms=%s\n",
+      ($5 == 0 ? "ok" : "fail"), dev, rw, bs, depth, $5, $6, $8, $9, $47, $49, $50; found = 1 }
+    END { if (!found) print "fail error=no-terse-line" }' /tmp/fio.out
+}
+
 step_rng_read() {
   bs=${1:-64} count=${2:-16}
   is_uint "$bs" && is_uint "$count" || { echo "fail error=usage:rng-read[:BS[:COUNT]]"; return; }
@@ -212,6 +244,7 @@ run_step() {
     blk-write-pattern) out=$(step_blk_write_pattern "$@") ;;
     blk-write-ro) out=$(step_blk_write_ro "$@") ;;
     blk-dd) out=$(step_blk_dd "$@") ;;
+    blk-fio) out=$(step_blk_fio "$@") ;;
     net-up) out=$(step_net_up "$@") ;;
     net-ping) out=$(step_net_ping "$@") ;;
     rng-read) out=$(step_rng_read "$@") ;;

@@ -33,7 +33,10 @@ export class ServeProcess {
   /** Starts `virtio-debug serve <args>` and resolves once it listens on `socket`. */
   static async start(args: string[], socket: string, timeoutMs = 20_000): Promise<ServeProcess> {
     assert.ok(existsSync(join(root, 'dist', 'cli.js')), 'dist/cli.js is missing: run `node scripts/build.mjs` (npm test builds it first)');
-    const child = spawnTied(process.execPath, [bin, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    // SERVE_NODE_ARGS: node options for serve alone, e.g. `--cpu-prof --cpu-prof-dir=DIR` to profile it under a
+    // bench (node refuses --cpu-prof in NODE_OPTIONS).
+    const nodeArgs = (process.env.SERVE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawnTied(process.execPath, [...nodeArgs, bin, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     const p = new ServeProcess(child, socket);
     running.add(p);
     const end = Date.now() + timeoutMs;

@@ -23,8 +23,6 @@ const KICK_MISSING =
   'a missing kick shows only as time passing without one: over vhost-user a late kick (a vCPU descheduled under TCG) looks the same until a deadline, and a deadline is a timing guess; judged in process (missedNotification)';
 const NO_WRITE_WATCH =
   "needs write observers on guest memory: over vhost-user the guest writes RAM through QEMU's mapping in another process and the back end reads a published descriptor once, at pop, so a change before that read is invisible and harmless to it; the reuse that does reach it is split-head-in-flight / packed-id-in-flight (ring-scenarios.ts)";
-/** Known gaps of issue 12: the engine does not (yet) report these through vhost-user; tested in process only. */
-const GAP = 'GAP: not reported through vhost-user yet (issue 12); tested in process only';
 
 const WITHOUT_SCENARIO: Record<string, string> = {
   'split-ring-unmapped': UNMAPPED,
@@ -70,28 +68,10 @@ const WITHOUT_SCENARIO: Record<string, string> = {
       'net-config-write',
     ].map((r) => [r, QEMU_OWNS]),
   ),
-  ...Object.fromEntries(
-    [
-      'features-not-offered',
-      'features-dependency',
-      'features-version1-not-accepted',
-      'blk-writeback-invalid-value',
-      'net-hdr-size-mismatch',
-      'net-tx-queue-inactive',
-      'net-ctrl-not-negotiated',
-      'net-ctrl-unknown',
-      'net-ctrl-malformed',
-      'net-ctrl-ack-not-writable',
-      'net-ctrl-ack-not-last',
-      'net-ctrl-mq-pairs-out-of-range',
-      'net-ctrl-offloads-not-negotiated',
-    ].map((r) => [r, GAP]),
-  ),
 };
 
 /** Failure modes (driver-failure-modes.md, F1..F18) no scenario commits, and why. */
 const MODES_WITHOUT_SCENARIO: Record<number, string> = {
-  10: 'legacy/modern confusion: features-version1-not-accepted is a GAP through vhost-user (MMIO Version 1 is in-process only)',
   11: 'missing barriers: split/packed-published-desc-modified need write observers, which a vhost-user back end cannot have (see NO_WRITE_WATCH)',
   14: 'ISR / InterruptACK is virtio-mmio; over vhost-user the call eventfd has no acknowledge',
   16: 'a wrong used.len is a device fault the driver sees (split/packed-used-len-exceeds-buffer)',

@@ -1,5 +1,8 @@
 // vhost-user protocol scenarios (against serve blk): malformed, misordered or unnegotiated messages. Each is
 // reported, answered in the spec's error form where the request has an answer, and the session goes on.
+import assert from 'node:assert/strict';
+import { featureBits } from '../../engine/spec-tables/features';
+import { BLK_CONFIG } from '../../engine/spec-tables';
 import { VHOST_USER_NEED_REPLY_MASK, VHOST_USER_VERSION, VhostUserRequest as R } from '../../engine/transport/vhost-user/messages';
 import { type RuleId } from '../../engine/rules';
 import { encodeMemTable, encodeU64, encodeVringState } from '../../engine/transport/vhost-user/codec';
@@ -25,14 +28,67 @@ const msg = (name: string, rule: RuleId, front: FrontOptions, act: (f: HostileFr
   act,
 });
 
+const FEATURES_OK = 8;
+const RUNNING = 1n | 2n | 4n | BigInt(FEATURES_OK);
+
+/**
+ * The driver's acceptance (SET_FEATURES, then SET_STATUS with FEATURES_OK as QEMU sends it with the STATUS
+ * protocol feature): judged as at FEATURES_OK in process, and refused the same way: GET_STATUS answers
+ * without FEATURES_OK.
+ */
+const accept = (name: string, rule: RuleId, device: 'blk' | 'net', bits: bigint, modes = [12]): Scenario => ({
+  name,
+  device,
+  rule,
+  index: null,
+  verdict: 'answered',
+  modes,
+  front: { upTo: 'owner' },
+  act: async (f) => {
+    f.fe.send(R.SET_FEATURES, encodeU64(bits | (1n << 30n)));
+    f.fe.send(R.SET_STATUS, encodeU64(RUNNING));
+    assert.equal(await f.status() & FEATURES_OK, 0, `GET_STATUS answers without FEATURES_OK after ${rule}`);
+  },
+});
+
+const V1 = featureBits('transport', ['VERSION_1']);
+
+const WRITEBACK = BLK_CONFIG.find((c) => c.name === 'writeback')!.offset;
+
+/** SET_CONFIG of the writeback field (CONFIG_WCE negotiated) with `value`: rejected, the cache mode kept. */
+const writeback = (name: string, value: number): Scenario => ({
+  name,
+  device: 'blk',
+  rule: 'blk-writeback-invalid-value',
+  index: WRITEBACK,
+  verdict: 'answered',
+  modes: [18],
+  front: { features: ['CONFIG_WCE', 'FLUSH'] },
+  act: async (f) => {
+    const before = (await f.config(WRITEBACK + 1))[WRITEBACK];
+    const req = configRequest(WRITEBACK, 1);
+    req[12] = value;
+    f.fe.send(R.SET_CONFIG, req);
+    assert.equal((await f.config(WRITEBACK + 1))[WRITEBACK], before, 'the cache mode is kept');
+  },
+});
+
 export const VHOST_USER_SCENARIOS: Scenario[] = [
+  writeback('SET_CONFIG writeback = 2', 2),
+  writeback('SET_CONFIG writeback = 0xff', 0xff),
+  accept('SET_FEATURES with bit 63 (never offered)', 'features-not-offered', 'blk', V1 | (1n << 63n)),
+  accept('SET_FEATURES with VIRTIO_F_ACCESS_PLATFORM (never offered)', 'features-not-offered', 'net', V1 | featureBits('transport', ['ACCESS_PLATFORM'])),
+  accept('SET_FEATURES without VERSION_1', 'features-version1-not-accepted', 'blk', featureBits('blk', ['FLUSH']), [10, 12]),
+  accept('SET_FEATURES with nothing at all', 'features-version1-not-accepted', 'net', 0n, [10, 12]),
+  accept('GUEST_TSO4 without GUEST_CSUM', 'features-dependency', 'net', V1 | featureBits('net', ['GUEST_TSO4'])),
+  accept('HOST_ECN without HOST_TSO4 or HOST_TSO6', 'features-dependency', 'net', V1 | featureBits('net', ['CSUM', 'HOST_ECN'])),
   msg('a request with header version 2', 'vhost-user-bad-version', { upTo: 'owner' }, (f) => f.fe.send(R.GET_QUEUE_NUM, undefined, { flags: 2 })),
   msg('a request with the reply bit set', 'vhost-user-bad-version', { upTo: 'owner' }, (f) => f.fe.send(R.SET_OWNER, undefined, { flags: VHOST_USER_VERSION | 4 })),
   msg('SET_OWNER with an 8-byte payload', 'vhost-user-payload-size', { upTo: 'owner' }, (f) => f.fe.send(R.SET_OWNER, encodeU64(0))),
   msg('request number 99', 'vhost-user-unknown-request', { upTo: 'owner' }, (f) => f.fe.send(99)),
   msg('GPU_SET_SOCKET to a block device', 'vhost-user-unknown-request', { upTo: 'owner' }, (f) => f.fe.send(R.GPU_SET_SOCKET)),
   msg('GET_CONFIG before protocol features are set', 'vhost-user-not-negotiated', { upTo: 'connect' }, (f) => f.fe.send(R.GET_CONFIG, configRequest(0, 8))),
-  msg('SET_FEATURES with bit 63 (never offered)', 'vhost-user-features-not-offered', { upTo: 'owner' }, (f) => f.fe.send(R.SET_FEATURES, encodeU64((1n << 63n) | (1n << 32n))), [12, 18]),
+  msg('SET_PROTOCOL_FEATURES with bit 40 (never offered)', 'vhost-user-features-not-offered', { upTo: 'owner' }, (f) => f.fe.send(R.SET_PROTOCOL_FEATURES, encodeU64(1n << 40n))),
   msg('SET_FEATURES before SET_OWNER', 'vhost-user-before-owner', { upTo: 'connect' }, (f) => f.fe.send(R.SET_FEATURES, encodeU64(1n << 32n))),
   msg('SET_VRING_NUM for ring 200', 'vhost-user-vring-index', { upTo: 'memory' }, (f) => f.fe.send(R.SET_VRING_NUM, encodeVringState({ index: 200, num: 16 }))),
   msg('SET_VRING_NUM size 3', 'vhost-user-vring-size', { upTo: 'memory' }, (f) => f.fe.send(R.SET_VRING_NUM, encodeVringState({ index: 0, num: 3 })), [9, 18]),

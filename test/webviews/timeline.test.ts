@@ -63,6 +63,7 @@ test('events per queue, plots, a clicked point shows its event, violations name 
   await p.locator('[data-testid="source"]', { hasText: 'ended' }).waitFor();
   assert.equal(await p.locator('#lanes canvas').count(), 1);
   await shot(p, 'timeline', true);
+  await shot(p, 'violations', true, p.locator('virtio-violations'));
   assert.deepEqual(pageErrors(p), []);
   await p.close();
 });

@@ -1,9 +1,11 @@
 /**
- * Turns one queue of a snapshot into the rows the ring panel draws: for each index, the descriptor, the
+ * Turns one queue of the ring store into the rows the ring panel draws: for each index, the descriptor, the
  * available-ring entry and the used-ring entry, each with its state, its chain (for the colour), the index
- * markers that point at it, and whether it changed since the previous stop. Pure: no DOM.
+ * markers that point at it, and whether it changed since the previous stop. Rows are made on demand, one per
+ * visible line (`splitRows(...)(i)`): what is shared by all rows is computed once per state. Pure: no DOM.
  */
-import { type ChainDto, type ChainState, type DescriptorDto, type PackedRingDto, type QueueSnapshot, type SplitRingDto } from '../../protocol/snapshot';
+import { type ChainDto, type ChainState, type DescriptorDto, type QueueSnapshot } from '../../protocol/snapshot';
+import { changed, descriptorAt, type RingColumns } from './ring-store';
 
 export type EntryState = 'free' | ChainState | 'used';
 
@@ -34,11 +36,22 @@ const PACKED_USED = 1 << 15;
 /** The key that identifies a chain in all three tables. */
 export const chainKey = (c: ChainDto): number => c.id;
 
-function cell(state: EntryState, chain?: number): Cell {
-  return { state, ...(chain !== undefined ? { chain } : {}), markers: [], changed: false };
+function cell(state: EntryState, chain: number | undefined, markers: string[] | undefined, isChanged: boolean): Cell {
+  return { state, ...(chain !== undefined ? { chain } : {}), markers: markers ?? [], changed: isChanged };
 }
 
-export function splitRows(q: QueueSnapshot, ring: SplitRingDto, before?: SplitRingDto): SplitRow[] {
+function markerMap(n: number, marks: readonly [number | undefined, string][]): Map<number, string[]> {
+  const m = new Map<number, string[]>();
+  for (const [slot, label] of marks) {
+    if (slot === undefined) continue;
+    const k = slot % n;
+    m.set(k, [...(m.get(k) ?? []), label]);
+  }
+  return m;
+}
+
+/** Row maker for a split queue. */
+export function splitRows(q: QueueSnapshot, r: RingColumns): (i: number) => SplitRow {
   const n = q.size;
   const chains = q.chains ?? [];
   const owner = new Map<number, ChainDto>();
@@ -48,73 +61,71 @@ export function splitRows(q: QueueSnapshot, ring: SplitRingDto, before?: SplitRi
 
   // Descriptors of chains the device already returned: walk from the newest used entry back.
   const usedDesc = new Map<number, number>();
-  const usedCount = Math.min(n, ring.used.idx >= n ? n : ring.used.idx);
+  const usedCount = Math.min(n, r.used.idx);
   for (let k = 1; k <= usedCount; k++) {
-    const e = ring.used.ring[(ring.used.idx - k + 0x10000) % n];
-    if (!e) continue;
-    let d = e.id;
+    const slot = (r.used.idx - k + 0x10000) % n;
+    if (slot >= r.used.count) continue;
+    const head = r.used.id[slot]!;
+    let d = head;
     for (let steps = 0; steps < n && d < n && !owner.has(d) && !usedDesc.has(d); steps++) {
-      usedDesc.set(d, e.id);
-      const desc = ring.desc[d];
-      if (!desc || !(desc.flags & DESC_F_NEXT) || desc.next === undefined) break;
-      d = desc.next;
+      usedDesc.set(d, head);
+      if (d >= r.descCount || !r.present[d] || !(r.flags[d]! & DESC_F_NEXT)) break;
+      d = r.next[d]!;
     }
   }
-  const pendingCount = (ring.avail.idx - q.lastAvail + 0x10000) & 0xffff;
-  const rows: SplitRow[] = new Array(n);
-  for (let i = 0; i < n; i++) {
+  const pendingCount = (r.avail.idx - q.lastAvail + 0x10000) & 0xffff;
+  const availMarks = markerMap(n, [
+    [r.avail.idx, `avail idx ${r.avail.idx}`],
+    [q.lastAvail, `device next ${q.lastAvail}`],
+    [r.used.availEvent, `avail_event ${r.used.availEvent}`],
+  ]);
+  const usedMarks = markerMap(n, [
+    [r.used.idx, `used idx ${r.used.idx}`],
+    [r.avail.usedEvent, `used_event ${r.avail.usedEvent}`],
+  ]);
+
+  return (i) => {
     const row: SplitRow = { i };
-    const d = ring.desc[i];
+    const d = descriptorAt(r, i);
     if (d) {
       const c = owner.get(i);
       const usedBy = usedDesc.get(i);
       const state: EntryState = c ? c.state : usedBy !== undefined ? 'used' : 'free';
-      row.desc = { ...d, ...cell(state, c ? chainKey(c) : usedBy) };
-      const b = before?.desc[i];
-      row.desc.changed = !!before && (!b || b.addr !== d.addr || b.len !== d.len || b.flags !== d.flags || b.next !== d.next);
+      row.desc = { ...d, ...cell(state, c ? chainKey(c) : usedBy, undefined, changed(r, 'desc', i)) };
     }
-    const a = ring.avail.ring[i];
-    if (a !== undefined) {
+    if (i < r.avail.count) {
+      const a = r.avail.ring[i]!;
       const c = byPosition.get(i);
       // Entries from the device's next avail up to avail idx are published and not taken yet.
       const waiting = (i - (q.lastAvail % n) + n) % n < Math.min(pendingCount, n);
       const state: EntryState = c ? c.state : waiting ? 'available' : 'free';
-      row.avail = { value: a, ...cell(state, c ? chainKey(c) : waiting ? a : undefined) };
-      row.avail.changed = !!before && before.avail.ring[i] !== a;
+      row.avail = { value: a, ...cell(state, c ? chainKey(c) : waiting ? a : undefined, availMarks.get(i), changed(r, 'avail', i)) };
     }
-    const u = ring.used.ring[i];
-    if (u !== undefined) {
-      const written = ring.used.idx >= n || i < ring.used.idx;
-      row.used = { ...u, ...cell(written ? 'used' : 'free', written ? u.id : undefined) };
-      const b = before?.used.ring[i];
-      row.used.changed = !!before && (!b || b.id !== u.id || b.len !== u.len);
+    if (i < r.used.count) {
+      const written = r.used.idx >= n || i < r.used.idx;
+      const id = r.used.id[i]!;
+      row.used = { id, len: r.used.len[i]!, ...cell(written ? 'used' : 'free', written ? id : undefined, usedMarks.get(i), changed(r, 'used', i)) };
     }
-    rows[i] = row;
-  }
-  const mark = (slot: number, col: 'avail' | 'used', label: string) => {
-    const c = rows[slot % n]?.[col];
-    if (c) c.markers.push(label);
+    return row;
   };
-  mark(ring.avail.idx, 'avail', `avail idx ${ring.avail.idx}`);
-  mark(q.lastAvail, 'avail', `device next ${q.lastAvail}`);
-  mark(ring.used.idx, 'used', `used idx ${ring.used.idx}`);
-  if (ring.avail.usedEvent !== undefined) mark(ring.avail.usedEvent, 'used', `used_event ${ring.avail.usedEvent}`);
-  if (ring.used.availEvent !== undefined) mark(ring.used.availEvent, 'avail', `avail_event ${ring.used.availEvent}`);
-  return rows;
 }
 
-export function packedRows(q: QueueSnapshot, ring: PackedRingDto, before?: PackedRingDto): PackedRow[] {
+/** Row maker for a packed queue. */
+export function packedRows(q: QueueSnapshot, r: RingColumns): (i: number) => PackedRow {
   const n = q.size;
   const owner = new Map<number, ChainDto>();
   for (const c of q.chains ?? []) for (const s of c.ringSlots) owner.set(s, c);
   const wrap = q.availWrap ?? true;
-  const rows: PackedRow[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const d = ring.desc[i];
-    if (!d) {
-      rows[i] = { i };
-      continue;
-    }
+  // Event suppression: flags 2 (DESC) names a slot (§2.8.10).
+  const marks = markerMap(n, [
+    [q.lastAvail, `device next (wrap ${q.availWrap ? 1 : 0})`],
+    [q.usedIdx, `next used (wrap ${q.usedWrap ? 1 : 0})`],
+    [r.driverEvent.flags === 2 ? r.driverEvent.offset : undefined, `driver event ${r.driverEvent.offset}`],
+    [r.deviceEvent.flags === 2 ? r.deviceEvent.offset : undefined, `device event ${r.deviceEvent.offset}`],
+  ]);
+  return (i) => {
+    const d = descriptorAt(r, i);
+    if (!d) return { i };
     const avail = (d.flags & PACKED_AVAIL) !== 0;
     const used = (d.flags & PACKED_USED) !== 0;
     // Slots before the device's next slot belong to the next lap of the ring (the other wrap value).
@@ -124,19 +135,8 @@ export function packedRows(q: QueueSnapshot, ring: PackedRingDto, before?: Packe
     if (c) state = c.state;
     else if (avail === expected && used !== expected) state = 'available';
     else if (avail === used && (d.len !== 0 || d.addr !== '0x0')) state = 'used';
-    const b = before?.desc[i];
-    rows[i] = {
-      i,
-      desc: { ...d, ...cell(state, c ? chainKey(c) : state === 'free' ? undefined : d.id), avail, used, changed: !!before && (!b || b.addr !== d.addr || b.len !== d.len || b.flags !== d.flags || b.id !== d.id) },
-    };
-  }
-  const mark = (slot: number, label: string) => rows[slot % n]?.desc?.markers.push(label);
-  mark(q.lastAvail, `device next (wrap ${q.availWrap ? 1 : 0})`);
-  mark(q.usedIdx, `next used (wrap ${q.usedWrap ? 1 : 0})`);
-  // Event suppression: flags 2 (DESC) names a slot (§2.8.10).
-  if (ring.driverEvent.flags === 2) mark(ring.driverEvent.offset, `driver event ${ring.driverEvent.offset}`);
-  if (ring.deviceEvent.flags === 2) mark(ring.deviceEvent.offset, `device event ${ring.deviceEvent.offset}`);
-  return rows;
+    return { i, desc: { ...d, ...cell(state, c ? chainKey(c) : state === 'free' ? undefined : d.id, marks.get(i), changed(r, 'desc', i)), avail, used } };
+  };
 }
 
 export const EVENT_FLAGS = ['ENABLE', 'DISABLE', 'DESC'];

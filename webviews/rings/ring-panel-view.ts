@@ -8,15 +8,27 @@ import { styleMap } from 'lit/directives/style-map.js';
 import '@lit-labs/virtualizer';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
-import { type PackedRingDto, type QueueSnapshot, type SessionSnapshot, type SplitRingDto } from '../../protocol/snapshot';
+import { type PackedRingDto, type QueueSnapshot, type SessionSnapshot } from '../../protocol/snapshot';
 import { type RingPanelState, type SessionInfo } from '../../protocol/webview';
 import { baseStyles, chainColour } from '../shared/styles';
 import { type Cell, EVENT_FLAGS, type PackedRow, type SplitRow, packedRows, splitRows } from './ring-model';
+import { type RingColumns, type RingStore } from './ring-store';
 import './chain-detail';
 
 const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
 
 const STATE_LABEL: Record<Cell['state'], string> = { free: 'free', available: 'available', inflight: 'in flight', used: 'used', held: 'held' };
+
+/** The virtualizer's items: row indices (rows are made on demand for the visible ones). */
+const indexCache = new Map<number, number[]>();
+function indices(n: number): number[] {
+  let a = indexCache.get(n);
+  if (!a) {
+    a = Array.from({ length: n }, (_, i) => i);
+    indexCache.set(n, a);
+  }
+  return a;
+}
 
 interface VirtualizerElement extends HTMLElement {
   element(index: number): { scrollIntoView(o?: ScrollIntoViewOptions): void } | undefined;
@@ -25,15 +37,18 @@ interface VirtualizerElement extends HTMLElement {
 export class RingPanelView extends LitElement {
   static override properties = {
     snapshot: { attribute: false },
-    baseline: { attribute: false },
+    store: { attribute: false },
+    revision: { type: Number },
     session: { attribute: false },
     thread: {},
     chain: { type: Number },
     focusIndex: { type: Number },
   };
+  /** The session's state without the rings (store.snapshot). */
   declare snapshot: SessionSnapshot | undefined;
-  /** The snapshot of the previous stop: what changed since then is highlighted. */
-  declare baseline: SessionSnapshot | undefined;
+  /** The rings, patched in place; `revision` changes when they did. */
+  declare store: RingStore | undefined;
+  declare revision: number;
   declare session: SessionInfo | undefined;
   declare thread: string | undefined;
   declare chain: number | undefined;
@@ -77,7 +92,8 @@ export class RingPanelView extends LitElement {
   constructor() {
     super();
     this.snapshot = undefined;
-    this.baseline = undefined;
+    this.store = undefined;
+    this.revision = 0;
     this.session = undefined;
     this.thread = undefined;
     this.chain = undefined;
@@ -93,10 +109,6 @@ export class RingPanelView extends LitElement {
     return qs.find((q) => q.thread === this.thread) ?? qs.find((q) => q.thread === this.snapshot?.stop?.thread) ?? qs.find((q) => q.enabled) ?? qs[0];
   }
 
-  private previousQueue(q: QueueSnapshot): QueueSnapshot | undefined {
-    return this.baseline?.devices.flatMap((d) => d.queues).find((b) => b.thread === q.thread);
-  }
-
   private select(chain: number | undefined): void {
     if (chain === undefined) return;
     this.chain = chain;
@@ -106,6 +118,13 @@ export class RingPanelView extends LitElement {
   private emitState(): void {
     const state: RingPanelState = { kind: 'rings', ...(this.thread ? { thread: this.thread } : {}), ...(this.chain !== undefined ? { chain: this.chain } : {}) };
     this.dispatchEvent(new CustomEvent('state', { detail: state }));
+  }
+
+  /** Lit's render and commit of the panel (the rows the virtualizer draws follow in its own update). */
+  protected override update(changed: Map<PropertyKey, unknown>): void {
+    performance.mark('rings:render');
+    super.update(changed);
+    performance.measure('ring panel: render', 'rings:render');
   }
 
   override updated(): void {
@@ -178,9 +197,10 @@ export class RingPanelView extends LitElement {
     </div>`;
   };
 
-  private splitTable(q: QueueSnapshot, ring: SplitRingDto): TemplateResult {
-    const b = this.previousQueue(q)?.ring;
-    const rows = splitRows(q, ring, b?.layout === 'split' ? b : undefined);
+  private splitTable(q: QueueSnapshot, ring: RingColumns): TemplateResult {
+    const rowAt = splitRows(q, ring);
+    // A new function each state: the virtualizer redraws its visible rows (and only those).
+    const renderItem = (i: number) => this.splitRow(rowAt(i));
     return html`
       <div class="groups split">
         <span>Descriptor table</span><span></span>
@@ -192,13 +212,13 @@ export class RingPanelView extends LitElement {
         <span>slot</span><span>head</span><span>state</span><span>indices</span><span></span>
         <span>slot</span><span>id</span><span>len</span><span>state</span><span>indices</span>
       </div>
-      <lit-virtualizer scroller .items=${rows} .renderItem=${this.splitRow}></lit-virtualizer>
+      <lit-virtualizer scroller .items=${indices(q.size)} .renderItem=${renderItem}></lit-virtualizer>
     `;
   }
 
-  private packedTable(q: QueueSnapshot, ring: PackedRingDto): TemplateResult {
-    const b = this.previousQueue(q)?.ring;
-    const rows = packedRows(q, ring, b?.layout === 'packed' ? b : undefined);
+  private packedTable(q: QueueSnapshot, ring: RingColumns): TemplateResult {
+    const rowAt = packedRows(q, ring);
+    const renderItem = (i: number) => this.packedRow(rowAt(i));
     const ev = (e: PackedRingDto['driverEvent']) => `${EVENT_FLAGS[e.flags] ?? e.flags}${e.flags === 2 ? `, offset ${e.offset}, wrap ${e.wrap}` : ''}`;
     return html`
       <div class="packed-info" data-testid="packed-info">
@@ -213,7 +233,7 @@ export class RingPanelView extends LitElement {
       </div>
       <div class="groups"><span>Descriptor ring</span></div>
       <div class="head packed"><span>slot</span><span>addr</span><span>len</span><span>flags</span><span>id</span><span>AVAIL</span><span>USED</span><span>state</span><span></span></div>
-      <lit-virtualizer scroller .items=${rows} .renderItem=${this.packedRow}></lit-virtualizer>
+      <lit-virtualizer scroller .items=${indices(q.size)} .renderItem=${renderItem}></lit-virtualizer>
     `;
   }
 
@@ -231,7 +251,7 @@ export class RingPanelView extends LitElement {
     const q = this.current();
     if (!this.snapshot || !q) return html`<div class="empty">No virtio session yet. Start one with F5 (a <code>virtio</code> launch configuration); its rings appear here when it stops.</div>`;
     const chain = q.chains?.find((c) => c.id === this.chain);
-    const ring = q.ring;
+    const ring = this.store?.ring(q.thread);
     return html`
       <div class="bar">
         <vscode-single-select

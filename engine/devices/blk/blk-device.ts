@@ -45,6 +45,8 @@ export class BlkDevice extends VirtioDevice {
   private readonly exec: Omit<BlkExecContext, 'alive'>;
   /** Per queue: data bytes in flight (bounded). */
   private readonly budgets: ByteBudget[];
+  /** What request validation reads, built once (it runs per chain): capacity is read live (resize). */
+  private readonly limits: BlkRequestLimits;
 
   constructor(o: BlkDeviceOptions) {
     const id = o.id ?? 'blk0';
@@ -77,6 +79,7 @@ export class BlkDevice extends VirtioDevice {
       maxDataBytes: settings.segMax * settings.sizeMax,
     };
     this.budgets = this.queues.map(() => new ByteBudget(BLK_BYTES_IN_FLIGHT));
+    this.limits = this.buildLimits();
   }
 
   /** Capacity in 512-byte sectors, as the driver sees it in config space. */
@@ -102,10 +105,14 @@ export class BlkDevice extends VirtioDevice {
     return this.blkOffered('FLUSH');
   }
 
-  private limits(): BlkRequestLimits {
+  private buildLimits(): BlkRequestLimits {
     const s = this.settings;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getter below reads the device, not the object literal
+    const dev = this;
     return {
-      capacity: this.capacity,
+      get capacity() {
+        return dev.capacity;
+      },
       negotiated: (short) => this.blkNegotiated(short),
       readOnly: s.readonly,
       segMax: s.segMax,
@@ -122,7 +129,7 @@ export class BlkDevice extends VirtioDevice {
     const epoch = this.epoch;
     let parsed;
     try {
-      parsed = parseBlkChain(this.mem, chain, this.limits());
+      parsed = parseBlkChain(this.mem, chain, this.limits);
     } catch (e) {
       this.note(`${q.name}: request at descriptor ${chain.head} could not be read: ${(e as Error).message}`);
       return 0;

@@ -70,6 +70,8 @@ export class NetDevice extends VirtioDevice {
   private activePairsValue = 1;
   private guestOffloadsValue = 0n;
   private link: boolean;
+  /** Head of the control chain being processed (the index its violations carry). */
+  private ctrlHead: number | undefined;
   private layoutCache: { features: bigint; layout: HeaderLayout } | undefined;
 
   constructor(o: NetDeviceOptions) {
@@ -117,13 +119,19 @@ export class NetDevice extends VirtioDevice {
     return this.link;
   }
 
-  /** Queue pairs in use: VQ_PAIRS_SET (1 after reset). As a vhost-user back end the front end keeps the
-   *  control queue, so the pairs in use are the ones whose receive ring it enabled. */
+  /** Queue pairs in use: VQ_PAIRS_SET (1 after reset). As a vhost-user back end whose front end keeps the
+   *  control queue (QEMU never acknowledges CTRL_VQ to a vhost-user net back end), the pairs in use are the
+   *  ones whose receive ring it enabled; a front end that negotiated CTRL_VQ with us sets them on our controlq. */
   get activePairs(): number {
-    if (this.mode !== 'backend') return this.activePairsValue;
+    if (!this.frontEndKeepsCtrl()) return this.activePairsValue;
     let n = 0;
     while (n < this.maxPairs && this.queues[2 * n]?.enabled) n++;
     return Math.max(1, n);
+  }
+
+  /** vhost-user without CTRL_VQ negotiated with this back end: filters and pairs live in the front end. */
+  private frontEndKeepsCtrl(): boolean {
+    return this.mode === 'backend' && !this.hasFeature(NET_F.CTRL_VQ);
   }
 
   /** Guest offloads enabled (GUEST_OFFLOADS_SET; all negotiated ones after DRIVER_OK). */
@@ -203,6 +211,7 @@ export class NetDevice extends VirtioDevice {
 
   private processCtrl(chain: Chain): number {
     this.stats.ctrlCommands++;
+    this.ctrlHead = chain.head;
     const { len, result, name } = handleCtrlChain(this.ctrlTarget, this.mem, chain);
     if (result.ack !== 0) this.stats.ctrlErrors++;
     this.trace.emit({ type: 'note', device: this.id, message: `controlq: ${name} → ${result.ack === 0 ? 'OK' : 'ERR'} (${result.outcome})` });
@@ -212,6 +221,12 @@ export class NetDevice extends VirtioDevice {
   /** GET_QUEUE_NUM counts queue pairs (the control queue aside). */
   override vhostUserQueueNum(): number {
     return Math.max(1, Math.floor(this.queues.length / 2));
+  }
+
+  /** QEMU keeps the control queue of a vhost-user net device (CTRL_VQ never reaches us) yet acknowledges MQ
+   *  and GUEST_ANNOUNCE, which depend on it. */
+  override vhostUserFrontEndFeatures(): bigint {
+    return 1n << BigInt(NET_F.CTRL_VQ);
   }
 
   override describeChain(q: QueueRuntime, chain: Chain): string | undefined {
@@ -256,8 +271,8 @@ export class NetDevice extends VirtioDevice {
         this.stats.rxDropped.oversize++;
         return;
       }
-      // As a vhost-user back end the guest's filter settings (control queue) stay in the front end: accept all.
-      if (this.mode !== 'backend' && this.filter.check(frame) !== undefined) {
+      // A front end that keeps the control queue keeps the guest's filter settings too: accept all.
+      if (!this.frontEndKeepsCtrl() && this.filter.check(frame) !== undefined) {
         this.stats.rxDropped.filtered++;
         return;
       }
@@ -307,7 +322,10 @@ export class NetDevice extends VirtioDevice {
       linkUp: () => this.link,
       violation: (rule, message, q, index, once) => this.report(rule, message, q, index, once),
       send: (frame) => this.send(frame),
-      learn: (frame, pair) => this.steering.learn(frame, pair),
+      // One pair: steering always picks it, so nothing to learn (a flow key per frame cost 5 % of figure 4).
+      learn: (frame, pair) => {
+        if (this.maxPairs > 1) this.steering.learn(frame, pair);
+      },
     };
   }
 
@@ -326,9 +344,10 @@ export class NetDevice extends VirtioDevice {
       setGuestOffloads: (v) => {
         this.guestOffloadsValue = v;
       },
+      // A control-queue violation names the command's chain (its head), as transmit and receive rules do.
       violation: (rule, message) => {
         const q = controlq();
-        this.violation(rule, message, q ? { queue: q } : {});
+        this.violation(rule, message, { ...(q ? { queue: q } : {}), ...(this.ctrlHead !== undefined ? { index: this.ctrlHead } : {}) });
       },
     };
   }

@@ -9,14 +9,13 @@ import { type GuestMemory } from '../../memory';
 import { readChain } from '../../queue/chain-io';
 import { type Chain } from '../../queue/types';
 import { type RuleId } from '../../rules';
-import { networkHeader } from '../../wire/ethernet';
+import { MAX_FRAME, networkHeader } from '../../wire/ethernet';
 import { GSO, GSO_TUNNEL_MASK, HDR_F, type HeaderLayout, KNOWN_HEADER_SIZES, type NetHdr, parseNetHdr } from '../../wire/net-header';
 import { completeChecksum, segment } from './gso';
 import { NET_F, hasBit, hostFeatureForGso } from './net-features';
 import { type NetStats } from './net-stats';
 
-/** Largest frame the device accepts on either side: a 65535-byte IP packet behind two VLAN tags (+ IPv6 header). */
-export const MAX_FRAME = 65535 + 40 + 22;
+export { MAX_FRAME };
 const ETH_HEADER = 14;
 
 export interface TxHost {
@@ -65,6 +64,7 @@ export function transmitChain(host: TxHost, q: QueueRuntime, chain: Chain, pair:
   }
   const { hdr, frame, truncated } = readTxChain(host.mem, chain, layout);
   if (truncated) {
+    v('net-tx-frame-too-long', `transmit chain ${chain.id} carries ${chain.readableBytes - layout.size} bytes after the ${layout.size}-byte header: more than the ${MAX_FRAME}-byte largest frame; dropped`);
     host.stats.txDropped.malformed++;
     return 0;
   }

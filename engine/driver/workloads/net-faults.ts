@@ -5,6 +5,7 @@
  */
 import { type FaultPlan } from '../ring-types';
 import { encodeNetHdr } from '../../wire/net-header';
+import { MAX_FRAME } from '../../wire/ethernet';
 import { type NetClient, type TxHeader } from './net-client';
 
 const NEEDS_CSUM = 1;
@@ -26,6 +27,7 @@ export const NET_TX_FAULTS = [
   'net-tx-gso-type-undefined',
   'net-tx-gso-incomplete',
   'net-tx-exceeds-mtu',
+  'net-tx-frame-too-long',
   'net-tx-writable-descriptor',
   'net-tx-queue-inactive',
 ] as const;
@@ -110,6 +112,12 @@ export function txFaultShape(plan: FaultPlan, c: TxFaultContext): TxShape {
       return shape({ ...c.hdr, flags: 0, gsoType: GSO_TCPV4, gsoSize: 1400, hdrLen: 54 });
     case 'net-tx-exceeds-mtu': {
       const big = new Uint8Array(14 + c.mtu + (plan.arg ?? 1));
+      big.set(c.frame.subarray(0, Math.min(c.frame.length, big.length)));
+      return shape({ ...c.hdr, gsoType: 0 }, big);
+    }
+    case 'net-tx-frame-too-long': {
+      // arg: bytes beyond the largest frame (default 1).
+      const big = new Uint8Array(MAX_FRAME + (plan.arg ?? 1));
       big.set(c.frame.subarray(0, Math.min(c.frame.length, big.length)));
       return shape({ ...c.hdr, gsoType: 0 }, big);
     }

@@ -31,6 +31,8 @@ export interface SessionContext {
   readonly offeredProtocolFeatures: bigint;
   /** The last SET_FEATURES value (with bit 30 / LOG_ALL), undefined before the first. */
   acked: bigint | undefined;
+  /** Why the last SET_FEATURES would be refused at FEATURES_OK (judged as in process), or undefined. */
+  featuresRefused: string | undefined;
   /** The last SET_STATUS value. */
   frontendStatus: number;
   /** The back-end request channel (SET_BACKEND_REQ_FD), or -1. */

@@ -11,6 +11,7 @@ import {
   type VhostUserRequestName,
 } from './messages';
 import { STATUS } from '../../device-core/bits';
+import { judgeFeatures } from '../../device-core/features';
 import { decodeConfig, decodeMemRegion, decodeMemTable, decodeU64, encodeConfig, encodeU64, hex, protocolFeatureNames } from './codec';
 import { type Handler, OK, type Outcome, type SessionContext, refuse, takeFds } from './context';
 import { MAX_MEM_SLOTS, describeRegion } from './memory-table';
@@ -32,8 +33,7 @@ const setFeatures: Handler = (s, m) => {
   const value = d.value;
   const virtio = value & ~(PROTOCOL_BIT | LOG_ALL_BIT);
   const offered = s.offeredFeatures() & ~PROTOCOL_BIT;
-  const unoffered = virtio & ~offered;
-  if (unoffered) s.violation('vhost-user-features-not-offered', `SET_FEATURES ${hex(value)} acknowledges ${hex(unoffered)}, which GET_FEATURES did not offer; ignored`);
+  judgeAcceptance(s, value, virtio, offered);
   if (value & LOG_ALL_BIT) s.note('SET_FEATURES asks for dirty-page logging (VHOST_F_LOG_ALL): not supported (LOG_SHMFD is not offered), writes are not logged');
   const accepted = virtio & offered;
   const previous = s.acked === undefined ? undefined : s.acked & ~(PROTOCOL_BIT | LOG_ALL_BIT) & offered;
@@ -44,6 +44,22 @@ const setFeatures: Handler = (s, m) => {
   if (previous !== accepted) s.applyFeatures(accepted);
   return OK;
 };
+
+/**
+ * The driver's acceptance arrives with SET_FEATURES (vhost-user has no FEATURES_OK register): it is judged as
+ * at FEATURES_OK in process (features-not-offered, features-version1-not-accepted, features-dependency).
+ * Unoffered bits are dropped; a refusal is what GET_STATUS answers (FEATURES_OK cleared), since the back end
+ * cannot refuse the message itself.
+ */
+function judgeAcceptance(s: SessionContext, value: bigint, virtio: bigint, offered: bigint): void {
+  const verdict = judgeFeatures(offered, virtio, s.device.featureTable, s.device.vhostUserFrontEndFeatures() & offered);
+  for (const v of verdict.violations) {
+    const dropped = v.rule === 'features-not-offered' ? `; ${hex(virtio & ~offered)} ignored` : '';
+    s.violation(v.rule, `SET_FEATURES ${hex(value)}: ${v.message}${dropped}`);
+  }
+  s.featuresRefused = verdict.refuse;
+  if (verdict.refuse) s.note(`FEATURES_OK refused: ${verdict.refuse} (GET_STATUS answers without FEATURES_OK)`);
+}
 
 const setOwner: Handler = (s) => {
   s.owner = true;
@@ -157,7 +173,11 @@ const setStatus: Handler = (s, m) => {
   return OK;
 };
 
-const getStatus: Handler = (s) => ({ reply: encodeU64(s.frontendStatus | (s.device.status & STATUS.DEVICE_NEEDS_RESET)) });
+/** The front end's status, with DEVICE_NEEDS_RESET from the device and FEATURES_OK cleared when the features were refused. */
+const getStatus: Handler = (s) => {
+  const status = s.featuresRefused === undefined ? s.frontendStatus : s.frontendStatus & ~STATUS.FEATURES_OK;
+  return { reply: encodeU64(status | (s.device.status & STATUS.DEVICE_NEEDS_RESET)) };
+};
 
 const setBackendReqFd: Handler = (s, m) => {
   if (m.fds.length !== 1) return refuse('vhost-user-fd-missing', `SET_BACKEND_REQ_FD carries ${m.fds.length} fds, expected 1`);

@@ -4,11 +4,12 @@
  * guest-physical ones. A new table is checked completely before it replaces the old one; the old regions are
  * released only after the swap, so a refused table leaves everything as it was.
  *
- * Each region is mapped into this process once (MappedBacking: plain loads and stores, zero-copy block I/O)
- * when its file cannot shrink under us — a memfd sealed with F_SEAL_SHRINK, as QEMU's memory-backend-memfd
- * seals it; a shared mapping of a file that shrinks later faults with SIGBUS, which nothing could catch.
- * Otherwise, or when mmap fails, the region is read and written with positioned I/O on its fd (FdBacking,
- * a system call per access), and the session is told once why.
+ * Each region is mapped into this process once (MappedBacking: plain loads and stores, zero-copy block I/O),
+ * as qemu-storage-daemon and DPDK do, whether or not its file is sealed against shrinking (QEMU's
+ * memory-backend-memfd is, DPDK's memfds are not). A front end that shrinks the file afterwards would make an
+ * access SIGBUS: the addon's guard (native/src/mem.c) then swaps that mapping for zero pages, the process goes
+ * on, and the table notes it (checked once a second). When mmap fails the region is read and written with
+ * positioned I/O on its fd (FdBacking, a system call per access), and the session is told once why.
  */
 import { closeSync, fstatSync } from 'node:fs';
 import { type MemRegionDescription } from './messages';
@@ -18,12 +19,9 @@ import { MappedBacking } from '../../memory/mapped-backing';
 import { hex } from './codec';
 import { type NativeFd } from './native';
 
-/** F_SEAL_SHRINK of <fcntl.h>. */
-const F_SEAL_SHRINK = 0x0002;
-
 export interface MemoryTableOptions {
   /** The addon that maps regions; without it every region uses positioned I/O. */
-  native?: Pick<NativeFd, 'mmapShared' | 'unmap' | 'fence' | 'fileSeals'>;
+  native?: Pick<NativeFd, 'mmapShared' | 'unmap' | 'fence' | 'mappingFaults'>;
   /** Map regions (default true; VIRTIO_DEBUG_MMAP=0 in the environment turns it off, for comparisons). */
   mmap?: boolean;
   /** Told once per table when a region falls back to positioned I/O, with the reason. */
@@ -60,6 +58,8 @@ export function describeRegion(d: MemRegionDescription): string {
 export class MemoryTable {
   private regions: TableRegion[] = [];
   private fallbackNoted = false;
+  /** Checks the addon's SIGBUS guard while regions are mapped. */
+  private faultTimer: NodeJS.Timeout | undefined;
   private readonly mmap: boolean;
 
   constructor(
@@ -80,19 +80,12 @@ export class MemoryTable {
     let why: string;
     if (!n || !this.mmap) why = 'mapping is turned off';
     else {
-      let seals = 0;
       try {
-        seals = n.fileSeals(fd);
-      } catch {
-        // Not sealable: handled below.
-      }
-      if (!(seals & F_SEAL_SHRINK)) why = `its file is not a memfd sealed against shrinking (F_SEAL_SHRINK)`;
-      else {
-        try {
-          return new MappedBacking(n.mmapShared(fd, mmapOffset, size), n);
-        } catch (e) {
-          why = `mmap failed (${e instanceof Error ? e.message : String(e)})`;
-        }
+        const backing = new MappedBacking(n.mmapShared(fd, mmapOffset, size), n);
+        this.watchFaults(n);
+        return backing;
+      } catch (e) {
+        why = `mmap failed (${e instanceof Error ? e.message : String(e)})`;
       }
     }
     if (!this.fallbackNoted && this.mmap && n) {
@@ -100,6 +93,18 @@ export class MemoryTable {
       this.o.note?.(`guest memory ${label}: ${why}; using a read/write system call per access instead (slower)`);
     }
     return new FdBacking(fd, end);
+  }
+
+  /** Notes, once a second at most, that a mapped region's file shrank under us (the addon's SIGBUS guard). */
+  private watchFaults(n: Pick<NativeFd, 'mappingFaults'>): void {
+    if (this.faultTimer) return;
+    let seen = n.mappingFaults();
+    this.faultTimer = setInterval(() => {
+      const now = n.mappingFaults();
+      if (now === seen) return;
+      seen = now;
+      this.o.note?.('guest memory: the file of a mapped region shrank under us (the front end truncated its memory); that region now reads as zeros and writes to it are lost');
+    }, 1000).unref();
   }
 
   get list(): readonly TableRegion[] {
@@ -249,6 +254,8 @@ export class MemoryTable {
     const old = this.regions;
     this.regions = [];
     for (const r of old) r.backing.close();
+    clearInterval(this.faultTimer);
+    this.faultTimer = undefined;
   }
 
   summary(): string {

@@ -18,7 +18,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 
 /** The addon's API version this wrapper was written for (native/src/common.h VD_ADDON_VERSION). */
-export const NATIVE_ADDON_VERSION = 3;
+export const NATIVE_ADDON_VERSION = 4;
 
 const FIX_HINT = 'run `npm rebuild` (needs python3, make, g++)';
 
@@ -106,7 +106,8 @@ export interface NativeFd {
   /**
    * Maps `length` bytes of `fd` from file position `offset` (any alignment) MAP_SHARED read-write; the
    * ArrayBuffer is exactly that range. The mapping lives until the ArrayBuffer is garbage collected or
-   * detached with `unmap`. Only map files that cannot shrink: access past a shrunk file's end is SIGBUS.
+   * detached with `unmap`. If the file shrinks later, an access past its new end raises SIGBUS: the addon's
+   * handler replaces the whole mapping with zero pages and counts it (mappingFaults).
    */
   mmapShared(fd: number, offset: number, length: number): ArrayBuffer;
   /** Detaches the ArrayBuffer (its views become empty); the mapping is removed right after. Idempotent.
@@ -116,6 +117,8 @@ export interface NativeFd {
   fence(): void;
   /** Bytes currently mapped by mmapShared (tests check that unmapping happens). */
   mappedBytes(): number;
+  /** Mappings replaced by zero pages because their file shrank (SIGBUS caught), since the addon loaded. */
+  mappingFaults(): number;
   /**
    * Starts watching `fd` for readability (libuv sets O_NONBLOCK on it). EEXIST when this addon or Node
    * itself (e.g. a net.Socket on that fd) already watches it.
@@ -150,6 +153,7 @@ interface RawAddon {
   unmap: NativeFd['unmap'];
   fence: NativeFd['fence'];
   mappedBytes: NativeFd['mappedBytes'];
+  mappingFaults: NativeFd['mappingFaults'];
 }
 
 interface NodeGypBuild {
@@ -269,6 +273,7 @@ function wrap(raw: RawAddon, path: string): NativeFd {
     // The raw function itself: the fence sits on the notification path, skip a wrapper call.
     fence: raw.fence,
     mappedBytes: () => raw.mappedBytes(),
+    mappingFaults: () => raw.mappingFaults(),
     watch: (fd, onReady) => new FdPoll(fd, onReady),
   };
 }

@@ -68,6 +68,7 @@ export class VhostUserSession implements SessionContext {
   owner = false;
   protocolFeatures = 0n;
   acked: bigint | undefined;
+  featuresRefused: string | undefined;
   frontendStatus = 0;
   backendFd = -1;
   messages = 0;
@@ -135,6 +136,7 @@ export class VhostUserSession implements SessionContext {
     for (const r of this.vrings) await r.reset();
     this.deviceStarted = false;
     this.acked = undefined;
+    this.featuresRefused = undefined;
     this.frontendStatus = 0;
     this.device.reset();
   }

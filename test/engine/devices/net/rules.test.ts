@@ -39,6 +39,7 @@ const CASES: Case[] = [
   { rule: 'net-tx-gso-type-undefined', act: transmit },
   { rule: 'net-tx-gso-incomplete', act: transmit },
   { rule: 'net-tx-exceeds-mtu', act: transmit },
+  { rule: 'net-tx-frame-too-long', act: transmit },
   { rule: 'net-tx-writable-descriptor', act: transmit },
   { rule: 'net-tx-queue-inactive', rig: { device: { queuePairs: 2 } }, act: transmit },
   { rule: 'net-rx-buffer-too-small', rig: { without: ['MRG_RXBUF'] }, act: receive },

@@ -93,6 +93,20 @@ describe('partial checksums completed by the device (CSUM, NEEDS_CSUM)', () => {
     assert.ok(chain?.type === 'chain');
     assert.equal(chain.summary, 'UDP 10.0.2.15:5353 > 10.0.2.2:53 len 18 (52 B) [NEEDS_CSUM csum 34+6]');
   });
+
+  test('frames sent again, alternating or changed by one byte, are summarised each as itself (summaries are remembered)', async () => {
+    const r = await netRig();
+    const a = udpFrame(v4, 5353, 53, payload(10), false).frame;
+    const b = udpFrame(v4, 5354, 53, payload(10), false).frame;
+    for (const f of [a, b, a, b, a]) await r.client.transmit(f);
+    const c = Uint8Array.from(a);
+    c[14 + 20 + 1] ^= 1; // source port 5353 -> 5352
+    await r.client.transmit(c);
+    const got = r.events.flatMap((e) => (e.type === 'chain' && e.queueName === 'transmitq1' ? [e.summary?.split(' (')[0]] : []));
+    const A = 'UDP 10.0.2.15:5353 > 10.0.2.2:53 len 18';
+    const B = 'UDP 10.0.2.15:5354 > 10.0.2.2:53 len 18';
+    assert.deepEqual(got, [A, B, A, B, A, 'UDP 10.0.2.15:5352 > 10.0.2.2:53 len 18']);
+  });
 });
 
 describe('GSO packets segmented for the wire (HOST_TSO4/TSO6/USO/UFO)', () => {

@@ -1,9 +1,9 @@
 // MappedBacking and the memory table's mappings: guest memory mmap'ed from the front end's memfd is the same
 // memory the file holds (both ways, at once), bad accesses stay MemoryFaults, a replaced table never leaves a
-// view onto unmapped memory (retained regions are unmapped only after their I/O), and an unsealed memfd falls
-// back to positioned I/O with one note.
+// view onto unmapped memory (retained regions are unmapped only after their I/O), an unsealed memfd is mapped
+// too, and a front end that shrinks a mapped file afterwards neither kills the process nor goes unnoticed.
 import assert from 'node:assert/strict';
-import { openSync, readSync, writeSync } from 'node:fs';
+import { ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { GuestMemory, MemoryFault } from '../../../../engine/memory';
 import { FdBacking } from '../../../../engine/memory/fd-backing';
@@ -84,7 +84,7 @@ describe('MappedBacking', () => {
 });
 
 describe('memory table mappings', () => {
-  test('a sealed memfd is mapped; replacing the table unmaps the old regions; an unsealed one falls back once', async () => {
+  test('a sealed memfd is mapped; replacing the table unmaps the old regions; an unsealed one is mapped too', async () => {
     await settle(); // earlier tests' unmaps are done
     const before = n.mappedBytes();
     const notes: string[] = [];
@@ -104,20 +104,41 @@ describe('memory table mappings', () => {
 
     const unsealed = new GuestRam(n, 4 << 20, { seal: false });
     assert.equal(table.replace(unsealed.regions(), unsealed.memTable().fds.map((fd) => dupFd(fd))), undefined);
-    assert.equal(table.mappedCount, 0);
-    assert.equal(notes.length, 1, 'one note for the fallback');
-    assert.match(notes[0]!, /not a memfd sealed against shrinking.*system call per access/);
+    assert.equal(table.mappedCount, 2, 'mapped like a sealed one (as qemu-storage-daemon and DPDK do)');
+    assert.deepEqual(notes, []);
     assert.ok(oldBackings[0]!.isUnmapped, 'the old low region is unmapped at once');
     assert.ok(!oldBackings[1]!.isUnmapped, 'the lent region waits for its loan');
     loan.done(true);
     assert.ok(oldBackings[1]!.isUnmapped);
     unsealed.mem.writeU32(0x100000, 0x0badcafe);
-    assert.equal(mem.readU32(0x100000), 0x0badcafe, 'positioned I/O on the unsealed memfd');
+    assert.equal(mem.readU32(0x100000), 0x0badcafe, 'the unsealed memfd through the mapping');
     table.clear();
     sealed.close();
     unsealed.close();
     await settle();
     assert.equal(n.mappedBytes(), before, 'nothing stays mapped');
+  });
+
+  test('a mapped file the front end truncates reads as zeros: the SIGBUS is caught, counted and noted', async () => {
+    const notes: string[] = [];
+    const mem = new GuestMemory();
+    const table = new MemoryTable(mem, { native: n, note: (m) => notes.push(m) });
+    const ram = new GuestRam(n, 4 << 20, { seal: false });
+    const fds = ram.memTable().fds.map((fd) => dupFd(fd));
+    assert.equal(table.replace(ram.regions(), fds), undefined);
+    assert.equal(table.mappedCount, 2);
+    mem.writeU32(0x200000, 0x12345678);
+    assert.equal(mem.readU32(0x200000), 0x12345678);
+    const faults = n.mappingFaults();
+    for (const fd of ram.memTable().fds) ftruncateSync(fd, 0); // the front end shrinks its memory under us
+    assert.equal(mem.readU32(0x200000), 0, 'an access past the end of the file reads zero instead of killing the process');
+    mem.writeU32(0x200000, 7); // lands in the zero pages, no signal
+    assert.ok(n.mappingFaults() > faults, 'the guard counted the fault');
+    await new Promise((r) => setTimeout(r, 1100));
+    assert.equal(notes.length, 1);
+    assert.match(notes[0]!, /shrank under us.*reads as zeros/);
+    table.clear();
+    ram.close();
   });
 
   test('a refused table maps nothing and leaves the caller its fds', async () => {
