@@ -121,8 +121,26 @@ export const NET_CTRL_SCENARIOS: Scenario[] = [
   }),
 ];
 
+/** Posts the receive buffer that breaks the rule on receiveq1 and kicks; no frame comes (judged at the kick). */
+const posted = (name: string, rule: RuleId, o: { arg?: number; features?: string[] } = {}): Scenario => ({
+  name,
+  device: 'net',
+  rule,
+  index: 0,
+  verdict: 'served',
+  modes: [15],
+  front: { features: o.features ?? [] },
+  act: (f) => {
+    const shape = rxFaultShape({ rule, ...(o.arg !== undefined ? { arg: o.arg } : {}) }, HDR, 1526);
+    void f.submit(0, f.buffers(shape.pieces.map((p) => ({ len: p.len, write: p.write }))));
+  },
+});
+
 export const NET_SCENARIOS: Scenario[] = [
   ...NET_CTRL_SCENARIOS,
+  posted('a posted receive buffer of header + 32 bytes, no traffic', 'net-rx-buffer-too-small'),
+  posted('a posted 6-byte receive buffer with MRG_RXBUF, no traffic', 'net-rx-buffer-smaller-than-header', { features: ['MRG_RXBUF'] }),
+  posted('a posted receive chain with a device-readable descriptor, no traffic', 'net-rx-buffer-not-writable'),
   splitHeader('a 10-byte (legacy) header descriptor with VERSION_1', 10),
   splitHeader('a 20-byte (HASH_REPORT) header descriptor without HASH_REPORT', 20),
   inactiveTx('transmitq2 before VQ_PAIRS_SET', { features: ['MQ', 'CTRL_VQ'], rings: [0, 1, 2, 3, 4] }),

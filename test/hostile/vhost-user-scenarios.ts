@@ -73,7 +73,44 @@ const writeback = (name: string, value: number): Scenario => ({
   },
 });
 
+/** GET_CONFIG of `size` bytes at `offset`, partly past the device's config space (blk 96, net 28 bytes). */
+const configPast = (name: string, device: 'blk' | 'net', offset: number, size: number, configSize: number): Scenario => ({
+  name,
+  device,
+  rule: 'config-out-of-range',
+  index: offset,
+  verdict: 'answered',
+  modes: [18],
+  act: async (f) => {
+    const r = await f.fe.call(R.GET_CONFIG, configRequest(offset, size));
+    assert.equal(r.payload.length, 12 + size, 'answered with the size asked for (no error form)');
+    assert.ok(r.payload.subarray(12 + Math.max(0, configSize - offset)).every((b) => b === 0), 'bytes past the config space read as zero');
+  },
+});
+
+/** SET_CONFIG of `bytes` at `offset` into a driver-read-only field: reported, the field kept. */
+const readOnlyWrite = (name: string, device: 'blk' | 'net', rule: RuleId, offset: number, bytes: number[]): Scenario => ({
+  name,
+  device,
+  rule,
+  index: offset,
+  verdict: 'answered',
+  modes: [18],
+  act: async (f) => {
+    const before = (await f.config(offset + bytes.length)).subarray(offset);
+    const req = configRequest(offset, bytes.length);
+    req.set(bytes, 12);
+    f.fe.send(R.SET_CONFIG, req);
+    assert.deepEqual((await f.config(offset + bytes.length)).subarray(offset), before, 'the field is kept');
+  },
+});
+
 export const VHOST_USER_SCENARIOS: Scenario[] = [
+  readOnlyWrite('SET_CONFIG of the mac', 'net', 'net-config-write', 0, [2, 0, 0, 0, 0, 1]),
+  readOnlyWrite('SET_CONFIG of max_virtqueue_pairs', 'net', 'net-config-write', 8, [9, 0]),
+  readOnlyWrite('SET_CONFIG of the capacity', 'blk', 'config-write-readonly', 0, [1, 2, 3, 4, 5, 6, 7, 8]),
+  configPast('GET_CONFIG of 16 bytes at offset 88 (past the 96-byte virtio_blk_config)', 'blk', 88, 16, 96),
+  configPast('GET_CONFIG of 64 bytes at offset 0 (past the 28-byte virtio_net_config)', 'net', 0, 64, 28),
   writeback('SET_CONFIG writeback = 2', 2),
   writeback('SET_CONFIG writeback = 0xff', 0xff),
   accept('SET_FEATURES with bit 63 (never offered)', 'features-not-offered', 'blk', V1 | (1n << 63n)),

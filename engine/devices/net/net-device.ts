@@ -250,6 +250,7 @@ export class NetDevice extends VirtioDevice {
   override onBuffersAdded(q: QueueRuntime): void {
     if (this.role(q).kind !== 'rx') return;
     try {
+      this.rx.judgePosted(q);
       this.rx.deliver(q);
     } catch (e) {
       this.trace.emit({ type: 'note', device: this.id, message: `${q.name}: receive failed: ${e instanceof Error ? e.message : String(e)}` });

@@ -6,11 +6,16 @@
  * With MRG_RXBUF a frame spreads over as many buffers as it needs, every one but the last filled
  * completely, and num_buffers in the first header says how many; the buffers are returned together once
  * the frame is complete, so a frame waits (holding its buffers) until enough buffers arrived.
+ *
+ * Receive chains are judged when the driver posts them (judgePosted, at the kick), without taking them:
+ * a malformed buffer is named while no traffic comes (issue 12). What was reported for a chain then is not
+ * reported again when a frame takes it; a buffer below the recommended size is named once per queue when
+ * posted, and each frame dropped for lack of room when it happens.
  */
 import { type QueueRuntime } from '../../device-core/queue-runtime';
 import { type GuestMemory } from '../../memory';
 import { writeChain } from '../../queue/chain-io';
-import { type Chain } from '../../queue/types';
+import { type Chain, type DeviceVirtqueue } from '../../queue/types';
 import { type RuleId } from '../../rules';
 import { type HeaderLayout, KNOWN_HEADER_SIZES, NUM_BUFFERS_OFFSET, encodeNetHdr } from '../../wire/net-header';
 import { type NetStats } from './net-stats';
@@ -58,6 +63,8 @@ class QueueBacklog {
 
 export class RxPath {
   private readonly backlogs = new Map<number, QueueBacklog>();
+  /** Per ring: the rules reported at the kick for chains not taken yet, by avail position. */
+  private readonly posted = new WeakMap<DeviceVirtqueue, Map<number, RuleId[]>>();
   /** Set while a chain is being taken, so describeChain can show which frame goes into it. */
   describing: RxDescribe | undefined;
   private delivering = new Set<number>();
@@ -119,35 +126,81 @@ export class RxPath {
     }
   }
 
-  /** Takes the next chain that has room for data; returns null when none is available. */
-  private take(q: QueueRuntime, d: RxDescribe): Chain | null {
-    this.describing = d;
-    try {
-      return this.host.take(q);
-    } finally {
-      this.describing = undefined;
+  /**
+   * Judges the receive chains posted on `q` and not judged yet, without taking them (a side-effect-free
+   * peek): the buffer layout, and the size every buffer must (MRG_RXBUF: a header) or should (without it:
+   * a full frame) have. Ring breaches are left to the walk that takes the chain.
+   */
+  judgePosted(q: QueueRuntime): void {
+    const vq = q.vq;
+    if (!vq || vq.broken) return;
+    let judged = this.posted.get(vq);
+    if (!judged) this.posted.set(vq, (judged = new Map()));
+    if (vq.inspect(false).pending <= judged.size) return;
+    const chains = vq.peek(q.size).chains;
+    // Positions no longer pending (given back or reset) are forgotten.
+    const live = new Set(chains.map((c) => c.position));
+    for (const p of judged.keys()) if (!live.has(p)) judged.delete(p);
+    for (const chain of chains) {
+      if (judged.has(chain.position)) continue;
+      const rules: RuleId[] = [];
+      this.judgeBuffer(q, chain, rules);
+      const size = this.host.layout().size;
+      if (this.host.mergeable()) {
+        if (chain.writableBytes < size) this.reportSmallerThanHeader(q, chain, size, rules);
+      } else if (chain.writableBytes < this.host.minBuffer()) {
+        // A SHOULD: named once per queue when posted; each frame it then cannot hold is reported when dropped.
+        this.host.violation(
+          'net-rx-buffer-too-small',
+          `receive buffer of ${chain.writableBytes} bytes is smaller than the ${this.host.minBuffer()} bytes a ${size}-byte header and a full frame need without MRG_RXBUF; longer frames will be dropped`,
+          q,
+          chain.head,
+          true,
+        );
+      }
+      judged.set(chain.position, rules);
     }
   }
 
+  /** Takes the next chain that has room for data; returns null when none is available. `pre` receives
+   *  the rules already reported for it at the kick. */
+  private take(q: QueueRuntime, d: RxDescribe, pre: RuleId[][] = []): Chain | null {
+    this.describing = d;
+    let chain: Chain | null;
+    try {
+      chain = this.host.take(q);
+    } finally {
+      this.describing = undefined;
+    }
+    const judged = q.vq && this.posted.get(q.vq);
+    if (chain && judged) {
+      pre.push(judged.get(chain.position) ?? []);
+      judged.delete(chain.position);
+    }
+    return chain;
+  }
+
+  /** Reports `rule` for `chain` unless it is in `done` (reported at the kick); records it there. */
+  private report(q: QueueRuntime, chain: Chain, done: RuleId[], rule: RuleId, message: string, once?: boolean): void {
+    if (done.includes(rule)) return;
+    done.push(rule);
+    this.host.violation(rule, message, q, chain.head, once);
+  }
+
   /** Judges the buffer layout: device-writable only, header descriptor of the right size. */
-  private judgeBuffer(q: QueueRuntime, chain: Chain): void {
+  private judgeBuffer(q: QueueRuntime, chain: Chain, done: RuleId[]): void {
     if (chain.readableBytes > 0) {
-      this.host.violation(
-        'net-rx-buffer-not-writable',
-        `receive chain ${chain.id} has ${chain.readableBytes} device-readable bytes; receive buffers must be device-writable`,
-        q,
-        chain.head,
-        true,
-      );
+      this.report(q, chain, done, 'net-rx-buffer-not-writable', `receive chain ${chain.id} has ${chain.readableBytes} device-readable bytes; receive buffers must be device-writable`, true);
     }
     const size = this.host.layout().size;
     const first = chain.writable[0];
     if (first && chain.writable.length > 1 && first.len !== size && (KNOWN_HEADER_SIZES as readonly number[]).includes(first.len)) {
-      this.host.violation(
+      this.report(
+        q,
+        chain,
+        done,
         'net-hdr-size-mismatch',
         `receive chain ${chain.id} starts with a ${first.len}-byte header buffer, but the negotiated features give a ${size}-byte virtio_net_hdr`,
-        q,
-        chain.head,
         true,
       );
     }
@@ -157,19 +210,22 @@ export class RxPath {
   private deliverSingle(q: QueueRuntime, b: QueueBacklog): boolean {
     const frame = b.frames[0]!;
     const flags = this.host.rxFlags(frame);
-    const chain = this.take(q, { frame, flags, offset: 0 });
+    const pre: RuleId[][] = [];
+    const chain = this.take(q, { frame, flags, offset: 0 }, pre);
     if (!chain) return false;
+    const done = pre[0] ?? [];
     b.frames.shift();
-    this.judgeBuffer(q, chain);
+    this.judgeBuffer(q, chain, done);
     const layout = this.host.layout();
     const need = layout.size + frame.length;
     if (chain.writableBytes < need) {
-      this.host.violation(
+      this.report(
+        q,
+        chain,
+        done,
         'net-rx-buffer-too-small',
         `receive buffer of ${chain.writableBytes} bytes cannot hold the ${layout.size}-byte header and a ${frame.length}-byte frame ` +
           `(without MRG_RXBUF buffers should be at least ${this.host.minBuffer()} bytes); frame dropped`,
-        q,
-        chain.head,
       );
       this.host.stats.rxDropped.bufferTooSmall++;
       this.host.complete(q, chain, 0);
@@ -201,10 +257,12 @@ export class RxPath {
     const f = b.inflight;
     const total = layout.size + f.frame.length;
     while (f.written < total) {
-      const chain = this.take(q, { frame: f.frame, flags: f.header[0]!, offset: f.written });
+      const pre: RuleId[][] = [];
+      const chain = this.take(q, { frame: f.frame, flags: f.header[0]!, offset: f.written }, pre);
       if (!chain) return false;
-      this.judgeBuffer(q, chain);
-      if (chain.writableBytes < layout.size) this.reportSmallerThanHeader(q, chain, layout.size);
+      const done = pre[0] ?? [];
+      this.judgeBuffer(q, chain, done);
+      if (chain.writableBytes < layout.size) this.reportSmallerThanHeader(q, chain, layout.size, done);
       // A buffer with no room (all device-readable, reported above) still counts in num_buffers.
       this.addPart(f, chain, total);
     }
@@ -222,21 +280,24 @@ export class RxPath {
   /** The buffer that starts a frame: one that holds at least a header (smaller ones are returned empty). */
   private takeFirst(q: QueueRuntime, frame: Uint8Array, flags: number, headerSize: number): Chain | null {
     for (;;) {
-      const chain = this.take(q, { frame, flags, offset: 0 });
+      const pre: RuleId[][] = [];
+      const chain = this.take(q, { frame, flags, offset: 0 }, pre);
       if (!chain) return null;
-      this.judgeBuffer(q, chain);
+      const done = pre[0] ?? [];
+      this.judgeBuffer(q, chain, done);
       if (chain.writableBytes >= headerSize) return chain;
-      this.reportSmallerThanHeader(q, chain, headerSize);
+      this.reportSmallerThanHeader(q, chain, headerSize, done);
       this.host.complete(q, chain, 0);
     }
   }
 
-  private reportSmallerThanHeader(q: QueueRuntime, chain: Chain, headerSize: number): void {
-    this.host.violation(
+  private reportSmallerThanHeader(q: QueueRuntime, chain: Chain, headerSize: number, done: RuleId[]): void {
+    this.report(
+      q,
+      chain,
+      done,
       'net-rx-buffer-smaller-than-header',
       `receive buffer of ${chain.writableBytes} bytes is smaller than the ${headerSize}-byte virtio_net_hdr (MRG_RXBUF needs every buffer to hold a header)`,
-      q,
-      chain.head,
     );
   }
 

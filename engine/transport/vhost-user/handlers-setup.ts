@@ -143,9 +143,14 @@ const getConfig: Handler = (s, m) => {
   if (size === 0 || offset + size > VHOST_USER_MAX_CONFIG_SIZE) {
     return refuse('vhost-user-config-range', `GET_CONFIG of ${size} bytes at offset ${offset}: outside the ${s.device.config.size}-byte config space`);
   }
-  // Bytes past the device's config space read as zero (the front end may know a newer, longer layout).
-  const data = new Uint8Array(size);
+  // Bytes past the device's config space read as zero, as in process, and the read is named the same way
+  // (config-out-of-range at the offset); the answer keeps the size asked for, so the front end gets no error form.
   const bytes = s.device.config.bytes;
+  if (offset + size > bytes.length) {
+    const zero = `bytes ${Math.max(offset, bytes.length)}..${offset + size - 1} read as zero`;
+    s.device.violation('config-out-of-range', `GET_CONFIG of ${size} bytes at offset ${offset}: the config space has ${bytes.length} bytes; ${zero}`, { index: offset });
+  }
+  const data = new Uint8Array(size);
   if (offset < bytes.length) data.set(bytes.subarray(offset, Math.min(bytes.length, offset + size)));
   return { reply: encodeConfig({ offset, flags: 0, data }) };
 };

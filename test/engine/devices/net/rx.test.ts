@@ -68,9 +68,11 @@ describe('single receive buffers (no MRG_RXBUF)', () => {
       assert.equal(r.client.received[0]!.numBuffers, 1);
       assert.equal(r.client.emptyBuffers, 1);
       assert.equal(r.dev.stats.rxDropped.bufferTooSmall, 1);
+      // Named when posted (once per queue, a SHOULD), then the dropped frame.
       const v = r.violations();
-      assert.deepEqual(v.map((x) => x.rule), ['net-rx-buffer-too-small']);
-      assert.match(v[0]!.message, /300 bytes cannot hold the 12-byte header and a 400-byte frame.*at least 65601 bytes/);
+      assert.deepEqual(v.map((x) => x.rule), ['net-rx-buffer-too-small', 'net-rx-buffer-too-small']);
+      assert.match(v[0]!.message, /300 bytes is smaller than the 65601 bytes a 12-byte header and a full frame need without MRG_RXBUF/);
+      assert.match(v[1]!.message, /300 bytes cannot hold the 12-byte header and a 400-byte frame.*at least 65601 bytes/);
     });
   }
 
@@ -133,4 +135,31 @@ describe('receive backlog, pause, MTU', () => {
     assert.ok(await until(() => again.receivedCount === 1));
     assert.deepEqual(again.received[0]!.frame, f);
   });
+});
+
+describe('posted receive chains are judged at the kick (issue 12)', () => {
+  const cases = [
+    { rule: 'net-rx-buffer-not-writable', o: {} },
+    { rule: 'net-rx-buffer-smaller-than-header', o: {} },
+    { rule: 'net-rx-buffer-too-small', o: { without: ['MRG_RXBUF' as const] } },
+  ];
+  for (const layout of LAYOUTS) {
+    for (const c of cases) {
+      test(`${layout}: ${c.rule} is reported while no frame arrives, and the chain stays available`, async () => {
+        const r = await netRig({ layout, ...c.o, faults: [{ rule: c.rule as 'net-rx-buffer-not-writable' }] });
+        await settle();
+        const v = r.violations().filter((x) => x.rule === c.rule);
+        assert.equal(v.length, 1, `${c.rule} reported once: ${r.rules().join(', ')}`);
+        assert.equal(v[0]!.queueName, 'receiveq1');
+        const rx = r.dev.queues[0]!;
+        assert.equal(rx.pendingCount(), 8, 'every posted buffer is still available: judging took none');
+        assert.equal(r.events.filter((e) => e.type === 'used').length, 0, 'nothing used');
+        // A frame then takes the chains: the judged chain is not reported a second time (a too-small buffer
+        // drops the 60-byte frame, and that drop is reported).
+        r.port.inject(frameTo(DEVICE_MAC, 60));
+        await settle(4);
+        assert.equal(r.violations().filter((x) => x.rule === c.rule).length, c.rule === 'net-rx-buffer-too-small' ? 2 : 1);
+      });
+    }
+  }
 });

@@ -202,6 +202,30 @@ describe('vhost-user: protocol errors', () => {
     }
   });
 
+  test('a config read partly past the device\'s config space is config-out-of-range; the bytes past it read as zero', async () => {
+    const { s, fe, done } = await session(pfBits('CONFIG'));
+    try {
+      const size = s.device.config.size;
+      const req = Buffer.alloc(12 + 16);
+      req.writeUInt32LE(size - 4, 0);
+      req.writeUInt32LE(16, 4);
+      const r = (await fe.call(R.GET_CONFIG, req)).payload;
+      assert.equal(r.length, 12 + 16, 'answered with the size asked for');
+      assert.deepEqual([...r.subarray(12 + 4)], new Array(12).fill(0), 'bytes past the config space are zero');
+      assert.deepEqual(r.subarray(12, 16), Buffer.from(s.device.config.bytes.subarray(size - 4)));
+      const v = s.violations();
+      assert.deepEqual(v.map((x) => x.rule), ['config-out-of-range']);
+      assert.equal(v[0]!.index, size - 4);
+      assert.match(v[0]!.message, new RegExp(`GET_CONFIG of 16 bytes at offset ${size - 4}: the config space has ${size} bytes; bytes ${size}\\.\\.${size + 11} read as zero`));
+      const inside = Buffer.alloc(12 + 8);
+      inside.writeUInt32LE(8, 4);
+      assert.equal((await fe.call(R.GET_CONFIG, inside)).payload.length, 20);
+      assert.equal(s.violations().length, 1, 'a read inside the config space is not reported');
+    } finally {
+      await done();
+    }
+  });
+
   test('header flags with another version are reported once; REM_MEM_REG of an unknown region is refused', async () => {
     const { s, fe, done } = await session(pfBits('REPLY_ACK', 'CONFIGURE_MEM_SLOTS'));
     try {
