@@ -1,5 +1,5 @@
 // npm start: the main job. Builds, packages the .vsix, installs code-server into a cache outside the
-// repository on first use (scripts/install-code-server.sh: about 3 minutes and ~630 MB the first time, then
+// repository on first use (scripts/install-code-server.sh: about 6 minutes and ~810 MB the first time, then
 // instant), installs the .vsix, opens the sample workspace examples/ in code-server, prints the URL and runs
 // until Ctrl-C, which ends code-server and everything it started.
 // Environment: VIRTIO_DEBUG_PORT (default: the first free port from 8080), VIRTIO_DEBUG_CACHE (default
@@ -33,7 +33,7 @@ function step(what, argv) {
 function installCodeServer() {
   return new Promise((done) => {
     const t0 = Date.now();
-    say(`code-server: checking ${join(cache, 'code-server')} (the first run installs it: about 3 minutes, ~630 MB)`);
+    say(`code-server: checking ${join(cache, 'code-server')} (the first run installs it: about 6 minutes, ~810 MB)`);
     const ticker = setInterval(() => say(`code-server: still installing (${Math.round((Date.now() - t0) / 1000)} s)...`), 20_000);
     const child = execFile('bash', [join(root, 'scripts', 'install-code-server.sh')], { env: { ...process.env, VIRTIO_DEBUG_CACHE: cache }, maxBuffer: 1 << 20 }, (err, stdout) => {
       clearInterval(ticker);

@@ -1,9 +1,10 @@
-// The debugger in a real VS Code (code-server, driven by Debian's Chromium), on the sample workspace that
-// `npm start` opens (examples/): F5 stops the session, the Call Stack shows the queues as threads, the editor
-// opens the queue listing and Variables is filled without a click, a function breakpoint stops on a chain,
-// a step advances, "Show Rings" on the thread opens the ring panel on the stopped chain (decoded header) and the
-// step moves its used index, a spec violation shows its rule and fix in the editor's exception widget, and the
-// "Virtio Trace" output and the timeline keep the session's events after it ends. Screenshots of each stop are saved in
+// The debugger in a real VS Code (code-server, driven by Debian's Chromium, with the .vsix `npm run package`
+// makes installed: harness.ts), on the sample workspace that `npm start` opens (examples/): F5 stops the
+// session, the Call Stack shows the queues as threads, the editor opens the queue listing and Variables is
+// filled without a click, a function breakpoint stops on a chain, "Show Rings" on the thread opens the ring
+// panel on the stopped chain (decoded header), a step advances and moves the panel's used index, a spec
+// violation shows its rule and fix in the editor's exception widget, and the "Virtio Trace" output and the
+// timeline keep the session's events after it ends. Screenshots of each step are saved in
 // test/.out/extension-debugger/. Needs code-server (scripts/install-code-server.sh, a few minutes the first
 // time) and /usr/bin/chromium; without either the test fails, it never skips.
 import { after, describe, test } from 'node:test';

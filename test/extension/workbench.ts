@@ -172,7 +172,9 @@ export async function contextMenu(page: Page, view: string, rowText: string, ent
       seen = (await menu.locator('.action-item').allInnerTexts()).map((t) => t.trim()).filter(Boolean).join(' | ');
       const item = menu.locator('.action-item', { hasText: entry }).first();
       await item.waitFor({ timeout: 1_000 });
-      await item.click();
+      // Bounded, so that a click that cannot land (say, the row's hover over the menu) is retried with a fresh
+      // menu instead of waiting for ever.
+      await item.click({ timeout: 3_000 });
       return true;
     });
   } catch (e) {
