@@ -102,6 +102,8 @@ export class PackedDriverRing implements DriverRing {
   private deviceBroken = false;
 
   private added = 0;
+  /** Buffer id of the list added last (packed-id-in-flight repeats it). */
+  private lastId = 0;
   private armed: { rule: RuleId; chain: number }[] = [];
   private badNotifyData = false;
   private forceNotify = false;
@@ -118,7 +120,8 @@ export class PackedDriverRing implements DriverRing {
     const placement = options.fault && PACKED_PLACEMENT_FAULTS.has(options.fault.rule) ? options.fault.rule : undefined;
     const ring = placeDescRing(alloc, mem, size, placement);
     this.descAddr = ring.addr;
-    this.driverAddr = alloc.alloc(EVENT_SIZE, 4);
+    // packed-ring-overlap: the driver event suppression structure on the ring's first descriptor.
+    this.driverAddr = placement === 'packed-ring-overlap' ? ring.addr : alloc.alloc(EVENT_SIZE, 4);
     this.deviceAddr = alloc.alloc(EVENT_SIZE, 4);
     if (options.fault && !placement) this.injectFault(options.fault);
 
@@ -164,6 +167,7 @@ export class PackedDriverRing implements DriverRing {
       buffers.map((b) => ({ addr: b.addr, len: b.len, write: b.write })),
       wantIndirect,
       this.mem,
+      this.descAddr,
     );
     const { entries, tooLong, wrongWrap } = shaped;
     let indirect = shaped.indirect;
@@ -187,7 +191,14 @@ export class PackedDriverRing implements DriverRing {
     this.armed = this.armed.filter((a) => a.chain !== this.added);
     this.added++;
     const head = this.nextPos;
-    const id = fault === 'packed-in-order-violation' ? this.outOfOrderId(posSlot(head, this.size)) : this.ids.take();
+    // packed-id-in-flight: the id of the list added last, which the device has not returned (its bookkeeping is lost).
+    const id =
+      fault === 'packed-in-order-violation'
+        ? this.outOfOrderId(posSlot(head, this.size))
+        : fault === 'packed-id-in-flight' && this.outstandingCount > 0
+          ? this.lastId
+          : this.ids.take();
+    this.lastId = id;
     const mem = this.mem;
     let headFlags: number;
     let writable = 0;

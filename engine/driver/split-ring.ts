@@ -51,6 +51,8 @@ export class SplitDriverRing implements DriverRing {
 
   private readonly view: SplitRingView;
   private readonly faults = new ArmedFaults();
+  /** Head of the chain added last (split-head-in-flight repeats it). */
+  private lastHead = 0;
   /** desc_extra[i].next: the private free list (the shared desc.next may be anything). */
   private readonly nextFree: Uint16Array;
   private readonly state: (ChainState | undefined)[];
@@ -137,7 +139,10 @@ export class SplitDriverRing implements DriverRing {
     const faults = this.faults;
     const due = faults.size > 0;
     const f = this.features;
-    const bufs = due && faults.due('split-write-before-read', n) ? readableAfterWritable(buffers) : buffers;
+    const reordered = due && faults.due('split-write-before-read', n) ? readableAfterWritable(buffers) : buffers;
+    // The last buffer (blk: the writable status byte; a one-buffer net frame: readable) on the descriptor table.
+    const onRing = due && faults.due('split-buffer-overlaps-ring', n);
+    const bufs = onRing ? [...reordered.slice(0, -1), { ...reordered[reordered.length - 1]!, addr: this.view.desc }] : reordered;
     let indirect = options?.indirect === true && f.indirect;
     let tableFault: RuleId | undefined;
     if (due) {
@@ -152,7 +157,8 @@ export class SplitDriverRing implements DriverRing {
     // Committed from here on: take the faults this chain carries.
     const bends: ChainBends = {};
     if (due) {
-      if (bufs !== buffers) faults.take('split-write-before-read', n);
+      if (reordered !== buffers) faults.take('split-write-before-read', n);
+      if (onRing) faults.take('split-buffer-overlaps-ring', n);
       if (tableFault) faults.take(tableFault, n);
       if (skip) faults.take('split-in-order-violation', n);
       bends.zeroLength = faults.take('split-desc-zero-length', n);
@@ -182,7 +188,10 @@ export class SplitDriverRing implements DriverRing {
     }
 
     const slot = this.availIdxShadow % this.size;
-    const headValue = due && faults.take('split-avail-head-out-of-range', n) ? head + this.size : head;
+    let headValue = due && faults.take('split-avail-head-out-of-range', n) ? head + this.size : head;
+    // The head of the previous chain, still outstanding, made available again (this chain's descriptors leak).
+    if (due && this.outstandingChains > 0 && faults.take('split-head-in-flight', n)) headValue = this.lastHead;
+    this.lastHead = head;
     this.view.setAvailRing(slot, headValue);
     this.availIdxShadow = u16(this.availIdxShadow + 1);
     if (due && faults.take('split-avail-flags-invalid', n)) {

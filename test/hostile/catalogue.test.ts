@@ -17,8 +17,12 @@ const DRIVER_SIDE = 'a device fault the reference driver notices; a hostile driv
 const QEMU_OWNS = 'committed through the status/feature/config registers, which the front end (QEMU) owns over vhost-user; tested in process';
 const NOT_OFFERED = 'needs a feature the back end does not offer over vhost-user (IN_ORDER, NOTIFICATION_DATA)';
 const UNMAPPED = 'vhost-user translates ring addresses at SET_VRING_ADDR first: reported as vhost-user-address-unmapped (scenarios in ring-scenarios.ts)';
-/** Known gaps of issue 12: the engine does not (yet) report these through vhost-user; tested in process only. */
-const GAP = 'GAP: not reported through vhost-user yet (issue 12); tested in process only';
+const KICK_ASYNC =
+  'a vhost-user kick is an eventfd count the back end reads later: a kick the driver rightly decided on an earlier avail_event can arrive after the device moved it, so no back end can tell it from one sent while suppressed (and serve never sets NO_NOTIFY / RING_EVENT_FLAGS_DISABLE); judged where the notification is synchronous, in process';
+const KICK_MISSING =
+  'a missing kick shows only as time passing without one: over vhost-user a late kick (a vCPU descheduled under TCG) looks the same until a deadline, and a deadline is a timing guess; judged in process (missedNotification)';
+const NO_WRITE_WATCH =
+  "needs write observers on guest memory: over vhost-user the guest writes RAM through QEMU's mapping in another process and the back end reads a published descriptor once, at pop, so a change before that read is invisible and harmless to it; the reuse that does reach it is split-head-in-flight / packed-id-in-flight (ring-scenarios.ts)";
 
 const WITHOUT_SCENARIO: Record<string, string> = {
   'split-ring-unmapped': UNMAPPED,
@@ -27,6 +31,11 @@ const WITHOUT_SCENARIO: Record<string, string> = {
   'split-used-id-invalid': DRIVER_SIDE,
   'packed-used-len-exceeds-buffer': DRIVER_SIDE,
   'packed-used-id-invalid': DRIVER_SIDE,
+  'split-notify-suppressed': KICK_ASYNC,
+  'packed-notify-suppressed': KICK_ASYNC,
+  'split-notify-missing': KICK_MISSING,
+  'split-published-desc-modified': NO_WRITE_WATCH,
+  'packed-published-desc-modified': NO_WRITE_WATCH,
   'split-in-order-violation': NOT_OFFERED,
   'packed-in-order-violation': NOT_OFFERED,
   'split-notify-data-mismatch': NOT_OFFERED,
@@ -56,20 +65,11 @@ const WITHOUT_SCENARIO: Record<string, string> = {
       'blk-writeback-read-before-features-ok',
     ].map((r) => [r, QEMU_OWNS]),
   ),
-  ...Object.fromEntries(
-    [
-      'split-notify-suppressed',
-      'split-notify-missing',
-      'split-published-desc-modified',
-      'packed-published-desc-modified',
-      'packed-notify-suppressed',
-    ].map((r) => [r, GAP]),
-  ),
 };
 
 /** Failure modes (driver-failure-modes.md, F1..F18) no scenario commits, and why. */
 const MODES_WITHOUT_SCENARIO: Record<number, string> = {
-  11: 'missing barriers: split/packed-published-desc-modified are a GAP through vhost-user',
+  11: 'missing barriers: split/packed-published-desc-modified need write observers, which a vhost-user back end cannot have (see NO_WRITE_WATCH)',
   14: 'ISR / InterruptACK is virtio-mmio; over vhost-user the call eventfd has no acknowledge',
   16: 'a wrong used.len is a device fault the driver sees (split/packed-used-len-exceeds-buffer)',
 };

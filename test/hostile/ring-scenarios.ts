@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { VhostUserRequest as R } from '../../engine/transport/vhost-user/messages';
 import { type RuleId } from '../../engine/rules';
 import { encodeVringAddr } from '../../engine/transport/vhost-user/codec';
-import { LOW_END, USER_BASE } from '../engine/transport/vhost-user/front-end';
+import { blkRequest, LOW_END, USER_BASE } from '../engine/transport/vhost-user/front-end';
 import { n } from './support/front';
-import { type Scenario, type Verdict, sendGood } from './support/scenario';
+import { type Scenario, type Verdict, goodRequest, sendGood } from './support/scenario';
 import { type DeviceKind } from './support/serve-process';
 
 /** The ring a device's first well-formed request goes to. */
@@ -81,6 +81,49 @@ function place(device: DeviceKind, rule: RuleId, index: number | null, verdict: 
   };
 }
 
+/**
+ * split-used-ring-written: after one request came back, the driver writes used.idx (the device's); the device
+ * names it at its next used element and goes on from its own index.
+ */
+function usedRingWritten(device: DeviceKind): Scenario {
+  return {
+    name: 'the driver writes used.idx between two requests',
+    device,
+    rule: 'split-used-ring-written',
+    index: null,
+    verdict: 'served',
+    act: async (f) => {
+      assert.equal(await goodRequest(f), true, 'the first request is served');
+      const used = f.get(ringOf(device)).ring.deviceAddr;
+      f.ram.mem.writeU16(used + 2, f.ram.mem.readU16(used + 2) + 5);
+      sendGood(f);
+    },
+  };
+}
+
+/**
+ * split-head-in-flight / packed-id-in-flight on blk: two reads published together with one kick, the second
+ * naming the first one's head (buffer id). The device takes both in one pass while the first read's disk I/O is
+ * still pending (blk reads are asynchronous), so the first is in flight when the second comes.
+ */
+function againInFlight(rule: RuleId, index: number, features: string[], name: string): Scenario {
+  return {
+    name,
+    device: 'blk',
+    rule,
+    index,
+    verdict: 'needs-reset',
+    front: { features },
+    act: (f) => {
+      const r = f.get(0);
+      assert.equal(r.ring.injectFault({ rule, atChain: 1 }), true, `the driver ring can commit ${rule}`);
+      for (let k = 0; k < 2; k++) assert.ok(r.ring.add(blkRequest(f.ram, 'in', 8, 512).buffers) !== null, 'room in the ring');
+      r.ring.publish();
+      n.eventfdWrite(r.kick, 1);
+    },
+  };
+}
+
 const split = (d: DeviceKind): Scenario[] => [
   fault(d, 'split-desc-zero-length', 'needs-reset', 0, { modes: [1] }),
   fault(d, 'split-chain-loop', 'needs-reset', 0, { modes: [6] }),
@@ -92,6 +135,10 @@ const split = (d: DeviceKind): Scenario[] => [
   fault(d, 'split-avail-idx-jump', 'needs-reset', null, { modes: [5], once: true }),
   fault(d, 'split-avail-idx-decrement', 'needs-reset', null, { modes: [5], once: true }),
   usedFlagsNotZero(d),
+  usedRingWritten(d),
+  fault(d, 'split-buffer-overlaps-ring', 'needs-reset', d === 'blk' ? 2 : 0, { name: d === 'blk' ? 'the writable status byte on the descriptor table' : 'the readable frame on the descriptor table' }),
+  ...(d === 'blk' ? [againInFlight('split-head-in-flight', 0, [], 'a read made available again at the head of the read still in flight')] : []),
+  place(d, 'split-ring-overlap', null, 'needs-reset', 'descriptor table, available ring and used ring at one address', (a) => ({ ...a, avail: a.desc, used: a.desc })),
   fault(d, 'split-indirect-not-negotiated', 'served', 0, { modes: [8] }),
   fault(d, 'split-chain-too-long', 'served', 0, { features: ['INDIRECT_DESC'], modes: [6] }),
   fault(d, 'split-indirect-nested', 'needs-reset', 0, { features: ['INDIRECT_DESC'], modes: [8] }),
@@ -108,6 +155,9 @@ const packed = (d: DeviceKind): Scenario[] => {
     fault(d, 'packed-desc-out-of-memory', 'needs-reset', 0, { features: P, modes: [17] }),
     fault(d, 'packed-write-before-read', 'needs-reset', d === 'blk' ? 2 : 1, { features: P, modes: [4, 17] }),
     fault(d, 'packed-desc-flags-inconsistent', 'needs-reset', 1, { features: P, modes: [17] }),
+    fault(d, 'packed-buffer-overlaps-ring', 'needs-reset', d === 'blk' ? 2 : 0, { features: P, name: d === 'blk' ? 'the writable status byte on the descriptor ring' : 'the readable frame on the descriptor ring' }),
+    ...(d === 'blk' ? [againInFlight('packed-id-in-flight', 3, P, 'a read made available with the buffer id of the read still in flight')] : []),
+    place(d, 'packed-ring-overlap', null, 'needs-reset', 'descriptor ring and both event suppression structures at one address', (a) => ({ ...a, avail: a.desc, used: a.desc }), P),
     fault(d, 'packed-chain-too-long', 'needs-reset', 15, { features: P, modes: [6, 17], once: true }),
     fault(d, 'packed-indirect-not-negotiated', 'served', 0, { features: P, modes: [8] }),
     fault(d, 'packed-indirect-flags', 'needs-reset', 0, { features: [...P, 'INDIRECT_DESC'], modes: [8] }),

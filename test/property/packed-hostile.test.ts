@@ -151,6 +151,11 @@ function run(sc: Scenario): void {
     size,
     ramStart,
     ramEnd,
+    parts: [
+      [BigInt(config.desc), BigInt(config.desc + ringBytes)],
+      [BigInt(config.driver), BigInt(config.driver + 4)],
+      [BigInt(config.device), BigInt(config.device + 4)],
+    ],
     indirect: sc.indirect,
     inOrder: sc.inOrder,
     readEntry: (a) => {
@@ -187,7 +192,9 @@ function run(sc: Scenario): void {
   const walkLimit = 4 * (size + 1) + 4 * size + 16;
 
   for (const step of sc.steps) {
-    const verdict = judgeList(img, slot, wrap, size - inflightSlots, prevId);
+    const judged = judgeList(img, slot, wrap, size - inflightSlots, prevId);
+    // A buffer id the device still holds may not come round again.
+    const verdict: ListVerdict = judged.kind === 'list' && inflight.some((c) => c.id === judged.id) ? { kind: 'problem', rule: 'packed-id-in-flight' } : judged;
     let avail = 0;
     bounded('available()', size + 4, () => (avail = q.available()));
     if ((avail > 0) !== (verdict.kind !== 'none')) fail(`available() = ${avail} but the oracle says ${verdict.kind}`);

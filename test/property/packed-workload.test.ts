@@ -76,6 +76,8 @@ function run(sc: Scenario): void {
     ...(sc.start === 0 ? {} : { initialIndex: slot0 | (wrap0 << 15) }),
   });
   const { driver, device, mem } = p;
+  // Buffers anywhere in RAM but on the ring itself (packed-buffer-overlaps-ring): past the ring and both event structures.
+  const dataStart = Math.max(driver.descAddr + 16 * size, driver.driverAddr + 4, driver.deviceAddr + 4);
   const pending: ModelList[] = [];
   const published: ModelList[] = [];
   const inflight: { chain: Chain; list: ModelList }[] = [];
@@ -96,7 +98,7 @@ function run(sc: Scenario): void {
       const buffers: DriverBuffer[] = [];
       for (let i = 0; i < n; i++) {
         const len = 1 + (r() < 0.9 ? pick(64) : pick(8192));
-        buffers.push({ addr: RAM_BASE + pick(memorySize - len), len, write: i >= nRead });
+        buffers.push({ addr: dataStart + pick(RAM_BASE + memorySize - dataStart - len), len, write: i >= nRead });
       }
       const indirect = r() < 0.4;
       const slots = indirect && sc.indirect && n <= size ? 1 : n;

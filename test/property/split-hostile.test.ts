@@ -13,6 +13,7 @@ import { SplitQueue } from '../../engine/queue/split';
 import { rule as ruleInfo } from '../../engine/rules';
 import { type RingFeatures } from '../../engine/queue/types';
 import { CountingBacking, RAM_BASE, type Reported, splitPair } from '../support/split-harness';
+import { type Chain } from '../../engine/queue/types';
 import { judgeChain, judgeIdx, type OracleRing } from '../support/split-oracle';
 import { mulberry32 } from '../../engine/driver/workloads/prng';
 
@@ -125,6 +126,7 @@ function hostile(c: Case): void {
     base: RAM_BASE,
     desc,
     avail,
+    used: p.driver.deviceAddr,
     size,
     features,
   };
@@ -152,9 +154,11 @@ function hostile(c: Case): void {
   assert.equal(n, (idx - lastAvail) & 0xffff);
 
   let expected = features.inOrder ? (c.base === undefined ? 0 : -1) : -1;
-  const popped = [];
+  const popped: Chain[] = [];
   for (let k = 0; k < n; k++) {
-    const verdict = judgeChain(oracle, (lastAvail + k) & 0xffff, expected);
+    const judged = judgeChain(oracle, (lastAvail + k) & 0xffff, expected);
+    // The chains popped so far are all still in flight: their heads may not come round again.
+    const verdict = judged.ok && popped.some((ch) => ch.head === judged.head) ? { ok: false as const, rule: 'split-head-in-flight' } : judged;
     counting.reads = 0;
     const reportedBefore: number = violations.length;
     const chain = q.pop();

@@ -42,6 +42,8 @@ export interface RingImage {
   size: number;
   ramStart: bigint;
   ramEnd: bigint;
+  /** The ring's parts as [start, end): the descriptor ring and both event suppression structures. */
+  parts: [bigint, bigint][];
   /** Reads a 16-byte indirect entry; undefined when any byte is outside RAM. */
   readEntry(addr: bigint): { addr: bigint; len: number; id: number; flags: number } | undefined;
   indirect: boolean;
@@ -140,12 +142,14 @@ function judgeDesc(
     if (d.len === 0 || d.len % 16 !== 0) return { kind: 'problem', rule: 'packed-indirect-bad-length' };
     if (d.len / 16 > img.size) return { kind: 'problem', rule: 'packed-chain-too-long' };
     if (!inRam(d.addr, d.len)) return { kind: 'problem', rule: 'packed-desc-out-of-memory' };
+    if (onRing(img, d.addr, d.len)) return { kind: 'problem', rule: 'packed-buffer-overlaps-ring' };
     // Entries are judged in order with the buffers (their write order depends on earlier entries).
     for (let j = 0; j < d.len / 16; j++) {
       const e = img.readEntry(d.addr + BigInt(j * 16))!;
       if (e.flags & ~WRITE) return { kind: 'problem', rule: 'packed-indirect-flags' };
       if (e.len === 0) return { kind: 'problem', rule: 'packed-desc-zero-length' };
       if (!inRam(e.addr, e.len)) return { kind: 'problem', rule: 'packed-desc-out-of-memory' };
+      if (onRing(img, e.addr, e.len)) return { kind: 'problem', rule: 'packed-buffer-overlaps-ring' };
       const laterRead = !(e.flags & WRITE);
       if (laterRead) {
         for (let k = 0; k < j; k++) {
@@ -157,5 +161,10 @@ function judgeDesc(
   }
   if (d.len === 0) return { kind: 'problem', rule: 'packed-desc-zero-length' };
   if (!inRam(d.addr, d.len)) return { kind: 'problem', rule: 'packed-desc-out-of-memory' };
+  if (onRing(img, d.addr, d.len)) return { kind: 'problem', rule: 'packed-buffer-overlaps-ring' };
   return undefined;
+}
+
+function onRing(img: RingImage, addr: bigint, len: number): boolean {
+  return img.parts.some(([start, end]) => addr < end && addr + BigInt(len) > start);
 }

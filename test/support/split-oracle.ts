@@ -17,6 +17,7 @@ export interface OracleRing {
   base: number;
   desc: number;
   avail: number;
+  used: number;
   size: number;
   features: RingFeatures;
 }
@@ -39,6 +40,16 @@ function readDesc(r: OracleRing, gpa: number): RawD {
 
 function inMemory(r: OracleRing, addr: bigint, len: number): boolean {
   return addr >= BigInt(r.base) && addr + BigInt(len) <= BigInt(r.base + r.bytes.byteLength);
+}
+
+/** Does [addr, addr + len) share a byte with the descriptor table, the available ring or the used ring? */
+function onRing(r: OracleRing, addr: bigint, len: number): boolean {
+  const parts: [number, number][] = [
+    [r.desc, 16 * r.size],
+    [r.avail, 6 + 2 * r.size],
+    [r.used, 6 + 8 * r.size],
+  ];
+  return parts.some(([start, bytes]) => addr < BigInt(start + bytes) && addr + BigInt(len) > BigInt(start));
 }
 
 /** Judges avail.idx like a fresh device at `lastAvail` that last accepted `seen`. */
@@ -67,6 +78,7 @@ export function judgeChain(r: OracleRing, position: number, expectedHead: number
   const data = (d: RawD): string | undefined => {
     if (d.len === 0) return 'split-desc-zero-length';
     if (!inMemory(r, d.addr, d.len)) return 'split-desc-out-of-memory';
+    if (onRing(r, d.addr, d.len)) return 'split-buffer-overlaps-ring';
     if (d.flags & 2) writable.push([Number(d.addr), d.len]);
     else if (writable.length > 0) return 'split-write-before-read';
     else readable.push([Number(d.addr), d.len]);
@@ -88,6 +100,7 @@ export function judgeChain(r: OracleRing, position: number, expectedHead: number
       if (d.flags & 1) lapses.push('split-indirect-with-next');
       if (d.len === 0 || d.len % 16 !== 0) return bad('split-indirect-bad-length');
       if (!inMemory(r, d.addr, d.len)) return bad('split-desc-out-of-memory');
+      if (onRing(r, d.addr, d.len)) return bad('split-buffer-overlaps-ring');
       const table = Number(d.addr);
       const n = d.len / 16;
       const seen = new Set<number>();

@@ -14,7 +14,7 @@ export interface ListEntry {
 }
 
 /** Rules committed where the ring is placed (constructor option `fault`). */
-export const PACKED_PLACEMENT_FAULTS: ReadonlySet<RuleId> = new Set<RuleId>(['packed-ring-misaligned', 'packed-ring-unmapped']);
+export const PACKED_PLACEMENT_FAULTS: ReadonlySet<RuleId> = new Set<RuleId>(['packed-ring-misaligned', 'packed-ring-unmapped', 'packed-ring-overlap']);
 
 /** Rules injectFault() commits on a later add()/publish()/notification, with the features each needs. */
 const RING_FAULTS: Readonly<Partial<Record<RuleId, (f: RingFeatures) => boolean>>> = {
@@ -32,6 +32,8 @@ const RING_FAULTS: Readonly<Partial<Record<RuleId, (f: RingFeatures) => boolean>
   'packed-in-order-violation': (f) => f.inOrder,
   'packed-published-desc-modified': () => true,
   'packed-notify-suppressed': () => true,
+  'packed-buffer-overlaps-ring': () => true,
+  'packed-id-in-flight': () => true,
 };
 
 export function canCommit(rule: RuleId, features: RingFeatures): boolean {
@@ -89,9 +91,13 @@ export interface ShapedList {
   wrongWrap: boolean;
 }
 
-export function shapeList(fault: RuleId | undefined, entries: ListEntry[], indirect: boolean, mem: GuestMemory): ShapedList {
+/** `ringAddr`: the descriptor ring's address (packed-buffer-overlaps-ring puts the last buffer there). */
+export function shapeList(fault: RuleId | undefined, entries: ListEntry[], indirect: boolean, mem: GuestMemory, ringAddr: number): ShapedList {
   const out: ShapedList = { entries, indirect, tooLong: false, wrongWrap: false };
   switch (fault) {
+    case 'packed-buffer-overlaps-ring':
+      out.entries = [...entries.slice(0, -1), { ...entries[entries.length - 1]!, addr: ringAddr }];
+      break;
     case 'packed-desc-zero-length':
       out.entries = [{ ...entries[0]!, len: 0 }, ...entries.slice(1)];
       break;

@@ -20,6 +20,8 @@ export const SPLIT_CHAIN_FAULTS = [
   'split-desc-out-of-memory',
   'split-avail-flags-invalid',
   'split-published-desc-modified',
+  'split-buffer-overlaps-ring',
+  'split-head-in-flight',
 ] as const satisfies readonly RuleId[];
 
 /** Faults committed by publish() (the write of avail.idx). */
@@ -29,7 +31,7 @@ export const SPLIT_PUBLISH_FAULTS = ['split-avail-idx-jump', 'split-avail-idx-de
 export const SPLIT_NOTIFY_FAULTS = ['split-notify-suppressed', 'split-notify-missing', 'split-notify-data-mismatch'] as const satisfies readonly RuleId[];
 
 /** Faults that only the ring's placement can commit (constructor option `fault`). */
-export const SPLIT_PLACEMENT_FAULTS = ['split-ring-misaligned', 'split-ring-unmapped', 'split-used-flags-not-zero'] as const satisfies readonly RuleId[];
+export const SPLIT_PLACEMENT_FAULTS = ['split-ring-misaligned', 'split-ring-unmapped', 'split-used-flags-not-zero', 'split-ring-overlap'] as const satisfies readonly RuleId[];
 
 export type SplitInjectableFault = (typeof SPLIT_CHAIN_FAULTS)[number] | (typeof SPLIT_PUBLISH_FAULTS)[number] | (typeof SPLIT_NOTIFY_FAULTS)[number];
 

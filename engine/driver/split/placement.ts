@@ -25,7 +25,8 @@ export function guestMemoryEnd(mem: GuestMemory): number {
 
 export function placeSplitRing(mem: GuestMemory, alloc: GuestAllocator, size: number, fault?: RuleId): SplitPlacement {
   const desc = alloc.alloc(descTableBytes(size), SPLIT_ALIGN.desc);
-  const avail = alloc.alloc(availRingBytes(size), SPLIT_ALIGN.avail);
+  // split-ring-overlap: the available ring placed on the descriptor table (both programmed at one address).
+  const avail = fault === 'split-ring-overlap' ? desc : alloc.alloc(availRingBytes(size), SPLIT_ALIGN.avail);
   let used: number;
   if (fault === 'split-ring-misaligned') {
     // 2-aligned but not 4-aligned, the classic "packed right after the available ring" mistake.

@@ -5,6 +5,7 @@
  *   struct pvirtq_event_suppress { le16 desc; le16 flags; }   desc = off:15 | wrap:1, aligned 4
  */
 import { vringNeedEvent } from '../event-idx';
+import { RingRanges } from '../ring-ranges';
 import { DESC_F_AVAIL, DESC_F_INDIRECT, DESC_F_NEXT, DESC_F_USED, DESC_F_WRITE } from '../types';
 
 export const PACKED_DESC_SIZE = 16;
@@ -16,6 +17,15 @@ export const DESC_OFF_FLAGS = 14;
 export const EVENT_SIZE = 4;
 export const EVENT_OFF_DESC = 0;
 export const EVENT_OFF_FLAGS = 2;
+
+/** The descriptor ring and both event suppression structures as guest-address ranges, for the overlap checks. */
+export function packedRingRanges(desc: number, driver: number, device: number, size: number): RingRanges {
+  return new RingRanges([
+    { name: 'descriptor ring', start: desc, end: desc + size * PACKED_DESC_SIZE },
+    { name: 'driver event suppression', start: driver, end: driver + EVENT_SIZE },
+    { name: 'device event suppression', start: device, end: device + EVENT_SIZE },
+  ]);
+}
 
 /** Alignment the driver must respect (§2.8.11). */
 export const RING_ALIGN = 16;

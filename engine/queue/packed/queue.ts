@@ -12,6 +12,7 @@ import { isMemoryFault } from '../../memory';
 import { type RuleId } from '../../rules';
 import {
   type Chain,
+  type ChainViolation,
   type DeviceVirtqueue,
   type PeekResult,
   type QueueConfig,
@@ -40,6 +41,7 @@ import {
   encodeOffWrap,
   hex,
   packedNeedEvent,
+  packedRingRanges,
   posDistance,
   posSlot,
   posWrap,
@@ -65,6 +67,8 @@ export class PackedQueue implements DeviceVirtqueue, WatchedQueue {
   private availPos = 0;
   private _usedPos = 0;
   private inflightChains = 0;
+  /** 1 for each buffer id the device took and has not returned (packed-id-in-flight); ids are le16. */
+  private readonly idInFlight = new Uint8Array(0x10000);
   /** Ring slots of taken, not yet returned lists: always posDistance(usedPos, availPos). */
   private _inflightSlots = 0;
   /** Used slots written since the last shouldNotify(). */
@@ -85,7 +89,12 @@ export class PackedQueue implements DeviceVirtqueue, WatchedQueue {
   ) {
     this.size = config.size;
     this.usable = Number.isInteger(config.size) && config.size >= 1 && config.size <= PACKED_MAX_SIZE;
-    this.walker = new PackedListWalker(ctx.mem, { size: config.size, desc: config.desc, features: config.features });
+    this.walker = new PackedListWalker(ctx.mem, {
+      size: config.size,
+      desc: config.desc,
+      features: config.features,
+      rings: packedRingRanges(config.desc, config.driver, config.device, this.usable ? config.size : 1),
+    });
     this.published = new PublishedLists(this.walker, config.size);
     // §2.8.8 leaves ids to the driver; a fresh ring starts at id 0 (or the head slot, Linux's convention).
     this.inOrderPrev = config.size - 1;
@@ -117,7 +126,7 @@ export class PackedQueue implements DeviceVirtqueue, WatchedQueue {
     return this._inflightSlots;
   }
 
-  /** §2.8.11 alignment, and the whole ring and both event structures in guest memory. */
+  /** §2.8.11 alignment, the whole ring and both event structures in guest memory, and no two of them overlapping. */
   validate(): boolean {
     if (!this.usable) return false;
     const { desc, driver, device } = this.config;
@@ -137,6 +146,11 @@ export class PackedQueue implements DeviceVirtqueue, WatchedQueue {
     if (!mem.isValid(device, EVENT_SIZE)) unmapped.push(`device event suppression ${hex(device)}..+${EVENT_SIZE}`);
     if (unmapped.length) {
       this.fail('packed-ring-unmapped', `not in guest memory: ${unmapped.join('; ')}`);
+      return false;
+    }
+    const overlap = packedRingRanges(desc, driver, device, this.size).overlap();
+    if (overlap) {
+      this.fail('packed-ring-overlap', `${overlap}: each part needs its own memory`);
       return false;
     }
     return true;
@@ -168,6 +182,12 @@ export class PackedQueue implements DeviceVirtqueue, WatchedQueue {
       this.fail(v.rule, v.message, v.index ?? chain.head);
       return null;
     }
+    if (this.idInFlight[chain.id]) {
+      const p = idInFlight(chain);
+      this.fail(p.rule, p.message, p.index);
+      return null;
+    }
+    this.idInFlight[chain.id] = 1;
     const size = this.size;
     this.availPos = w.end;
     this._inflightSlots += chain.ringSlots;
@@ -201,6 +221,8 @@ export class PackedQueue implements DeviceVirtqueue, WatchedQueue {
       if (r !== WALK_LIST) return { chains, problem: { rule: w.rule, message: w.message, index: w.index } };
       const chain = w.chain!;
       w.chain = null;
+      // pop() refuses an id the device holds, or one an earlier list of this view will hold by then.
+      if (this.idInFlight[chain.id] || chains.some((c) => c.id === chain.id)) return { chains, problem: idInFlight(chain) };
       chains.push(chain);
       budget -= chain.ringSlots;
       pos = w.end;
@@ -230,6 +252,7 @@ export class PackedQueue implements DeviceVirtqueue, WatchedQueue {
       this.selfWrite = false;
     }
     this._usedPos = advancePos(this.usedPos, slots, size);
+    this.idInFlight[chain.id & 0xffff] = 0;
     this.pushedSlots += slots;
     this.watcher?.moved();
     if (this.inflightChains > 0) this.inflightChains--;
@@ -366,6 +389,7 @@ export class PackedQueue implements DeviceVirtqueue, WatchedQueue {
     this.availPos = pos;
     this._usedPos = pos;
     this.inflightChains = 0;
+    this.idInFlight.fill(0);
     this._inflightSlots = 0;
     this.pushedSlots = 0;
     this.inOrderPrev = -1;
@@ -414,6 +438,14 @@ export class PackedQueue implements DeviceVirtqueue, WatchedQueue {
     this.brokenMessage = message;
     this.ctx.violation(rule, message, index);
   }
+}
+
+function idInFlight(chain: Chain): ChainViolation {
+  return {
+    rule: 'packed-id-in-flight',
+    message: `the list at slot ${chain.head} has buffer id ${chain.id}, which belongs to a list the device took and has not returned yet`,
+    index: chain.head,
+  };
 }
 
 export const createPackedQueue: VirtqueueFactory = (ctx, config) => new PackedQueue(ctx, config);

@@ -9,14 +9,16 @@
  *
  * Order of the checks (first failure wins): head available? → room in the ring (budget) →
  *   INDIRECT: not negotiated / in a NEXT list or with NEXT / len not a non-zero multiple of 16 /
- *   more entries than the queue size / table unmapped → each entry: flags other than WRITE / len 0 /
- *   buffer unmapped / readable after writable;
- *   direct: len 0 → buffer unmapped → readable after writable →
+ *   more entries than the queue size / table unmapped / table on a ring part → each entry: flags other than
+ *   WRITE / len 0 / buffer unmapped / buffer on a ring part / readable after writable;
+ *   direct: len 0 → buffer unmapped → buffer on a ring part (packed-buffer-overlaps-ring: ranges computed once
+ *   per queue, two comparisons for a buffer outside them) → readable after writable →
  *   NEXT: no more room (too long) → next descriptor available with the wrap counter of its slot? →
  *   after the last descriptor: IN_ORDER buffer id.
  */
 import { type GuestMemory, isMemoryFault } from '../../memory';
 import { type RuleId } from '../../rules';
+import { type RingRanges, describe } from '../ring-ranges';
 import {
   type Chain,
   type ChainViolation,
@@ -53,6 +55,8 @@ export interface PackedRingGeometry {
   /** Guest-physical address of the descriptor ring. */
   readonly desc: number;
   readonly features: RingFeatures;
+  /** The ring's parts (descriptor ring, event structures): no buffer may overlap them. */
+  readonly rings: RingRanges;
 }
 
 export class PackedListWalker {
@@ -157,6 +161,11 @@ export class PackedListWalker {
             return this.problem('packed-desc-out-of-memory', slot,
               `indirect table at slot ${slot} (addr ${hex(addr)}, len ${len}) is not in guest memory`);
           }
+          const onTable = this.ring.rings.hit(addr, len);
+          if (onTable) {
+            return this.problem('packed-buffer-overlaps-ring', slot,
+              `indirect table at slot ${slot} (addr ${hex(addr)}, len ${len}) overlaps the queue's ${describe(onTable)}`);
+          }
           indirectTable = { addr, len, index: slot };
           for (let j = 0; j < entries; j++) {
             const e = addr + j * PACKED_DESC_SIZE;
@@ -175,6 +184,11 @@ export class PackedListWalker {
             if (!mem.isValid(eaddr, elen)) {
               return this.problem('packed-desc-out-of-memory', slot,
                 `entry ${j} of the indirect table at slot ${slot} (addr ${hex(eaddr)}, len ${elen}) is not in guest memory`);
+            }
+            const onEntry = this.ring.rings.hit(eaddr, elen);
+            if (onEntry) {
+              return this.problem('packed-buffer-overlaps-ring', slot,
+                `entry ${j} of the indirect table at slot ${slot} (addr ${hex(eaddr)}, len ${elen}) overlaps the queue's ${describe(onEntry)}`);
             }
             if (!write && seenWrite) {
               return this.problem('packed-write-before-read', slot,
@@ -199,6 +213,11 @@ export class PackedListWalker {
           if (!mem.isValid(addr, len)) {
             return this.problem('packed-desc-out-of-memory', slot,
               `descriptor at slot ${slot} (list head ${head}) points to ${hex(addr)}, len ${len}, outside guest memory`);
+          }
+          const on = this.ring.rings.hit(addr, len);
+          if (on) {
+            return this.problem('packed-buffer-overlaps-ring', slot,
+              `descriptor at slot ${slot} (list head ${head}) points to ${hex(addr)}, len ${len}, which overlaps the queue's ${describe(on)}`);
           }
           if (!write && seenWrite) {
             return this.problem('packed-write-before-read', slot,

@@ -11,11 +11,15 @@
  * (§2.7.5.3.1) and still served. Visited descriptors are marked with a generation stamp in a
  * preallocated array, so a walk allocates nothing but the Chain and its arrays.
  *
+ * A buffer or indirect table overlapping the queue's own descriptor table, available or used ring is
+ * split-buffer-overlaps-ring: the parts' ranges are computed once per queue (RingRanges), so the check is two
+ * comparisons for a buffer outside them.
+ *
  * Order of the checks for each descriptor (first failure wins):
  *   revisit (loop) → [indirect table entries: count > QS (too long: recorded, the walk goes on)] → read →
  *   INDIRECT flag: not negotiated and with NEXT (recorded, the walk goes on) / nested / bad length /
  *   table unmapped →
- *   len 0 → buffer unmapped → readable after writable → total length > 2^32 →
+ *   len 0 → buffer unmapped → buffer overlapping a ring part → readable after writable → total length > 2^32 →
  *   NEXT: next out of range → IN_ORDER next ≠ x + 1 (unless next links back into the chain: that is
  *   reported as the loop it is when the walk gets there).
  */
@@ -23,7 +27,8 @@ import { type GuestMemory, isMemoryFault } from '../../memory';
 import { type RuleId } from '../../rules';
 import { type Chain, type ChainViolation, type Descriptor, DESC_F_INDIRECT, DESC_F_NEXT, DESC_F_WRITE, type RingFeatures } from '../types';
 import { hex } from '../../wire/hex';
-import { SPLIT_DESC_SIZE, type SplitRingView } from './layout';
+import { type RingRanges, describe } from '../ring-ranges';
+import { SPLIT_DESC_SIZE, splitRingRanges, type SplitRingView } from './layout';
 
 export type WalkProblem = ChainViolation;
 
@@ -53,6 +58,7 @@ export class SplitChainWalker {
   private readonly inOrder: boolean;
   private readonly indirectNegotiated: boolean;
   private readonly directSeen: Uint32Array;
+  private readonly rings: RingRanges;
   private indirectSeen = new Uint32Array(16);
   private gen = 0;
 
@@ -70,6 +76,7 @@ export class SplitChainWalker {
     this.inOrder = features.inOrder;
     this.indirectNegotiated = features.indirect;
     this.directSeen = new Uint32Array(view.size);
+    this.rings = splitRingRanges(view.desc, view.avail, view.used, view.size);
   }
 
   /**
@@ -155,6 +162,11 @@ export class SplitChainWalker {
       this.fail('split-desc-out-of-memory', `the indirect table of descriptor ${i} at ${hex(addr)} (${len} bytes) is not in guest memory`, i);
       return false;
     }
+    const part = this.rings.hit(addr, len);
+    if (part) {
+      this.fail('split-buffer-overlaps-ring', `the indirect table of descriptor ${i} at ${hex(addr)} (${len} bytes) overlaps the queue's ${describe(part)}`, i);
+      return false;
+    }
     // §2.7.5.3.2 (S8): the WRITE flag of the pointer descriptor is ignored.
     this.chain.indirectTable = { addr, len, index: i };
     return true;
@@ -208,6 +220,14 @@ export class SplitChainWalker {
       return this.failed(
         'split-desc-out-of-memory',
         `${where(index, indirect)} points to ${hex(addr)} + ${len} bytes, which is not entirely in guest memory`,
+        index,
+      );
+    }
+    const part = this.rings.hit(addr, len);
+    if (part) {
+      return this.failed(
+        'split-buffer-overlaps-ring',
+        `${where(index, indirect)} points to ${hex(addr)} + ${len} bytes, which overlaps the queue's ${describe(part)}`,
         index,
       );
     }

@@ -6,9 +6,9 @@
 import { type GuestMemory } from '../../memory';
 import { u16 } from '../event-idx';
 import { hex, type WalkProblem } from './chain-walker';
-import { availRingBytes, descTableBytes, SPLIT_ALIGN, usedRingBytes, VIRTQ_AVAIL_F_NO_INTERRUPT } from './layout';
+import { availRingBytes, descTableBytes, SPLIT_ALIGN, splitRingRanges, usedRingBytes, VIRTQ_AVAIL_F_NO_INTERRUPT } from './layout';
 
-/** S1 alignment, then every part mapped for its full size (the event fields included). */
+/** S1 alignment, then every part mapped for its full size (the event fields included), then no two parts overlapping. */
 export function checkPlacement(mem: GuestMemory, desc: number, avail: number, used: number, size: number): WalkProblem | undefined {
   const misaligned: string[] = [];
   if (desc % SPLIT_ALIGN.desc) misaligned.push(`descriptor table ${hex(desc)} (needs 16-byte alignment)`);
@@ -25,6 +25,8 @@ export function checkPlacement(mem: GuestMemory, desc: number, avail: number, us
     if (!mem.isValid(addr, bytes)) unmapped.push(`${what} ${hex(addr)}..${hex(addr + bytes)} (${bytes} bytes)`);
   }
   if (unmapped.length) return { rule: 'split-ring-unmapped', message: `not in guest memory: ${unmapped.join(', ')}` };
+  const overlap = splitRingRanges(desc, avail, used, size).overlap();
+  if (overlap) return { rule: 'split-ring-overlap', message: `${overlap}: each part needs its own memory` };
   return undefined;
 }
 

@@ -11,6 +11,7 @@
  * ```
  */
 import { type GuestMemory } from '../../memory';
+import { RingRanges } from '../ring-ranges';
 import { DESC_F_INDIRECT, DESC_F_NEXT, DESC_F_WRITE } from '../types';
 
 /** avail.flags: the driver does not want used-buffer notifications (§2.7.7). */
@@ -32,6 +33,15 @@ export function availRingBytes(size: number): number {
 /** flags + idx + ring[QS] (8 bytes each) + avail_event. */
 export function usedRingBytes(size: number): number {
   return 6 + 8 * size;
+}
+
+/** The three parts' guest-address ranges (event fields included), for the overlap checks. */
+export function splitRingRanges(desc: number, avail: number, used: number, size: number): RingRanges {
+  return new RingRanges([
+    { name: 'descriptor table', start: desc, end: desc + descTableBytes(size) },
+    { name: 'available ring', start: avail, end: avail + availRingBytes(size) },
+    { name: 'used ring', start: used, end: used + usedRingBytes(size) },
+  ]);
 }
 
 export const AVAIL_FLAGS_OFFSET = 0;

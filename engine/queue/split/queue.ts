@@ -40,6 +40,10 @@ export class SplitQueue implements DeviceVirtqueue {
   private signalledUsedValid = false;
   private pushedSinceSignal = false;
   private inflightChains = 0;
+  /** 1 for each head the device took and has not returned (split-head-in-flight). */
+  private readonly headInFlight: Uint8Array;
+  /** The device wrote used.idx since the queue was set up (or setBase): guest memory must still hold usedIdx. */
+  private usedIdxWritten = false;
   private notifyOn = true;
   private availFlagsReported = false;
   /** IN_ORDER: head the next chain must start at; -1 when unknown (after setBase). */
@@ -59,6 +63,7 @@ export class SplitQueue implements DeviceVirtqueue {
     this.size = this.usable ? size : 1;
     this.view = new SplitRingView(ctx.mem, config.desc, config.driver, config.device, this.size);
     this.walker = new SplitChainWalker(ctx.mem, this.view, config.features);
+    this.headInFlight = new Uint8Array(this.size);
     if (this.usable && config.watchWrites) {
       this.watch = new SplitWriteWatch(ctx.mem, this.view, {
         lastAvail: () => this.lastAvailIdx,
@@ -130,6 +135,11 @@ export class SplitQueue implements DeviceVirtqueue {
       this.stop(chain.violations[0]!);
       return null;
     }
+    if (this.headInFlight[chain.head]) {
+      this.stop(this.headInFlightProblem(chain));
+      return null;
+    }
+    this.headInFlight[chain.head] = 1;
     this.lastAvailIdx = u16(position + 1);
     this.inflightChains++;
     if (this.config.features.inOrder) this.expectedHead = (chain.head + chain.ringSlots) % this.size;
@@ -172,6 +182,8 @@ export class SplitQueue implements DeviceVirtqueue {
     for (let k = 0; k < count; k++) {
       const chain = this.walker.walkAt(u16(this.lastAvailIdx + k), expected);
       if (!chain) return { chains, problem: this.walker.problem! };
+      // pop() refuses a head the device holds, or one an earlier chain of this view will hold by then.
+      if (this.headInFlight[chain.head] || chains.some((c) => c.head === chain.head)) return { chains, problem: this.headInFlightProblem(chain) };
       chains.push(chain);
       if (inOrder) expected = (chain.head + chain.ringSlots) % this.size;
     }
@@ -180,14 +192,17 @@ export class SplitQueue implements DeviceVirtqueue {
 
   pushUsed(chain: Chain, len: number): void {
     if (this.inflightChains > 0) this.inflightChains--;
+    if (chain.head < this.size) this.headInFlight[chain.head] = 0;
     this.watch?.used(chain);
     if (!this.usable || this.brokenRule) return; // as QEMU: a broken device writes nothing more
     try {
+      if (this.usedIdxWritten) this.judgeUsedIdx();
       this.view.setUsedElem(this.usedIdx % this.size, chain.id, len >>> 0);
       const next = u16(this.usedIdx + 1);
       // §2.7.8.2 / S12: the element before the index.
       this.view.setUsedIdx(next);
       this.usedIdx = next;
+      this.usedIdxWritten = true;
     } catch (e) {
       this.memoryFault(e);
       return;
@@ -331,6 +346,8 @@ export class SplitQueue implements DeviceVirtqueue {
     this.signalledUsedValid = false;
     this.pushedSinceSignal = false;
     this.inflightChains = 0;
+    this.headInFlight.fill(0);
+    this.usedIdxWritten = false;
     this.expectedHead = -1;
     this.availIdxAtNotify = b;
     this.checkedIdx = b;
@@ -361,6 +378,27 @@ export class SplitQueue implements DeviceVirtqueue {
         ? { ring: inspectSplitRing(this.ctx.mem, { desc: c.desc, avail: c.driver, used: c.device, size: this.size, eventIdx: c.features.eventIdx }, maxEntries ?? this.size) }
         : {}),
     };
+  }
+
+  private headInFlightProblem(chain: Chain): WalkProblem {
+    return {
+      rule: 'split-head-in-flight',
+      message: `avail.ring[${chain.position % this.size}] (avail idx ${chain.position}) makes head ${chain.head} available again, but the device has not returned the chain it took at that head yet`,
+      index: chain.head,
+    };
+  }
+
+  /**
+   * §2.7.8: used.idx is the device's. One u16 read per used element: what guest memory holds must be what the
+   * device wrote last; the device then writes its own index over the driver's value, as QEMU does.
+   */
+  private judgeUsedIdx(): void {
+    const seen = this.view.usedIdx();
+    if (seen === this.usedIdx) return;
+    this.ctx.violation(
+      'split-used-ring-written',
+      `${this.config.name}: used.idx is ${seen} in guest memory, but the device last wrote ${this.usedIdx}: the driver wrote the used ring; the device goes on from ${this.usedIdx}`,
+    );
   }
 
   /** §2.7.7.1 (S10), reported once until the queue is re-created. */

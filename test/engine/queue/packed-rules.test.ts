@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { committableRules } from '../../../engine/driver/packed/faults';
 import { PACKED_RULES } from '../../../engine/rules/ring-packed';
 import { type RuleId, rule as ruleInfo } from '../../../engine/rules';
+import { PackedQueue } from '../../../engine/queue/packed/queue';
 import { type PackedPair, type PackedPairOptions, packedPair } from '../../support/packed-harness';
 
 const tested = new Set<string>();
@@ -54,6 +55,54 @@ test('packed-ring-unmapped: a descriptor ring that runs past the end of guest me
   expectFatal(p, 'packed-ring-unmapped');
   // A well-placed ring validates.
   assert.equal(packedPair({ size: 8 }).device.validate(), true);
+});
+
+test('packed-ring-overlap: the driver event suppression structure on the descriptor ring is refused at enable', () => {
+  const p = packedPair({ size: 8, fault: { rule: 'packed-ring-overlap' } });
+  assert.equal(p.driver.driverAddr, p.driver.descAddr);
+  assert.equal(p.device.validate(), false);
+  expectFatal(p, 'packed-ring-overlap');
+  assert.match(p.violations[0]!.message, /the descriptor ring 0x[0-9a-f]+\.\.0x[0-9a-f]+ overlaps the driver event suppression/);
+  // The two event structures at one address are refused too.
+  const q = packedPair({ size: 8 });
+  const both = new PackedQueue({ mem: q.mem, violation: (rule, message) => q.violations.push({ rule, message }) }, { ...q.config, device: q.config.driver });
+  assert.equal(both.validate(), false);
+  assert.deepEqual(q.rules(), ['packed-ring-overlap']);
+});
+
+test('packed-buffer-overlaps-ring: a writable buffer on the descriptor ring, directly or in an indirect table', () => {
+  const p = commit('packed-buffer-overlaps-ring');
+  const ring = Buffer.from(p.mem.read(p.driver.descAddr, 128));
+  expectFatal(p, 'packed-buffer-overlaps-ring', 1);
+  assert.match(p.violations[0]!.message, /slot 1 .*overlaps the queue's descriptor ring/);
+  assert.deepEqual(Buffer.from(p.mem.read(p.driver.descAddr, 128)), ring, 'nothing written into the ring');
+  const q = commit('packed-buffer-overlaps-ring', { features: { indirect: true } }, 0, true);
+  expectFatal(q, 'packed-buffer-overlaps-ring', 0);
+  assert.match(q.violations[0]!.message, /entry 1 of the indirect table at slot 0/);
+  // A buffer on the device event suppression structure, and one right after the ring (fine).
+  const r = packedPair({ size: 8 });
+  r.submit([{ addr: r.driver.deviceAddr, len: 2, write: false }]);
+  assert.equal(r.device.pop(), null);
+  assert.deepEqual(r.rules(), ['packed-buffer-overlaps-ring']);
+  const ok = packedPair({ size: 8 });
+  ok.submit([{ addr: ok.driver.deviceAddr + 4, len: 4, write: false }]);
+  assert.ok(ok.device.pop(), JSON.stringify(ok.violations));
+});
+
+test('packed-id-in-flight: a list made available with the buffer id of a list the device still holds', () => {
+  const p = commit('packed-id-in-flight', {}, 1);
+  expectFatal(p, 'packed-id-in-flight', 2);
+  assert.match(p.violations[0]!.message, /buffer id 0, which belongs to a list the device took and has not returned yet/);
+  // Ids reused after the device returned them are fine.
+  const q = packedPair({ size: 4 });
+  for (let k = 0; k < 12; k++) {
+    q.submit([q.buffer(16)]);
+    const c = q.device.pop();
+    assert.ok(c, JSON.stringify(q.violations));
+    q.device.pushUsed(c, 0);
+    assert.equal(q.driver.harvest().length, 1);
+  }
+  assert.deepEqual(q.rules(), []);
 });
 
 test('packed-desc-out-of-memory: a descriptor pointing outside guest memory', () => {

@@ -9,6 +9,7 @@ import { usedRingOffset } from '../../../engine/queue/split/layout';
 import { type RingFeatures } from '../../../engine/queue/types';
 import { type RuleId, rule as ruleInfo } from '../../../engine/rules';
 import { SPLIT_RULES } from '../../../engine/rules/ring-split';
+import { SplitQueue } from '../../../engine/queue/split/queue';
 import { type SplitPair, splitPair } from '../../support/split-harness';
 
 const tested = new Set<string>();
@@ -110,6 +111,101 @@ describe('split rules: the driver commits, the device reports', () => {
     // The consequence the rule warns about: the driver reads NO_NOTIFY and does not kick.
     assert.equal(p.submitAndKick([p.buffer(4)]).kicked, false);
     assert.ok(p.device.pop());
+  });
+
+  ruleTest('split-ring-overlap', 'the available ring programmed at the descriptor table is refused at enable', () => {
+    const p = splitPair({ size: 8, fault: { rule: 'split-ring-overlap' } });
+    assert.equal(p.driver.driverAddr, p.driver.descAddr);
+    assert.equal(p.device.validate(), false);
+    assert.deepEqual(p.rules(), ['split-ring-overlap']);
+    assert.equal(ruleInfo('split-ring-overlap').severity, 'fatal');
+    assert.match(p.violations[0]!.message, /the descriptor table 0x[0-9a-f]+\.\.0x[0-9a-f]+ overlaps the available ring/);
+    assert.equal(p.device.broken, 'split-ring-overlap');
+    p.submit([p.buffer(4)]);
+    assert.equal(p.device.pop(), null);
+  });
+
+  ruleTest('split-ring-overlap', 'all three parts at one address; parts that only touch are fine', () => {
+    const p = splitPair({ size: 8 });
+    const one = new SplitQueue({ mem: p.mem, violation: (rule, message) => p.violations.push({ rule, message }) }, { ...p.config, driver: p.config.desc, device: p.config.desc });
+    assert.equal(one.validate(), false);
+    assert.deepEqual(p.rules(), ['split-ring-overlap']);
+    // Back to back: the available ring starts where the 8-entry table ends, the used ring 4-aligned after it.
+    const desc = p.config.desc;
+    const touching = new SplitQueue({ mem: p.mem, violation: (rule, message) => p.violations.push({ rule, message }) }, { ...p.config, driver: desc + 128, device: desc + 128 + 24 });
+    assert.equal(touching.validate(), true, JSON.stringify(p.violations));
+  });
+
+  ruleTest('split-buffer-overlaps-ring', 'a writable status byte on the descriptor table stops the queue before the device writes it', () => {
+    const p = commit('split-buffer-overlaps-ring');
+    const table = Buffer.from(p.mem.read(p.driver.descAddr, 128));
+    assertFatal(p, 'split-buffer-overlaps-ring');
+    assert.equal(p.violations[0]!.index, 2, 'the third descriptor');
+    assert.match(p.violations[0]!.message, /descriptor 2 points to 0x[0-9a-f]+ \+ 16 bytes, which overlaps the queue's descriptor table/);
+    assert.deepEqual(Buffer.from(p.mem.read(p.driver.descAddr, 128)), table, 'nothing written into the table');
+  });
+
+  ruleTest('split-buffer-overlaps-ring', 'readable buffers and indirect tables on any ring part; a buffer right after a part is fine', () => {
+    for (const part of ['avail', 'used', 'desc-end'] as const) {
+      const p = splitPair({ size: 8, features: { indirect: true } });
+      const at = part === 'avail' ? p.driver.driverAddr + 4 : part === 'used' ? p.driver.deviceAddr + 60 : p.driver.descAddr + 127;
+      p.submitAndKick([{ addr: at, len: 4, write: false }]);
+      assert.equal(p.device.pop(), null, part);
+      assert.deepEqual(p.rules(), ['split-buffer-overlaps-ring'], part);
+    }
+    const t = splitPair({ size: 8, features: { indirect: true } });
+    // An indirect table placed on the used ring: the pointer descriptor is the offender.
+    t.submitAndKick([t.buffer(16), t.buffer(8, true)], true);
+    t.mem.writeU64(t.driver.descAddr, t.driver.deviceAddr);
+    assert.equal(t.device.pop(), null);
+    assert.deepEqual(t.rules(), ['split-buffer-overlaps-ring']);
+    assert.match(t.violations[0]!.message, /indirect table of descriptor 0/);
+    const ok = splitPair({ size: 8 });
+    // The used ring of 8 entries is 70 bytes long: the byte after it belongs to nobody's ring.
+    ok.submitAndKick([{ addr: ok.driver.deviceAddr + 70, len: 4, write: false }]);
+    assert.ok(ok.device.pop(), JSON.stringify(ok.violations));
+  });
+
+  ruleTest('split-head-in-flight', 'a head made available again while the device still holds its chain', () => {
+    const p = splitPair({ size: 8, synchronousNotify: true });
+    p.submitAndKick([p.buffer(16), p.buffer(8, true)]);
+    const first = p.device.pop();
+    assert.ok(first);
+    assert.equal(p.driver.injectFault({ rule: 'split-head-in-flight' }), true);
+    p.submitAndKick([p.buffer(16), p.buffer(8, true)]);
+    assert.equal(p.device.pop(), null);
+    assertFatal(p, 'split-head-in-flight');
+    assert.equal(p.violations[0]!.index, first.head);
+    assert.match(p.violations[0]!.message, /makes head 0 available again/);
+  });
+
+  ruleTest('split-head-in-flight', 'a head reused after the device returned it is fine', () => {
+    const p = splitPair({ size: 8 });
+    for (let k = 0; k < 20; k++) {
+      p.submitAndKick([p.buffer(16)]);
+      const c = p.device.pop();
+      assert.ok(c, JSON.stringify(p.violations));
+      p.device.pushUsed(c, 0);
+      assert.equal(p.driver.harvest().length, 1);
+    }
+    assert.deepEqual(p.rules(), []);
+  });
+
+  ruleTest('split-used-ring-written', 'the driver writes used.idx: reported at the next used element, the device goes on from its own index', () => {
+    const p = splitPair({ size: 8 });
+    p.submitAndKick([p.buffer(16), p.buffer(8, true)]);
+    p.device.pushUsed(p.device.pop()!, 8);
+    assert.equal(p.driver.harvest().length, 1);
+    p.submitAndKick([p.buffer(16), p.buffer(8, true)]);
+    const c = p.device.pop()!;
+    p.mem.writeU16(p.driver.deviceAddr + 2, 7);
+    p.device.pushUsed(c, 8);
+    assert.deepEqual(p.rules(), ['split-used-ring-written']);
+    assert.equal(ruleInfo('split-used-ring-written').severity, 'error');
+    assert.match(p.violations[0]!.message, /used\.idx is 7 in guest memory, but the device last wrote 1/);
+    assert.equal(p.mem.readU16(p.driver.deviceAddr + 2), 2, 'the device wrote its own index');
+    assert.equal(p.device.broken, undefined);
+    assert.equal(p.driver.harvest().length, 1);
   });
 
   ruleTest('split-desc-zero-length', 'a descriptor with len 0', () => {
