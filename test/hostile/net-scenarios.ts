@@ -29,8 +29,11 @@ const tx = (name: string, rule: RuleId, verdict: Verdict, o: { features?: string
   act: (f) => sendTxFault(f, { rule, ...(o.arg !== undefined ? { arg: o.arg } : {}) }),
 });
 
-/** Posts the receive buffer that breaks the rule on receiveq1, then makes the responder answer an ARP request. */
-const rx = (name: string, rule: RuleId, o: { arg?: number; features?: string[] } = {}): Scenario => ({
+/**
+ * Posts the receive buffer that breaks the rule on receiveq1, then (unless `traffic: false`) makes the responder
+ * answer an ARP request.
+ */
+const rx = (name: string, rule: RuleId, o: { arg?: number; features?: string[]; traffic?: boolean } = {}): Scenario => ({
   name,
   device: 'net',
   rule,
@@ -41,7 +44,7 @@ const rx = (name: string, rule: RuleId, o: { arg?: number; features?: string[] }
   act: (f) => {
     const shape = rxFaultShape({ rule, ...(o.arg !== undefined ? { arg: o.arg } : {}) }, HDR, 1526);
     void f.submit(0, f.buffers(shape.pieces.map((p) => ({ len: p.len, write: p.write }))));
-    sendGood(f);
+    if (o.traffic !== false) sendGood(f);
   },
 });
 
@@ -122,19 +125,7 @@ export const NET_CTRL_SCENARIOS: Scenario[] = [
 ];
 
 /** Posts the receive buffer that breaks the rule on receiveq1 and kicks; no frame comes (judged at the kick). */
-const posted = (name: string, rule: RuleId, o: { arg?: number; features?: string[] } = {}): Scenario => ({
-  name,
-  device: 'net',
-  rule,
-  index: 0,
-  verdict: 'served',
-  modes: [15],
-  front: { features: o.features ?? [] },
-  act: (f) => {
-    const shape = rxFaultShape({ rule, ...(o.arg !== undefined ? { arg: o.arg } : {}) }, HDR, 1526);
-    void f.submit(0, f.buffers(shape.pieces.map((p) => ({ len: p.len, write: p.write }))));
-  },
-});
+const posted = (name: string, rule: RuleId, o: { arg?: number; features?: string[] } = {}): Scenario => rx(name, rule, { ...o, traffic: false });
 
 export const NET_SCENARIOS: Scenario[] = [
   ...NET_CTRL_SCENARIOS,
