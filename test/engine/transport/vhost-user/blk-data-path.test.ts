@@ -72,8 +72,9 @@ describe('blk data path over vhost-user', () => {
       await backend.read(100 * 512, back);
       assert.deepEqual(Buffer.from(back), data);
 
-      // 2 GiB: two 1 GiB - 512 descriptors and a small one, all aliasing the same guest RAM (legal lengths).
-      const alias = 0x100000;
+      // 2 GiB: two 1 GiB - 512 descriptors and a small one, all aliasing the same guest RAM (legal lengths), above
+      // the ring and the headers (a buffer over the ring is split-buffer-overlaps-ring, fatal: not this test's point).
+      const alias = 8 << 20;
       const big = GiB - 512;
       const st3 = status();
       await ring.submitWithin([
