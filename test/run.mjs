@@ -1,7 +1,7 @@
 // Runs the test suites with the Node test runner (TypeScript through tsx) and ends with "N passed, N failed".
 // Usage: node test/run.mjs [file-or-directory ...]   (default: every test/**/*.test.ts)
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 function collect(path, out) {
@@ -30,5 +30,10 @@ const args = [
   '--test-reporter-destination=stdout',
   ...files,
 ];
-const child = spawn(process.execPath, args, { stdio: 'inherit' });
-child.on('close', (code) => process.exit(code ?? 1));
+// The test runner must not outlive us (a CI job killed, a Ctrl-C): under util-linux setpriv the kernel sends it
+// SIGTERM when we die, even by SIGKILL; a signal we receive is passed on, and it ends its test files' processes.
+const SETPRIV = '/usr/bin/setpriv';
+const tied = existsSync(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'TERM', '--', process.execPath, ...args]] : [process.execPath, args];
+const child = spawn(tied[0], tied[1], { stdio: 'inherit' });
+for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(sig, () => child.kill(sig));
+child.on('close', (code, signal) => process.exit(code ?? (signal ? 128 + (signal === 'SIGINT' ? 2 : 15) : 1)));
