@@ -12,6 +12,8 @@
  * the frame). `BENCH_LEGACY=1` sends whole `snapshot` messages instead (the panel before deltas, for comparison).
  * Needs `node scripts/build.mjs` first.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type Page } from 'playwright-core';
 import { type SessionInfo, type SnapshotMessage } from '../protocol/webview';
 import { ringsMessage } from '../extension/panels/ring-patch';
@@ -23,39 +25,49 @@ import { saveResult } from './out';
 const GOAL_FIRST_MS = 200;
 const GOAL_UPDATE_MS = 50;
 
+/** `BENCH_TRACE=DIR`: Chromium performance traces of the last round, DIR/first-paint.json and DIR/update.json
+ * (scripts/chrome-trace-top.mjs reads them), and CPU profiles of the round before's, DIR/first-paint.cpuprofile and DIR/update.cpuprofile (scripts/cpuprofile-top.mjs). */
+const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'disabled-by-default-devtools.timeline.frame', 'blink.user_timing', 'v8.execute'];
+
 const SESSION: SessionInfo = { name: 'bench', state: 'live' };
 const legacy = (snapshot: SessionSnapshot): string => JSON.stringify({ type: 'snapshot', session: SESSION, snapshot } satisfies SnapshotMessage);
 
 /**
- * Posts `json` to the panel and returns the ms until `done` (a predicate over the panel's DOM, shadow roots
- * included) holds after an animation frame. Runs in the page.
+ * Posts `json` to the panel and returns the ms until the frame showing `done` has been drawn: `done` (over the
+ * panel's shadow root) is checked at each animation frame, and once it holds the clock stops in the task after
+ * that frame (the frame's style, layout and paint run between its animation-frame callbacks and that task).
+ * The check reads only the panel's own elements: it costs the frame nothing measurable. Runs in the page.
  */
 // Plain JavaScript run in the page (as a string: tsx would wrap named functions in a helper the page lacks).
 const IN_PAGE = `(text, until) => new Promise((resolve, reject) => {
-  const all = (root, sel) => {
-    const out = [...root.querySelectorAll(sel)];
-    for (const el of root.querySelectorAll('*')) if (el.shadowRoot) out.push(...all(el.shadowRoot, sel));
-    return out;
-  };
+  const root = document.querySelector('virtio-ring-panel').shadowRoot;
   const used = new RegExp('^Used ring[ ]*idx ' + until.usedIdx + ',');
-  const ok = () => until.rows ? all(document, '.row').length > 0 : all(document, 'span').some((s) => used.test((s.textContent || '').trim()));
+  const ok = () => until.rows
+    ? root.querySelector('lit-virtualizer .row') !== null
+    : [...root.querySelectorAll('.groups > span')].some((s) => used.test((s.textContent || '').trim()));
   performance.clearMeasures();
   const t0 = performance.now();
   window.postMessage(JSON.parse(text), '*');
   const parse = performance.now() - t0;
   const phase = (name) => performance.getEntriesByName(name).reduce((a, e) => a + e.duration, 0);
+  const after = new MessageChannel();
+  after.port1.onmessage = () => {
+    const total = performance.now() - t0;
+    const model = phase('ring panel: model');
+    const render = phase('ring panel: render');
+    after.port1.close();
+    resolve({ total, parse, model, render, rest: total - parse - model - render });
+  };
   const poll = () => {
-    if (ok()) {
-      const total = performance.now() - t0;
-      const model = phase('ring panel: model');
-      const render = phase('ring panel: render');
-      resolve({ total, parse, model, render, rest: total - parse - model - render });
-    }
+    if (ok()) after.port2.postMessage(0);
     else if (performance.now() - t0 > 30000) reject(new Error('the panel did not show ' + JSON.stringify(until) + ' within 30 s'));
     else requestAnimationFrame(poll);
   };
   requestAnimationFrame(poll);
 })`;
+
+/** Lets the page finish drawing (raster included) what came before: a few animation frames. */
+const SETTLE = `new Promise((resolve) => { let n = 0; const f = () => (++n < 5 ? requestAnimationFrame(f) : resolve()); requestAnimationFrame(f); })`;
 
 interface Phases {
   total: number;
@@ -86,6 +98,7 @@ async function main(): Promise<void> {
   if (q0.ring?.layout !== 'split' || q1.ring?.layout !== 'split') throw new Error('expected a split ring');
   if (q0.ring.desc.length !== 32768) throw new Error(`expected 32768 descriptors in the snapshot, got ${q0.ring.desc.length}`);
   const old = process.env.BENCH_LEGACY === '1';
+  const traceDir = process.env.BENCH_TRACE;
   const first = old ? legacy(rec.first) : JSON.stringify(ringsMessage(SESSION, rec.first, 1));
   const second = old ? legacy(rec.second!) : JSON.stringify(ringsMessage(SESSION, rec.second!, 2, { seq: 1, snapshot: rec.first }));
   const kb = (s: string) => `${(s.length / 1024).toFixed(0)} KiB`;
@@ -100,8 +113,25 @@ async function main(): Promise<void> {
   try {
     for (let r = 0; r <= rounds; r++) {
       const p = await host.open('rings');
+      const tracing = traceDir !== undefined && r === rounds;
+      const cdp = traceDir !== undefined && r === rounds - 1 ? await p.context().newCDPSession(p) : undefined;
+      if (cdp) {
+        await cdp.send('Profiler.enable');
+        await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+        await cdp.send('Profiler.start');
+      }
+      if (tracing) await host.chromium().startTracing(p, { path: join(traceDir, 'first-paint.json'), categories: TRACE_CATEGORIES });
       const a = await timeInPage(p, first, { rows: true });
+      if (tracing) await host.chromium().stopTracing();
+      if (cdp) {
+        writeFileSync(join(traceDir!, 'first-paint.cpuprofile'), JSON.stringify((await cdp.send('Profiler.stop')).profile));
+        await cdp.send('Profiler.start');
+      }
+      await p.evaluate(SETTLE);
+      if (tracing) await host.chromium().startTracing(p, { path: join(traceDir, 'update.json'), categories: TRACE_CATEGORIES });
       const b = await timeInPage(p, second, { usedIdx: q1.ring.used.idx });
+      if (tracing) await host.chromium().stopTracing();
+      if (cdp) writeFileSync(join(traceDir!, 'update.cpuprofile'), JSON.stringify((await cdp.send('Profiler.stop')).profile));
       await p.close();
       if (r === 0) continue; // warm-up: the browser's caches and JIT
       firstPaint.push(a);

@@ -76,6 +76,12 @@ export class PanelHost {
     });
   }
 
+  /** The Chromium the pages run in (for a performance trace: Browser.startTracing). */
+  chromium(): Browser {
+    if (!this.browser) throw new Error('PanelHost.start() first');
+    return this.browser;
+  }
+
   /** Opens a panel page; `state` is what VS Code would restore (the serializer's state). */
   async open(kind: PanelKind, state?: PanelState, size = { width: 1600, height: 900 }): Promise<Page> {
     const bundle = join(DIST, bundleName(kind));
