@@ -14,6 +14,7 @@ import { baseStyles, chainColour } from '../shared/styles';
 import { type Cell, EVENT_FLAGS, type PackedRow, type SplitRow, packedRows, splitRows } from './ring-model';
 import { type RingColumns, type RingStore } from './ring-store';
 import './chain-detail';
+import { ringRowLayout } from './row-layout';
 
 const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
 
@@ -212,7 +213,7 @@ export class RingPanelView extends LitElement {
         <span>slot</span><span>head</span><span>state</span><span>indices</span><span></span>
         <span>slot</span><span>id</span><span>len</span><span>state</span><span>indices</span>
       </div>
-      <lit-virtualizer scroller .items=${indices(q.size)} .renderItem=${renderItem}></lit-virtualizer>
+      <lit-virtualizer scroller .layout=${ringRowLayout} .items=${indices(q.size)} .renderItem=${renderItem}></lit-virtualizer>
     `;
   }
 
@@ -233,7 +234,7 @@ export class RingPanelView extends LitElement {
       </div>
       <div class="groups"><span>Descriptor ring</span></div>
       <div class="head packed"><span>slot</span><span>addr</span><span>len</span><span>flags</span><span>id</span><span>AVAIL</span><span>USED</span><span>state</span><span></span></div>
-      <lit-virtualizer scroller .items=${indices(q.size)} .renderItem=${renderItem}></lit-virtualizer>
+      <lit-virtualizer scroller .layout=${ringRowLayout} .items=${indices(q.size)} .renderItem=${renderItem}></lit-virtualizer>
     `;
   }
 
