@@ -19,8 +19,6 @@ const NOT_OFFERED = 'needs a feature the back end does not offer over vhost-user
 const UNMAPPED = 'vhost-user translates ring addresses at SET_VRING_ADDR first: reported as vhost-user-address-unmapped (scenarios in ring-scenarios.ts)';
 const KICK_ASYNC =
   'a vhost-user kick is an eventfd count the back end reads later: a kick the driver rightly decided on an earlier avail_event can arrive after the device moved it, so no back end can tell it from one sent while suppressed (and serve never sets NO_NOTIFY / RING_EVENT_FLAGS_DISABLE); judged where the notification is synchronous, in process';
-const KICK_MISSING =
-  'a missing kick shows only as time passing without one: over vhost-user a late kick (a vCPU descheduled under TCG) looks the same until a deadline, and a deadline is a timing guess; judged in process (missedNotification)';
 const NO_WRITE_WATCH =
   "needs write observers on guest memory: over vhost-user the guest writes RAM through QEMU's mapping in another process and the back end reads a published descriptor once, at pop, so a change before that read is invisible and harmless to it; the reuse that does reach it is split-head-in-flight / packed-id-in-flight (ring-scenarios.ts)";
 
@@ -33,7 +31,6 @@ const WITHOUT_SCENARIO: Record<string, string> = {
   'packed-used-id-invalid': DRIVER_SIDE,
   'split-notify-suppressed': KICK_ASYNC,
   'packed-notify-suppressed': KICK_ASYNC,
-  'split-notify-missing': KICK_MISSING,
   'split-published-desc-modified': NO_WRITE_WATCH,
   'packed-published-desc-modified': NO_WRITE_WATCH,
   'split-in-order-violation': NOT_OFFERED,

@@ -124,6 +124,29 @@ function againInFlight(rule: RuleId, index: number, features: string[], name: st
   };
 }
 
+/**
+ * split/packed-notify-missing: a request made available after the ring went live and never kicked. (Made
+ * available before, it would be served at the start, as a device looks at a ring it starts.)
+ */
+function neverKicked(device: DeviceKind, layout: 'split' | 'packed', index: number): Scenario {
+  const rule: RuleId = layout === 'split' ? 'split-notify-missing' : 'packed-notify-missing';
+  return {
+    name: 'a request made available and never kicked',
+    device,
+    rule,
+    index,
+    verdict: 'served',
+    modes: [13],
+    front: { features: layout === 'packed' ? ['RING_PACKED'] : [] },
+    act: async (f) => {
+      // Requests are handled in order: once GET_STATUS is answered the ring is live.
+      await f.status();
+      assert.equal(f.get(ringOf(device)).ring.injectFault({ rule }), true, `the driver ring can commit ${rule}`);
+      sendGood(f);
+    },
+  };
+}
+
 const split = (d: DeviceKind): Scenario[] => [
   fault(d, 'split-desc-zero-length', 'needs-reset', 0, { modes: [1] }),
   fault(d, 'split-chain-loop', 'needs-reset', 0, { modes: [6] }),
@@ -132,6 +155,9 @@ const split = (d: DeviceKind): Scenario[] => [
   fault(d, 'split-write-before-read', 'needs-reset', d === 'blk' ? 3 : 1, { modes: [4] }),
   fault(d, 'split-desc-out-of-memory', 'needs-reset', 0),
   fault(d, 'split-avail-flags-invalid', 'served', null),
+  // The driver publishes and never kicks: after the deadline (the suite's serve runs with --kick-deadline-ms)
+  // the stall is reported with the avail idx seen; the next, kicked request gets both served.
+  neverKicked(d, 'split', 1),
   fault(d, 'split-avail-idx-jump', 'needs-reset', null, { modes: [5], once: true }),
   fault(d, 'split-avail-idx-decrement', 'needs-reset', null, { modes: [5], once: true }),
   usedFlagsNotZero(d),
@@ -164,6 +190,8 @@ const packed = (d: DeviceKind): Scenario[] => {
     fault(d, 'packed-indirect-in-chain', 'needs-reset', 0, { features: [...P, 'INDIRECT_DESC'], modes: [8] }),
     fault(d, 'packed-indirect-bad-length', 'needs-reset', 0, { features: [...P, 'INDIRECT_DESC'], modes: [8] }),
     fault(d, 'packed-event-flags-invalid', 'served', null, { features: P, modes: [13] }),
+    // The stall names the next descriptor the driver will make available: after a blk read (3 slots) or a frame (1).
+    neverKicked(d, 'packed', d === 'blk' ? 3 : 1),
     place(d, 'packed-ring-misaligned', null, 'needs-reset', 'a packed descriptor ring at an odd address', (a) => ({ ...a, desc: a.desc + 2n }), P),
     place(d, 'vhost-user-address-unmapped', null, 'answered', 'a packed device area running off the end of a memory region', (a) => ({ ...a, used: USER_BASE + BigInt(LOW_END - 2) }), P),
   ];
