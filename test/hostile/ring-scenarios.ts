@@ -197,4 +197,15 @@ const packed = (d: DeviceKind): Scenario[] => {
   ];
 };
 
-export const RING_SCENARIOS: Scenario[] = [...split('blk'), ...packed('blk'), ...split('net'), ...packed('net')];
+/**
+ * IN_ORDER (§2.7.9 / §2.8.8): serve net and rng offer it (completions are pushed in pop order); blk does
+ * not (see the catalogue guard). The faulty driver ring skips a descriptor (split) or a buffer id (packed).
+ */
+const inOrder = (d: DeviceKind): Scenario[] => [
+  // The second chain (the first tells the device where the driver's descriptors start) skips descriptor 1.
+  fault(d, 'split-in-order-violation', 'needs-reset', 2, { features: ['IN_ORDER'], at: 1 }),
+  // The list at slot 1 carries buffer id 0 again.
+  fault(d, 'packed-in-order-violation', 'needs-reset', 1, { features: ['IN_ORDER', 'RING_PACKED'], modes: [17] }),
+];
+
+export const RING_SCENARIOS: Scenario[] = [...split('blk'), ...packed('blk'), ...split('net'), ...packed('net'), ...inOrder('net')];
