@@ -7,9 +7,9 @@ import { VhostUserRequest as R } from '../../engine/transport/vhost-user/message
 import { type RuleId } from '../../engine/rules';
 import { encodeVringAddr } from '../../engine/transport/vhost-user/codec';
 import { blkRequest, LOW_END, USER_BASE } from '../engine/transport/vhost-user/front-end';
-import { n } from './support/front';
-import { type Scenario, type Verdict, goodRequest, sendGood } from './support/scenario';
-import { type DeviceKind } from './support/serve-process';
+import { n, within } from './support/front';
+import { type Scenario, type Verdict, goodRequest, sendGood, submitGood } from './support/scenario';
+import { type DeviceKind, KICK_DEADLINE_MS } from './support/serve-process';
 
 /** The ring a device's first well-formed request goes to. */
 const ringOf = (d: DeviceKind) => (d === 'blk' ? 0 : 1);
@@ -142,7 +142,9 @@ function neverKicked(device: DeviceKind, layout: 'split' | 'packed', index: numb
       // Requests are handled in order: once GET_STATUS is answered the ring is live.
       await f.status();
       assert.equal(f.get(ringOf(device)).ring.injectFault({ rule }), true, `the driver ring can commit ${rule}`);
-      sendGood(f);
+      const used = submitGood(f);
+      // Past the deadline and the report, the device still has not taken the request: it was not told.
+      assert.equal(await within(used, 4 * KICK_DEADLINE_MS), undefined, 'the device does not serve buffers it was not notified about');
     },
   };
 }
