@@ -85,7 +85,7 @@ describe('the debugger in code-server, on the sample workspace', () => {
       await contextMenu(page, CALL_STACK, 'blk0.requestq1', 'Show Rings');
       const shown = await inWebview(page, RING_PANEL, 'the ring panel with the stopped chain', 60_000, async (f) => {
         // Locators pierce the panel's shadow DOM; innerText of the panel element itself would not.
-        const queue = await f.locator(`${RING_PANEL} vscode-single-select`).evaluate((e) => (e as HTMLSelectElement).value, undefined, { timeout: 1_000 });
+        const queue = await f.locator(`${RING_PANEL} [data-testid="queue"]`).evaluate((e) => (e as HTMLSelectElement).value, undefined, { timeout: 1_000 });
         const summary = await f.locator('[data-testid="chain-summary"]').innerText({ timeout: 1_000 });
         const decoded = await f.locator('[data-testid="decoded"]').innerText({ timeout: 1_000 });
         const used = await usedIdxIn(f);

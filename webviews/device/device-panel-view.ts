@@ -4,14 +4,13 @@
  * the transport registers including the per-queue ones.
  */
 import { LitElement, css, html, nothing } from 'lit';
-import '@vscode-elements/elements/dist/vscode-single-select/index.js';
-import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import { type ConfigFieldDto, type DeviceSnapshot, type SessionSnapshot } from '../../protocol/snapshot';
 import { type StatusEvent } from '../../protocol/trace';
 import { type EditConfigMessage, HOST_EDITABLE_CONFIG, type SessionInfo } from '../../protocol/webview';
 import { bytesToHex, clock, hex, specHref } from '../shared/format';
+import { picker, pickerStyles } from '../shared/picker';
 import { baseStyles } from '../shared/styles';
 
 const STATUS_BITS: [number, string][] = [
@@ -42,6 +41,7 @@ export class DevicePanelView extends LitElement {
 
   static override styles = [
     baseStyles,
+    pickerStyles,
     css`
       :host { padding: 8px 16px 24px; }
       .bar { display: flex; align-items: center; gap: 12px; margin-bottom: 8px; }
@@ -161,15 +161,16 @@ export class DevicePanelView extends LitElement {
     const ended = this.session?.state === 'ended';
     return html`
       <div class="bar">
-        <vscode-single-select
-          .value=${d.id}
-          @change=${(e: Event) => {
-            this.device = (e.target as HTMLSelectElement).value;
+        ${picker(
+          'device',
+          'Device',
+          (this.snapshot?.devices ?? []).map((x) => ({ value: x.id, label: `${x.id} (virtio-${x.type})` })),
+          d.id,
+          (id) => {
+            this.device = id;
             this.dispatchEvent(new CustomEvent('state', { detail: { kind: 'device', device: this.device } }));
-          }}
-        >
-          ${(this.snapshot?.devices ?? []).map((x) => html`<vscode-option value=${x.id} ?selected=${x.id === d.id}>${x.id} (virtio-${x.type})</vscode-option>`)}
-        </vscode-single-select>
+          },
+        )}
         <span class="muted">device id ${d.deviceId} · ${d.statusNames.join(' | ') || 'reset'}${ended ? ` · session ${this.session?.name} ended` : ''}</span>
       </div>
       <div class="grid">

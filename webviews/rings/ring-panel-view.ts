@@ -6,10 +6,9 @@
 import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
 import '@lit-labs/virtualizer';
-import '@vscode-elements/elements/dist/vscode-single-select/index.js';
-import '@vscode-elements/elements/dist/vscode-option/index.js';
 import { type PackedRingDto, type QueueSnapshot, type SessionSnapshot } from '../../protocol/snapshot';
 import { type RingPanelState, type SessionInfo } from '../../protocol/webview';
+import { picker, pickerStyles } from '../shared/picker';
 import { baseStyles, chainColour } from '../shared/styles';
 import { type Cell, EVENT_FLAGS, type PackedRow, type SplitRow, packedRows, splitRows } from './ring-model';
 import { type RingColumns, type RingStore } from './ring-store';
@@ -59,10 +58,10 @@ export class RingPanelView extends LitElement {
 
   static override styles = [
     baseStyles,
+    pickerStyles,
     css`
       :host { display: flex; flex-direction: column; height: 100vh; box-sizing: border-box; }
       .bar { display: flex; align-items: center; gap: 12px; padding: 8px 12px; border-bottom: 1px solid var(--border); flex-wrap: wrap; }
-      .bar vscode-single-select { min-width: 220px; }
       .legend { display: flex; gap: 10px; font-size: 11px; margin-left: auto; }
       .legend span::before { content: '■ '; }
       .main { display: flex; flex: 1; min-height: 0; }
@@ -257,20 +256,19 @@ export class RingPanelView extends LitElement {
     const ring = this.store?.ring(q.thread);
     return html`
       <div class="bar">
-        <vscode-single-select
-          .value=${q.thread}
-          @change=${(e: Event) => {
-            // The select also reports the value it was given (a reveal, a new snapshot): only a different queue
-            // drops the selected chain.
-            const thread = (e.target as HTMLSelectElement).value;
+        ${picker(
+          'queue',
+          'Queue',
+          this.queues().map((x) => ({ value: x.thread, label: x.thread })),
+          q.thread,
+          (thread) => {
+            // Only a different queue drops the selected chain.
             if (thread === q.thread) return;
             this.thread = thread;
             this.chain = undefined;
             this.emitState();
-          }}
-        >
-          ${this.queues().map((x) => html`<vscode-option value=${x.thread} ?selected=${x.thread === q.thread}>${x.thread}</vscode-option>`)}
-        </vscode-single-select>
+          },
+        )}
         <span class="muted">${q.layout} · size ${q.size} · ${q.pending} pending · ${q.inflight} in flight · ${plural(q.counters.chains, 'chain')} taken · ${q.counters.used} used${q.eventIdx ? ' · event idx' : ''}</span>
         ${q.broken ? html`<span class="bad">broken: ${q.broken}</span>` : nothing}
         <span class="legend">
