@@ -17,6 +17,7 @@ export { STATUS, F, bit, has } from './device-core/bits';
 export { type QueueRuntime, type QueueSpec } from './device-core/queue-runtime';
 export { type Chain, type Descriptor, type Segment, type RingFeatures, DESC_F_NEXT, DESC_F_WRITE, DESC_F_INDIRECT } from './queue/types';
 export { gather, readChain, writeChain } from './queue/chain-io';
+export { DEFAULT_KICK_DEADLINE_MS, KickStallDetector } from './queue/stall';
 
 // Device types.
 export * from './devices/blk';

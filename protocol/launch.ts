@@ -77,6 +77,9 @@ export interface LaunchConfig {
   stopAll?: boolean;
   /** Every violation stops its queue, the servable ones (severity error) too (as `serve --strict`); default false. */
   strict?: boolean;
+  /** driver "vhost-user": buffers made available without a due kick for this long are reported
+   *  (split/packed-notify-missing), as `serve --kick-deadline-ms`; default 1000, 0 turns the check off. */
+  kickDeadlineMs?: number;
   /** JSON-lines trace file. */
   trace?: string;
 }

@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { isDeviceTypeName } from '../../protocol/device-type';
 import { type AttachConfig, type BuiltinWorkload, type LaunchConfig, type QemuConfig } from '../../protocol/launch';
-import { allRules, isRuleId } from '../../engine';
+import { allRules, DEFAULT_KICK_DEADLINE_MS, isRuleId } from '../../engine';
 import { allDeviceKinds, deviceKind, type ValidDevice } from '../runtime/kinds';
 import { closest } from './closest';
 import { LaunchError, type ValidWorkload, bool, int, isObj, str, writableDir } from './fields';
@@ -27,6 +27,7 @@ export interface ValidLaunch {
   /** When one queue stops, every queue stops (DAP allThreadsStopped). */
   stopAll: boolean;
   strict: boolean;
+  kickDeadlineMs: number;
   trace?: string;
 }
 
@@ -141,6 +142,7 @@ export function validateLaunch(raw: unknown, cwd = process.cwd()): ValidLaunch {
     breakOnViolation: bool(cfg, 'breakOnViolation', '', true),
     stopAll: bool(cfg, 'stopAll', '', true),
     strict: bool(cfg, 'strict', '', false),
+    kickDeadlineMs: int(cfg, 'kickDeadlineMs', '', DEFAULT_KICK_DEADLINE_MS, 0, 3_600_000),
     ...(traceAbs ? { trace: traceAbs } : {}),
   };
 }

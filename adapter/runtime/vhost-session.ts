@@ -45,6 +45,7 @@ export class VhostSession {
       const server = VhostUserServer.listen({
         path,
         device,
+        kickDeadlineMs: this.launch.kickDeadlineMs,
         onConnect: () => this.on.log(`${cfg.id}: front end connected to ${path}`),
         onDisconnect: async (reason) => {
           this.on.log(`${cfg.id}: front end disconnected (${reason})`);

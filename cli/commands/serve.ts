@@ -20,6 +20,7 @@ const COMMON: Record<string, FlagSpec> = {
   socket: { type: 'string' },
   trace: { type: 'string' },
   strict: { type: 'boolean' },
+  'kick-deadline-ms': { type: 'integer', min: 0, max: 3_600_000 },
 };
 
 /** A problem with a file or value the user gave: exit 2 with this message. */
@@ -74,7 +75,14 @@ export async function runServe(argv: string[]): Promise<number> {
     served.device.strict = flags.strict === true;
     const s = served;
     report(trace);
-    server = VhostUserServer.listen({ path: socket, device: s.device, native, onDisconnect: () => s.onDisconnect() });
+    const kickDeadlineMs = flags['kick-deadline-ms'] as number | undefined;
+    server = VhostUserServer.listen({
+      path: socket,
+      device: s.device,
+      native,
+      onDisconnect: () => s.onDisconnect(),
+      ...(kickDeadlineMs !== undefined ? { kickDeadlineMs } : {}),
+    });
   } catch (e) {
     await served?.close().catch(() => undefined);
     writer?.close();

@@ -107,6 +107,7 @@ export class PackedDriverRing implements DriverRing {
   private armed: { rule: RuleId; chain: number }[] = [];
   private badNotifyData = false;
   private forceNotify = false;
+  private skipNotify = false;
 
   constructor(
     private readonly mem: GuestMemory,
@@ -263,6 +264,7 @@ export class PackedDriverRing implements DriverRing {
     if (fault === 'packed-event-flags-invalid') mem.writeU16(this.driverAddr + EVENT_OFF_FLAGS, 3);
     if (fault === 'packed-notify-data-mismatch') this.badNotifyData = true;
     if (fault === 'packed-notify-suppressed') this.forceNotify = true;
+    if (fault === 'packed-notify-missing') this.skipNotify = true;
     return token;
   }
 
@@ -313,6 +315,10 @@ export class PackedDriverRing implements DriverRing {
       return true;
     }
     if (added === 0) return false;
+    if (this.skipNotify) {
+      this.skipNotify = false;
+      return false;
+    }
     const offWrap = this.mem.readU16(this.deviceAddr + EVENT_OFF_DESC);
     const flags = this.mem.readU16(this.deviceAddr + EVENT_OFF_FLAGS);
     if (flags !== RING_EVENT_FLAGS_DESC) return flags !== RING_EVENT_FLAGS_DISABLE;

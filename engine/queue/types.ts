@@ -115,6 +115,14 @@ export interface PeekResult {
   problem?: ChainViolation;
 }
 
+/** Work the driver made available without the notification the device's suppression state asked for. */
+export interface UnnotifiedWork {
+  /** Split: the avail idx seen. Packed: the next descriptor the driver will make available, off | wrap << 15. */
+  at: number;
+  /** What was seen, for a message: indices and the suppression state that required the notification. */
+  detail: string;
+}
+
 export interface DeviceVirtqueue {
   readonly layout: RingLayout;
   readonly config: QueueConfig;
@@ -158,6 +166,10 @@ export interface DeviceVirtqueue {
   /** True when the driver published chains since its last notification although the suppression state
    *  required a notification (the classic "lost kick" hang). The device core asks when the queue looks idle. */
   missedNotification(): boolean;
+
+  /** The same judgement without reporting anything: where the unnotified work ends, or undefined when no
+   *  notification is owed. A stall detector (a deadline without a kick) asks this and reports itself. */
+  unnotified(): UnnotifiedWork | undefined;
 
   /** Stops watching writes and releases anything the queue holds (called on reset and queue disable). */
   dispose(): void;

@@ -178,6 +178,16 @@ export const PACKED_RULES = [
     refs: ['F13'],
   },
   {
+    id: 'packed-notify-missing',
+    section: '2.8.10',
+    scope: 'packed',
+    severity: 'warning',
+    rule: 'After making descriptors available the driver must notify the device unless the device event suppression structure disables notifications (RING_EVENT_FLAGS_DISABLE).',
+    explanation: 'The device is waiting for a notification that never comes: the driver waits for a used buffer forever (a hang).',
+    fix: 'After writing the descriptor flags, issue a memory barrier, read the device event suppression structure and notify the queue unless it says RING_EVENT_FLAGS_DISABLE.',
+    refs: ['F13'],
+  },
+  {
     id: 'packed-id-in-flight',
     section: '2.8.6',
     scope: 'packed',

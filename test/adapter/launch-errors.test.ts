@@ -51,6 +51,7 @@ const cases: { name: string; config: Record<string, unknown>; attribute: string;
     fix: /closest: split-desc-zero-length, /,
   },
   { name: 'non-boolean stopAll', config: base([{ type: 'blk', id: 'blk0', disk: goodDisk }], { stopAll: 1 }), attribute: 'stopAll', fix: /stopAll: true/ },
+  { name: 'negative kickDeadlineMs', config: base([{ type: 'blk', id: 'blk0', disk: goodDisk }], { kickDeadlineMs: -5 }), attribute: 'kickDeadlineMs', fix: /0/ },
   { name: 'non-boolean stopOnEntry', config: base([{ type: 'blk', id: 'blk0', disk: goodDisk }], { stopOnEntry: 'yes' }), attribute: 'stopOnEntry', fix: /stopOnEntry: false/ },
 ];
 
@@ -70,6 +71,7 @@ describe('launch configuration validation', () => {
     assert.equal(v.breakOnViolation, true);
     assert.equal(v.freezeGuestOnStop, true);
     assert.equal(v.stopAll, true);
+    assert.equal(v.kickDeadlineMs, 1000, 'the missing-kick deadline defaults to 1 s');
     const [blk, net] = v.devices;
     assert.deepEqual(blk, { type: 'blk', id: 'blk0', disk: goodDisk, readonly: false, queues: 1, queueSize: 256 });
     assert.equal(net!.type, 'net');

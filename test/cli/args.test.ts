@@ -39,6 +39,7 @@ test('numbers like 1e2 and 0x10 are refused by serve, demo and dap with exit 2 a
     [['serve', 'blk', '--socket', sock, '--disk', disk, '--queues', '1e2'], /--queues must be a decimal integer, got "1e2"/],
     [['serve', 'blk', '--socket', sock, '--disk', disk, '--queue-size', '0x10'], /--queue-size must be a decimal integer, got "0x10"/],
     [['serve', 'net', '--socket', sock, '--queues', '1.5'], /--queues must be a decimal integer, got "1\.5"/],
+    [['serve', 'rng', '--socket', sock, '--kick-deadline-ms', '1e3'], /--kick-deadline-ms must be a decimal integer, got "1e3"/],
     [['demo', '--count', ' 3'], /--count must be a decimal integer, got " 3"/],
     [['dap', '--port', '1e3'], /--port must be a decimal integer, got "1e3"/],
     [['dap', '--port', '65536'], /--port must be at most 65535/],

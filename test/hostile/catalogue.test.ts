@@ -15,12 +15,13 @@ const ALL = [...BLK_SCENARIOS, ...BLK_LAID_SCENARIOS, ...NET_SCENARIOS, ...RNG_S
 const MMIO = 'committed on virtio-mmio registers; vhost-user has no register model (tested in process: test/engine/device-core)';
 const DRIVER_SIDE = 'a device fault the reference driver notices; a hostile driver cannot commit it';
 const QEMU_OWNS = 'committed through the status/feature/config registers, which the front end (QEMU) owns over vhost-user; tested in process';
-const NOT_OFFERED = 'needs a feature the back end does not offer over vhost-user (IN_ORDER, NOTIFICATION_DATA)';
+const NOTIFICATION_DATA =
+  'judges the value a NOTIFICATION_DATA notification carries; over vhost-user a kick is an eventfd count (SET_VRING_KICK) or, with INBAND_NOTIFICATIONS, a VRING_KICK message whose payload is a vring state with num reserved 0: the value the driver wrote to the notify register never reaches the back end, so serve masks NOTIFICATION_DATA (VHOST_USER_MASKED_FEATURES); tested in process (split-rules / packed-rules)';
+const QUEUE_RESET =
+  "committed by a write of queue_reset (PCI common configuration) or QueueReset (MMIO) without VIRTIO_F_RING_RESET: a transport register QEMU owns over vhost-user, and vhost-user has no per-queue reset request (QEMU stops and restarts the ring with GET_VRING_BASE / SET_VRING_*, indistinguishable from a VM stop), so serve masks RING_RESET; tested in process (test/engine/driver/driver-faults)";
 const UNMAPPED = 'vhost-user translates ring addresses at SET_VRING_ADDR first: reported as vhost-user-address-unmapped (scenarios in ring-scenarios.ts)';
 const KICK_ASYNC =
   'a vhost-user kick is an eventfd count the back end reads later: a kick the driver rightly decided on an earlier avail_event can arrive after the device moved it, so no back end can tell it from one sent while suppressed (and serve never sets NO_NOTIFY / RING_EVENT_FLAGS_DISABLE); judged where the notification is synchronous, in process';
-const KICK_MISSING =
-  'a missing kick shows only as time passing without one: over vhost-user a late kick (a vCPU descheduled under TCG) looks the same until a deadline, and a deadline is a timing guess; judged in process (missedNotification)';
 const NO_WRITE_WATCH =
   "needs write observers on guest memory: over vhost-user the guest writes RAM through QEMU's mapping in another process and the back end reads a published descriptor once, at pop, so a change before that read is invisible and harmless to it; the reuse that does reach it is split-head-in-flight / packed-id-in-flight (ring-scenarios.ts)";
 
@@ -33,14 +34,11 @@ const WITHOUT_SCENARIO: Record<string, string> = {
   'packed-used-id-invalid': DRIVER_SIDE,
   'split-notify-suppressed': KICK_ASYNC,
   'packed-notify-suppressed': KICK_ASYNC,
-  'split-notify-missing': KICK_MISSING,
   'split-published-desc-modified': NO_WRITE_WATCH,
   'packed-published-desc-modified': NO_WRITE_WATCH,
-  'split-in-order-violation': NOT_OFFERED,
-  'packed-in-order-violation': NOT_OFFERED,
-  'split-notify-data-mismatch': NOT_OFFERED,
-  'packed-notify-data-mismatch': NOT_OFFERED,
-  'queue-reset-not-negotiated': NOT_OFFERED,
+  'split-notify-data-mismatch': NOTIFICATION_DATA,
+  'packed-notify-data-mismatch': NOTIFICATION_DATA,
+  'queue-reset-not-negotiated': QUEUE_RESET,
   ...Object.fromEntries(['mmio-access-width', 'mmio-register-readonly', 'mmio-register-writeonly', 'mmio-unknown-register', 'mmio-legacy-register', 'mmio-interrupt-not-acked'].map((r) => [r, MMIO])),
   ...Object.fromEntries(
     [

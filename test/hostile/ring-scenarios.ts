@@ -7,9 +7,9 @@ import { VhostUserRequest as R } from '../../engine/transport/vhost-user/message
 import { type RuleId } from '../../engine/rules';
 import { encodeVringAddr } from '../../engine/transport/vhost-user/codec';
 import { blkRequest, LOW_END, USER_BASE } from '../engine/transport/vhost-user/front-end';
-import { n } from './support/front';
-import { type Scenario, type Verdict, goodRequest, sendGood } from './support/scenario';
-import { type DeviceKind } from './support/serve-process';
+import { n, within } from './support/front';
+import { type Scenario, type Verdict, goodRequest, sendGood, submitGood } from './support/scenario';
+import { type DeviceKind, KICK_DEADLINE_MS } from './support/serve-process';
 
 /** The ring a device's first well-formed request goes to. */
 const ringOf = (d: DeviceKind) => (d === 'blk' ? 0 : 1);
@@ -124,6 +124,31 @@ function againInFlight(rule: RuleId, index: number, features: string[], name: st
   };
 }
 
+/**
+ * split/packed-notify-missing: a request made available after the ring went live and never kicked. (Made
+ * available before, it would be served at the start, as a device looks at a ring it starts.)
+ */
+function neverKicked(device: DeviceKind, layout: 'split' | 'packed', index: number): Scenario {
+  const rule: RuleId = layout === 'split' ? 'split-notify-missing' : 'packed-notify-missing';
+  return {
+    name: 'a request made available and never kicked',
+    device,
+    rule,
+    index,
+    verdict: 'served',
+    modes: [13],
+    front: { features: layout === 'packed' ? ['RING_PACKED'] : [] },
+    act: async (f) => {
+      // Requests are handled in order: once GET_STATUS is answered the ring is live.
+      await f.status();
+      assert.equal(f.get(ringOf(device)).ring.injectFault({ rule }), true, `the driver ring can commit ${rule}`);
+      const used = submitGood(f);
+      // Past the deadline and the report, the device still has not taken the request: it was not told.
+      assert.equal(await within(used, 4 * KICK_DEADLINE_MS), undefined, 'the device does not serve buffers it was not notified about');
+    },
+  };
+}
+
 const split = (d: DeviceKind): Scenario[] => [
   fault(d, 'split-desc-zero-length', 'needs-reset', 0, { modes: [1] }),
   fault(d, 'split-chain-loop', 'needs-reset', 0, { modes: [6] }),
@@ -132,6 +157,9 @@ const split = (d: DeviceKind): Scenario[] => [
   fault(d, 'split-write-before-read', 'needs-reset', d === 'blk' ? 3 : 1, { modes: [4] }),
   fault(d, 'split-desc-out-of-memory', 'needs-reset', 0),
   fault(d, 'split-avail-flags-invalid', 'served', null),
+  // The driver publishes and never kicks: after the deadline (the suite's serve runs with --kick-deadline-ms)
+  // the stall is reported with the avail idx seen; the next, kicked request gets both served.
+  neverKicked(d, 'split', 1),
   fault(d, 'split-avail-idx-jump', 'needs-reset', null, { modes: [5], once: true }),
   fault(d, 'split-avail-idx-decrement', 'needs-reset', null, { modes: [5], once: true }),
   usedFlagsNotZero(d),
@@ -164,9 +192,22 @@ const packed = (d: DeviceKind): Scenario[] => {
     fault(d, 'packed-indirect-in-chain', 'needs-reset', 0, { features: [...P, 'INDIRECT_DESC'], modes: [8] }),
     fault(d, 'packed-indirect-bad-length', 'needs-reset', 0, { features: [...P, 'INDIRECT_DESC'], modes: [8] }),
     fault(d, 'packed-event-flags-invalid', 'served', null, { features: P, modes: [13] }),
+    // The stall names the next descriptor the driver will make available: after a blk read (3 slots) or a frame (1).
+    neverKicked(d, 'packed', d === 'blk' ? 3 : 1),
     place(d, 'packed-ring-misaligned', null, 'needs-reset', 'a packed descriptor ring at an odd address', (a) => ({ ...a, desc: a.desc + 2n }), P),
     place(d, 'vhost-user-address-unmapped', null, 'answered', 'a packed device area running off the end of a memory region', (a) => ({ ...a, used: USER_BASE + BigInt(LOW_END - 2) }), P),
   ];
 };
 
-export const RING_SCENARIOS: Scenario[] = [...split('blk'), ...packed('blk'), ...split('net'), ...packed('net')];
+/**
+ * IN_ORDER (§2.7.9 / §2.8.8): serve net and rng offer it (completions are pushed in pop order); blk does
+ * not (see the catalogue guard). The faulty driver ring skips a descriptor (split) or a buffer id (packed).
+ */
+const inOrder = (d: DeviceKind): Scenario[] => [
+  // The second chain (the first tells the device where the driver's descriptors start) skips descriptor 1.
+  fault(d, 'split-in-order-violation', 'needs-reset', 2, { features: ['IN_ORDER'], at: 1 }),
+  // The list at slot 1 carries buffer id 0 again.
+  fault(d, 'packed-in-order-violation', 'needs-reset', 1, { features: ['IN_ORDER', 'RING_PACKED'], modes: [17] }),
+];
+
+export const RING_SCENARIOS: Scenario[] = [...split('blk'), ...packed('blk'), ...split('net'), ...packed('net'), ...inOrder('net')];

@@ -4,7 +4,7 @@
  * and lengths the device pushed; notifications in both directions follow §2.7.7 / §2.7.10; a correct
  * driver never triggers a violation. Indices start near 65535 so they wrap.
  *
- * Runs: 70% of PROPERTY_RUNS (default 100000); split-hostile.test.ts runs the other 30%.
+ * Runs: 70% of PROPERTY_RUNS (default 100000); test/fuzz/ring-split.test.ts runs the other 30%.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -126,7 +126,7 @@ export const BLK_KIND = defineDeviceKind<BlkConfig>({
   },
   serve: {
     flags: { disk: { type: 'string' }, readonly: { type: 'boolean' }, queues: { type: 'integer', min: 1, max: 128 }, 'queue-size': { type: 'integer', min: 1, max: 32768 } },
-    usage: `usage: virtio-debug serve blk --socket PATH --disk FILE [--readonly] [--queues N] [--queue-size N] [--trace FILE] [--strict]
+    usage: `usage: virtio-debug serve blk --socket PATH --disk FILE [--readonly] [--queues N] [--queue-size N] [--trace FILE] [--strict] [--kick-deadline-ms N]
   virtio-blk behind a vhost-user socket (the front end, e.g. QEMU, connects to it)
   --socket PATH     Unix socket to listen on (created 0600)
   --disk FILE       raw disk image (size a non-zero multiple of 512)
@@ -135,6 +135,8 @@ export const BLK_KIND = defineDeviceKind<BlkConfig>({
   --queue-size N    entries per queue (1 to 32768)
   --trace FILE      write every event as a JSON line (created 0600)
   --strict          stop the queue on every violation, servable ones (severity error) too
+  --kick-deadline-ms N  report buffers made available without a due kick after N ms (split/packed-notify-missing;
+                    default 1000, 0: off); the device does not serve them, as a real device would not
   Runs until SIGINT, SIGTERM or SIGHUP, then flushes the disk and exits 0.`,
     config(flags) {
       if (!flags.disk) throw new Error('serve blk needs --disk FILE (a raw image)');

@@ -112,7 +112,7 @@ export const NET_KIND = defineDeviceKind<NetConfig>({
   },
   serve: {
     flags: { mac: { type: 'string' }, peer: { type: 'string' }, pcap: { type: 'string' }, queues: { type: 'integer', min: 1, max: 128 } },
-    usage: `usage: virtio-debug serve net --socket PATH [--mac MAC] [--peer responder|udp:HOST:PORT|none] [--pcap FILE] [--queues N] [--trace FILE] [--strict]
+    usage: `usage: virtio-debug serve net --socket PATH [--mac MAC] [--peer responder|udp:HOST:PORT|none] [--pcap FILE] [--queues N] [--trace FILE] [--strict] [--kick-deadline-ms N]
   virtio-net behind a vhost-user socket (the front end, e.g. QEMU, connects to it)
   --socket PATH     Unix socket to listen on (created 0600)
   --mac MAC         the device's MAC address (default 52:54:00:12:34:56)
@@ -121,6 +121,8 @@ export const NET_KIND = defineDeviceKind<NetConfig>({
   --queues N        queue pairs offered (1 to 128, default 16; the front end uses what it asks for)
   --trace FILE      write every event as a JSON line (created 0600)
   --strict          stop the queue on every violation, servable ones (severity error) too
+  --kick-deadline-ms N  report buffers made available without a due kick after N ms (split/packed-notify-missing;
+                    default 1000, 0: off); the device does not serve them, as a real device would not
   Runs until SIGINT, SIGTERM or SIGHUP.`,
     config: (flags) => ({
       type: 'net',

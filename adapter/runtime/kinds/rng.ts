@@ -80,13 +80,15 @@ export const RNG_KIND = defineDeviceKind<RngConfig>({
   },
   serve: {
     flags: { entropy: { type: 'string' } },
-    usage: `usage: virtio-debug serve rng --socket PATH [--entropy random|file:PATH|seed:N] [--trace FILE] [--strict]
+    usage: `usage: virtio-debug serve rng --socket PATH [--entropy random|file:PATH|seed:N] [--trace FILE] [--strict] [--kick-deadline-ms N]
   virtio-rng behind a vhost-user socket (the front end, e.g. QEMU's vhost-user-rng-pci, connects to it)
   --socket PATH     Unix socket to listen on (created 0600)
   --entropy SRC     random (crypto.randomFillSync, default), file:PATH (the file's bytes in order, wrapping
                     at its end) or seed:N (a reproducible stream: the same N gives the same bytes)
   --trace FILE      write every event as a JSON line (created 0600)
   --strict          stop the queue on every violation, servable ones (severity error) too
+  --kick-deadline-ms N  report buffers made available without a due kick after N ms (split/packed-notify-missing;
+                    default 1000, 0: off); the device does not serve them, as a real device would not
   Runs until SIGINT, SIGTERM or SIGHUP.`,
     config(flags) {
       const entropy = (flags.entropy as string | undefined) ?? 'random';

@@ -32,6 +32,7 @@ const RING_FAULTS: Readonly<Partial<Record<RuleId, (f: RingFeatures) => boolean>
   'packed-in-order-violation': (f) => f.inOrder,
   'packed-published-desc-modified': () => true,
   'packed-notify-suppressed': () => true,
+  'packed-notify-missing': () => true,
   'packed-buffer-overlaps-ring': () => true,
   'packed-id-in-flight': () => true,
 };

@@ -17,6 +17,7 @@ import {
   type PeekResult,
   type QueueConfig,
   type QueueContext,
+  type UnnotifiedWork,
   type VirtqueueFactory,
   DESC_F_WRITE,
 } from '../types';
@@ -372,6 +373,18 @@ export class PackedQueue implements DeviceVirtqueue, WatchedQueue {
     const size = this.size;
     const ahead = posDistance(this.usedPos, p.end, size) > posDistance(this.usedPos, this.excusedEnd, size);
     return ahead || (p.stuck && p.end === this.excusedEnd && !this.excusedStuck);
+  }
+
+  unnotified(): UnnotifiedWork | undefined {
+    if (!this.missedNotification()) return undefined;
+    const size = this.size;
+    const end = this.published.end;
+    return {
+      at: encodeOffWrap(end, size),
+      detail:
+        `descriptors made available up to slot ${posSlot(end, size)} (wrap ${posWrap(end, size) ? 1 : 0}), the device at slot ${posSlot(this.availPos, size)}, ` +
+        'while the device event suppression structure says RING_EVENT_FLAGS_ENABLE',
+    };
   }
 
   dispose(): void {

@@ -7,7 +7,7 @@ import { type QueueSnapshot } from '../../../protocol/snapshot';
 import { isMemoryFault } from '../../memory';
 import { type RuleId } from '../../rules';
 import { u16, vringNeedEvent } from '../event-idx';
-import { type Chain, type DeviceVirtqueue, type PeekResult, type QueueConfig, type QueueContext } from '../types';
+import { type Chain, type DeviceVirtqueue, type PeekResult, type QueueConfig, type QueueContext, type UnnotifiedWork } from '../types';
 import { hex, SplitChainWalker, type WalkProblem } from './chain-walker';
 import { inspectSplitRing } from './inspect';
 import { checkPlacement, judgeAvailFlags, judgeAvailIdx } from './checks';
@@ -302,30 +302,30 @@ export class SplitQueue implements DeviceVirtqueue {
    * (§2.7.10.1, S14): no NO_NOTIFY without EVENT_IDX; avail.idx crossed avail_event with it.
    */
   missedNotification(): boolean {
-    if (!this.usable || this.brokenRule) return false;
-    let missed: boolean;
-    let idx: number;
-    let why: string;
+    const work = this.unnotified();
+    if (work && this.missReportedAt !== work.at) {
+      this.missReportedAt = work.at;
+      this.ctx.violation('split-notify-missing', `${work.detail}, but the driver did not notify ${this.config.name}`);
+    }
+    return work !== undefined;
+  }
+
+  unnotified(): UnnotifiedWork | undefined {
+    if (!this.usable || this.brokenRule) return undefined;
     try {
-      idx = this.view.availIdx();
-      if (idx === this.lastAvailIdx || idx === this.checkedIdx || u16(idx - this.lastAvailIdx) > this.size) return false;
+      const idx = this.view.availIdx();
+      if (idx === this.lastAvailIdx || idx === this.checkedIdx || u16(idx - this.lastAvailIdx) > this.size) return undefined;
       if (this.config.features.eventIdx) {
         const event = this.view.availEvent();
-        missed = vringNeedEvent(event, idx, this.checkedIdx);
-        why = `avail.idx moved from ${this.checkedIdx} to ${idx}, past avail_event ${event}`;
-      } else {
-        missed = (this.view.usedFlags() & VIRTQ_USED_F_NO_NOTIFY) === 0;
-        why = `avail.idx moved from ${this.checkedIdx} to ${idx} while used.flags asked for notifications`;
+        if (!vringNeedEvent(event, idx, this.checkedIdx)) return undefined;
+        return { at: idx, detail: `avail.idx moved from ${this.checkedIdx} to ${idx}, past avail_event ${event}` };
       }
+      if ((this.view.usedFlags() & VIRTQ_USED_F_NO_NOTIFY) !== 0) return undefined;
+      return { at: idx, detail: `avail.idx moved from ${this.checkedIdx} to ${idx} while used.flags asked for notifications` };
     } catch (e) {
       this.memoryFault(e);
-      return false;
+      return undefined;
     }
-    if (missed && this.missReportedAt !== idx) {
-      this.missReportedAt = idx;
-      this.ctx.violation('split-notify-missing', `${why}, but the driver did not notify ${this.config.name}`);
-    }
-    return missed;
   }
 
   dispose(): void {

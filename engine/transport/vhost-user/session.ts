@@ -7,6 +7,7 @@
  * in flight), while the connection keeps reading. Nothing a front end sends throws out of here: a malformed
  * or unknown request is a violation with a rule id and an error answer, and the stream stays in step.
  */
+import { DEFAULT_KICK_DEADLINE_MS } from '../../queue/stall';
 import {
   VHOST_USER_F_PROTOCOL_FEATURES,
   VHOST_USER_NEED_REPLY_MASK,
@@ -53,6 +54,9 @@ export interface SessionOptions {
   protocolFeatures?: bigint;
   /** GET_QUEUE_NUM answer. Default: queue pairs for net (as QEMU compares it with queues=), queues otherwise. */
   queueNum?: number;
+  /** Buffers made available without a due kick for this long are reported (split/packed-notify-missing);
+   *  0 turns the check off. Default DEFAULT_KICK_DEADLINE_MS (1 s). */
+  kickDeadlineMs?: number;
 }
 
 /** Sends encoded messages to the front end (the connection). */
@@ -65,6 +69,7 @@ export class VhostUserSession implements SessionContext {
   readonly vrings: Vring[];
   readonly offeredProtocolFeatures: bigint;
   readonly queueNum: number;
+  readonly kickDeadlineMs: number;
   owner = false;
   protocolFeatures = 0n;
   acked: bigint | undefined;
@@ -87,6 +92,7 @@ export class VhostUserSession implements SessionContext {
     this.vrings = device.queues.map((q) => new Vring(q.index, this));
     this.offeredProtocolFeatures = options.protocolFeatures ?? DEFAULT_PROTOCOL_FEATURES;
     this.queueNum = options.queueNum ?? device.vhostUserQueueNum();
+    this.kickDeadlineMs = options.kickDeadlineMs ?? DEFAULT_KICK_DEADLINE_MS;
   }
 
   // ---------------------------------------------------------------- SessionContext
@@ -141,9 +147,9 @@ export class VhostUserSession implements SessionContext {
     this.device.reset();
   }
 
-  violation(rule: RuleId, message: string, queue?: number): void {
+  violation(rule: RuleId, message: string, queue?: number, index?: number): void {
     const q = queue === undefined ? undefined : this.device.queues[queue];
-    this.device.violation(rule, message, q ? { queue: q } : {});
+    this.device.violation(rule, message, { ...(q ? { queue: q } : {}), ...(index !== undefined ? { index } : {}) });
   }
 
   note(message: string): void {

@@ -20,6 +20,7 @@ import { F } from '../../device-core/bits';
 import { hex } from './codec';
 import { type MemoryTable } from './memory-table';
 import { errorCode, type FdWatch, type NativeFd, POLL_DISCONNECT } from './native';
+import { KickStallDetector } from '../../queue/stall';
 
 /** How long stopping a ring waits for requests in flight (a stuck disk must not hang the front end). */
 export const DRAIN_TIMEOUT_MS = 10_000;
@@ -34,9 +35,11 @@ export interface VringHost {
   readonly table: MemoryTable;
   /** PROTOCOL_FEATURES was acknowledged in SET_FEATURES: rings start disabled. */
   startsDisabled(): boolean;
+  /** Buffers made available without a due kick for this long are reported (split/packed-notify-missing); 0: never. */
+  readonly kickDeadlineMs: number;
   /** Called before a ring's queue goes live (the first one starts the device). */
   beforeActivate(): void;
-  violation(rule: RuleId, message: string, queue?: number): void;
+  violation(rule: RuleId, message: string, queue?: number, index?: number): void;
   note(message: string): void;
 }
 
@@ -65,6 +68,8 @@ export class Vring {
   private kickWatch: FdWatch | undefined;
   private unmappedReported = false;
   private callFailed = false;
+  private stallTimer: NodeJS.Timeout | undefined;
+  private stall: KickStallDetector | undefined;
 
   constructor(
     readonly index: number,
@@ -125,6 +130,8 @@ export class Vring {
     this.started = true;
     this.everStarted = true;
     await this.reconcile();
+    // A new kick fd for a live ring: the deadline watch restarts with it (activate() starts it otherwise).
+    if (this.active && !this.stallTimer) this.startStallWatch();
   }
 
   setCall(fd: number | undefined): void {
@@ -208,8 +215,61 @@ export class Vring {
       if (events & POLL_DISCONNECT) this.kickHungUp();
       return;
     }
+    this.kicked();
+  }
+
+  private kicked(): void {
     this.kicks++;
+    this.stall?.reset();
     if (this.active) this.host.device.notify(this.index);
+  }
+
+  // ---------------------------------------------------------------- the missing-kick deadline
+
+  /**
+   * While the ring is live and kicked through an fd, a timer looks at the ring (a few mapped-memory reads)
+   * a few times per deadline. Only an idle device counts time: while requests are in flight, the queue is
+   * paused by the debugger or a chain is held, the device would look at the ring again by itself.
+   */
+  private startStallWatch(): void {
+    const q = this.queue;
+    const deadline = this.host.kickDeadlineMs;
+    if (deadline <= 0 || !q?.vq || this.kickFd < 0) return;
+    this.stall = new KickStallDetector(deadline, q.layout, q.name);
+    this.stallTimer = setInterval(() => this.checkStall(), Math.max(5, Math.min(250, Math.floor(deadline / 4))));
+    this.stallTimer.unref();
+  }
+
+  private stopStallWatch(): void {
+    if (this.stallTimer) clearInterval(this.stallTimer);
+    this.stallTimer = undefined;
+    this.stall = undefined;
+  }
+
+  private checkStall(): void {
+    const q = this.queue;
+    const stall = this.stall;
+    if (!stall || !this.active || !q?.vq) return;
+    const device = this.host.device;
+    if (q.paused || device.paused || q.servicing || q.pending.length > 0 || q.held || q.faulted || q.vq.broken) {
+      stall.reset();
+      return;
+    }
+    // A kick already in the fd (its readiness callback not run yet) is a kick, not a stall.
+    if (this.kickFd >= 0) {
+      let n = 0;
+      try {
+        n = this.host.native.eventfdRead(this.kickFd);
+      } catch {
+        // the kick watch reports an unusable fd
+      }
+      if (n > 0) {
+        this.kicked();
+        return;
+      }
+    }
+    const found = stall.check(q.vq.unnotified(), Date.now());
+    if (found) this.host.violation(found.rule, found.message, this.index, found.index);
   }
 
   private kickHungUp(): void {
@@ -229,6 +289,7 @@ export class Vring {
   }
 
   private stopKick(): void {
+    this.stopStallWatch();
     if (this.polling) clearInterval(this.polling);
     this.polling = undefined;
     this.kickWatch?.stop();
@@ -328,6 +389,7 @@ export class Vring {
     this.host.note(`ring ${this.index} (${q.name}) started: ${q.layout}, size ${q.size}`);
     // Buffers made available before the ring went live (or kicks read while it was disabled).
     if (!q.paused) this.host.device.resumeQueue(q);
+    this.startStallWatch();
   }
 
   private async deactivate(): Promise<void> {
@@ -336,6 +398,7 @@ export class Vring {
       this.active = false;
       return;
     }
+    this.stopStallWatch();
     // Chains made available before the stop (a kick not read yet) are served first, as if the kick had
     // arrived a moment earlier: a front end that stops right after its last burst loses nothing.
     if (!q.paused && !this.host.device.paused) this.host.device.resumeQueue(q);

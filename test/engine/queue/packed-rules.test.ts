@@ -216,6 +216,23 @@ test('packed-notify-suppressed: a notification while the device event structure 
   assert.equal(p.driver.needsNotify(), false, 'one fault, then the driver behaves');
 });
 
+test('packed-notify-missing: descriptors made available without the notification the device asked for', () => {
+  const p = packedPair({ size: 8 });
+  assert.equal(p.driver.injectFault({ rule: 'packed-notify-missing' }), true);
+  p.submit([p.buffer(8)]);
+  assert.equal(p.driver.needsNotify(), false, 'the faulty driver skips the notification');
+  const work = p.device.unnotified();
+  assert.ok(work, 'the device sees unnotified work');
+  assert.equal(work.at, 1 | 0x8000, 'the next descriptor the driver will make available: slot 1, wrap 1');
+  assert.match(work.detail, /up to slot 1 \(wrap 1\), the device at slot 0.*RING_EVENT_FLAGS_ENABLE/);
+  assert.deepEqual(p.violations, [], 'unnotified() only looks; the stall detector reports');
+  p.device.onNotify();
+  assert.equal(p.device.unnotified(), undefined, 'notified: nothing owed');
+  p.submit([p.buffer(8)]);
+  assert.equal(p.driver.needsNotify(), true, 'one fault, then the driver behaves');
+  tested.add('packed-notify-missing');
+});
+
 test('packed-used-len-exceeds-buffer (device bug): the driver reports a used len above the writable bytes', () => {
   const p = packedPair({ size: 8 });
   const token = p.submit([p.buffer(16), p.buffer(8, true)]);

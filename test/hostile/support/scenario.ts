@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync } from 'node:fs';
 import { VhostUserRequest as R } from '../../../engine/transport/vhost-user/messages';
 import { type RuleId } from '../../../engine/rules';
+import { type UsedBuffer } from '../../../engine/driver/ring-types';
 import { blkRequest } from '../../engine/transport/vhost-user/front-end';
 import { type FrontOptions, HostileFront, NEEDS_RESET, within } from './front';
 import { type DeviceKind, type ServeProcess, type TraceLine } from './serve-process';
@@ -37,16 +38,15 @@ export interface Scenario {
 
 /** Sends a well-formed request on the device's first ring pair without waiting for it. */
 export function sendGood(f: HostileFront): void {
-  if (f.kind === 'rng') {
-    void f.submit(0, f.buffers([{ len: 64, write: true }]));
-    return;
-  }
-  if (f.kind === 'blk') {
-    void f.submit(0, blkRequest(f.ram, 'in', 8, 512).buffers);
-    return;
-  }
+  void submitGood(f);
+}
+
+/** Sends a well-formed request on the device's first ring pair; resolves when the device used it. */
+export function submitGood(f: HostileFront): Promise<UsedBuffer> {
+  if (f.kind === 'rng') return f.submit(0, f.buffers([{ len: 64, write: true }]));
+  if (f.kind === 'blk') return f.submit(0, blkRequest(f.ram, 'in', 8, 512).buffers);
   const hdr = f.has('MRG_RXBUF') || f.has('VERSION_1') ? 12 : 10;
-  void f.submit(1, f.buffers([{ len: hdr + 42, write: false, bytes: Buffer.concat([Buffer.alloc(hdr), arpRequest()]) }]));
+  return f.submit(1, f.buffers([{ len: hdr + 42, write: false, bytes: Buffer.concat([Buffer.alloc(hdr), arpRequest()]) }]));
 }
 
 /** A well-formed request on the device's first ring pair: a blk read (ring 0), a net transmit (ring 1) or an rng fill (ring 0). */

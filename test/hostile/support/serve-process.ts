@@ -24,6 +24,9 @@ export interface TraceLine {
   status?: number;
 }
 
+/** The suite's `serve --kick-deadline-ms`. */
+export const KICK_DEADLINE_MS = 150;
+
 export type DeviceKind = 'blk' | 'net' | 'rng';
 
 export class ServeProcess {
@@ -56,7 +59,8 @@ export class ServeProcess {
     const dir = mkdtempSync(join(tmpdir(), `vd-hostile-${kind}-`));
     const socket = join(dir, `${kind}.sock`);
     const traceFile = join(dir, 'trace.jsonl');
-    const args = ['serve', kind, '--socket', socket, '--trace', traceFile];
+    // A short kick deadline: the never-kicked scenarios wait for the stall report, not for a second.
+    const args = ['serve', kind, '--socket', socket, '--trace', traceFile, '--kick-deadline-ms', String(KICK_DEADLINE_MS)];
     if (kind === 'rng') {
       args.push('--entropy', 'seed:1');
     } else if (kind === 'blk') {

@@ -1,14 +1,15 @@
 /**
- * Property: hostile split rings — random bytes in the descriptor table, available ring and indirect
+ * Fuzz (ring memory and descriptor chains, counted in the fuzz total): hostile split rings — random bytes in the descriptor table, available ring and indirect
  * tables, random avail.idx. available()/peek()/pop() never throw, read a bounded amount of memory
  * (counted by an instrumented backing), and report exactly the rule an independent oracle
  * (test/support/split-oracle.ts) finds, or return exactly the chain it finds.
  *
- * Runs: 30% of PROPERTY_RUNS (default 100000); split-workload.test.ts runs the other 70%.
+ * Runs: 30% of PROPERTY_RUNS (default 100000; times FUZZ_SCALE); test/property/split-workload.test.ts runs the other 70%.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { fuzz } from './support/fuzz';
 import { SplitQueue } from '../../engine/queue/split';
 import { rule as ruleInfo } from '../../engine/rules';
 import { type RingFeatures } from '../../engine/queue/types';
@@ -192,6 +193,7 @@ function hostile(c: Case): void {
   q.shouldNotify();
   q.onNotify(int(0x20000));
   q.missedNotification();
+  q.unnotified();
   q.setNotifications(rnd() < 0.5);
   for (let k = 0; k < 8; k++) mem.writeU16(desc + int(16 * size), int(0x10000));
   mem.writeU16(avail + 2, int(0x10000));
@@ -200,6 +202,6 @@ function hostile(c: Case): void {
   q.dispose();
 }
 
-test(`split hostile rings: no throw, bounded reads, the oracle's verdict (${RUNS} runs)`, () => {
-  fc.assert(fc.property(caseArb, hostile), { numRuns: RUNS });
+test(`split hostile rings: no throw, bounded reads, the oracle's verdict (${RUNS} runs)`, (t) => {
+  fuzz(t, RUNS, caseArb, hostile);
 });
