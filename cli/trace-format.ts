@@ -1,2 +1,2 @@
 /** The trace's text rendering lives in the engine, shared with the extension's "Virtio Trace" output. */
-export { formatEvent, SEVERITY_NOTE, type FormatOptions } from '../engine';
+export { formatEvent, SEVERITY_NOTE, violationRepeats, type FormatOptions } from '../engine';

@@ -198,6 +198,17 @@ export interface SessionSnapshot {
   stop?: StopInfo;
   devices: DeviceSnapshot[];
   /** `index`: the offending descriptor index or ring slot, as the rule defines. */
-  violations: { rule: string; section: string; device: string; queue?: string; index?: number; message: string; time: number }[];
+  violations: {
+    rule: string;
+    section: string;
+    device: string;
+    queue?: string;
+    index?: number;
+    message: string;
+    time: number;
+    /** On the last listed one of a rule and queue the trace counted more of (trace `violation-summary`): every
+     *  occurrence so far, the listed ones included. */
+    total?: number;
+  }[];
   trace?: TraceEvent[];
 }

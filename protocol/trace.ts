@@ -134,6 +134,27 @@ export interface ViolationEvent extends TraceBase {
   index?: number;
 }
 
+/**
+ * Repeats of one rule on one queue, counted rather than listed: the trace shows the first occurrences of a
+ * (device, rule, queue) in full (`Trace.violationsInFull`), then at most one of these a second, and one when
+ * the device resets or the trace ends, while more were counted. A driver that breaks a rule on every frame
+ * costs a counter per frame, not a line, and every occurrence is still in `total`.
+ */
+export interface ViolationSummaryEvent extends TraceBase {
+  type: 'violation-summary';
+  rule: string;
+  section: string;
+  severity: ViolationSeverity;
+  queue?: number;
+  queueName?: string;
+  /** Occurrences counted since the previous line about this rule and queue (full or summary). */
+  count: number;
+  /** Every occurrence of this rule on this queue since the device's last reset, the ones shown in full included. */
+  total: number;
+  /** Time of the first occurrence (ms since the epoch). */
+  since: number;
+}
+
 /** A message on a transport (vhost-user request/reply, register access summary). */
 export interface TransportEvent extends TraceBase {
   type: 'transport';
@@ -162,6 +183,7 @@ export type TraceEvent =
   | ResetEvent
   | QueueSetupEvent
   | ViolationEvent
+  | ViolationSummaryEvent
   | TransportEvent
   | NoteEvent;
 

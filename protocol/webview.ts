@@ -41,6 +41,8 @@ export interface ViolationDto {
   index?: number;
   message: string;
   time: number;
+  /** Every occurrence of this rule on this queue, on the last one listed when the trace counted repeats. */
+  total?: number;
   /** The rule in one line, why it matters and how to fix the driver. */
   text?: string;
   explanation?: string;

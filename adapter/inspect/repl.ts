@@ -65,7 +65,14 @@ export async function runReplCommand(rt: SessionRuntime, text: string, ctx: Repl
     }
     case 'violations': {
       const vs = rt.recordedViolations();
-      return vs.length ? vs.map((v) => `${v.rule} (§${v.section}) ${v.device}${v.queueName ? '.' + v.queueName : ''}: ${v.message}`).join('\n') : 'no violations';
+      return vs.length
+        ? vs
+            .map((v, i) => {
+              const total = rt.totalAfter(v, i);
+              return `${v.rule} (§${v.section}) ${v.device}${v.queueName ? '.' + v.queueName : ''}: ${v.message}${total !== undefined ? ` (${total.toLocaleString('en-US')} in all)` : ''}`;
+            })
+            .join('\n')
+        : 'no violations';
     }
     case 'rule': {
       const r = args[0] ? findRule(args[0]) : undefined;

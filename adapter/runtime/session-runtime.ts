@@ -4,9 +4,9 @@
  * config changes), and implements continue / next / stepOut / pause on the engine's queue controls.
  */
 import { type SessionSnapshot, type StopInfo } from '../../protocol/snapshot';
-import { type TraceEvent, type ViolationEvent } from '../../protocol/trace';
+import { type TraceEvent, type ViolationEvent, type ViolationSummaryEvent } from '../../protocol/trace';
 import { type ExceptionFilterId, isExceptionFilterId } from '../../protocol/dap';
-import { type Chain, type ChainGate, deviceSnapshot, type QueueRuntime, type Trace, type VirtioDevice } from '../../engine';
+import { type Chain, type ChainGate, deviceSnapshot, type QueueRuntime, type Trace, VIOLATIONS_IN_FULL, type VirtioDevice, violationRepeats } from '../../engine';
 import { decodeChainLayers } from './chain-decode';
 import { BreakpointTable, type FunctionBreakpointInput, type QueueBreakpoint } from './breakpoints';
 import { chainValues } from './chain-values';
@@ -70,6 +70,8 @@ export class SessionRuntime extends Emitter<RuntimeEvents> {
   stop: StopState | undefined;
   version = 0;
   private readonly violations: ViolationEvent[] = [];
+  /** The latest count of each (device, rule, queue) the trace collapsed: key as `repeatKey`. */
+  private readonly repeats = new Map<string, ViolationSummaryEvent>();
   private stopScheduled = false;
   private readonly gate: ChainGate;
 
@@ -81,6 +83,12 @@ export class SessionRuntime extends Emitter<RuntimeEvents> {
       holdFaulted: (_device, q) => this.stop?.violation !== undefined && this.threads.of(q)?.id === this.stop.threadId,
     };
     trace.on((e) => this.onTrace(e));
+    this.followViolationFilter();
+  }
+
+  /** Stopping on violations needs each one as an event; otherwise the trace may count repeats (summaries). */
+  private followViolationFilter(): void {
+    this.trace.violationsInFull = this.filters.has('violation') ? Infinity : VIOLATIONS_IN_FULL;
   }
 
   /** Every violation stops its queue, servable ones too (launch `strict`); applies to devices added later too. */
@@ -119,6 +127,7 @@ export class SessionRuntime extends Emitter<RuntimeEvents> {
 
   setExceptionFilters(filters: string[]): void {
     this.filters = new Set(filters.filter(isExceptionFilterId));
+    this.followViolationFilter();
   }
 
   // ------------------------------------------------------------ stopping
@@ -169,6 +178,11 @@ export class SessionRuntime extends Emitter<RuntimeEvents> {
         this.emit('stateChanged', 'violation');
         break;
       }
+      case 'violation-summary':
+        this.repeats.set(repeatKey(e.device, e.rule, e.queueName), e);
+        this.emit('output', 'stderr', `violation ${e.rule} (§${e.section}) ${e.device}${e.queueName ? '.' + e.queueName : ''}: ${violationRepeats(e)}\n`);
+        this.emit('stateChanged', 'violation');
+        break;
       case 'reset':
         if (this.filters.has('reset')) this.stopOnDeviceEvent('reset', e.device, e.queueName, `${e.device} ${e.queueName ? e.queueName + ' ' : ''}reset by the driver`);
         this.emit('stateChanged', 'reset');
@@ -283,15 +297,19 @@ export class SessionRuntime extends Emitter<RuntimeEvents> {
           ...(o.chains ? { chains: o.chains, bytesLimit: o.bytesLimit ?? 256, decode: decodeChainLayers } : {}),
         }),
       ),
-      violations: this.violations.map((v) => ({
-        rule: v.rule,
-        section: v.section,
-        device: v.device,
-        ...(v.queueName ? { queue: v.queueName } : {}),
-        ...(v.index !== undefined ? { index: v.index } : {}),
-        message: v.message,
-        time: v.time,
-      })),
+      violations: this.violations.map((v, i) => {
+        const total = this.totalAfter(v, i);
+        return {
+          rule: v.rule,
+          section: v.section,
+          device: v.device,
+          ...(v.queueName ? { queue: v.queueName } : {}),
+          ...(v.index !== undefined ? { index: v.index } : {}),
+          message: v.message,
+          time: v.time,
+          ...(total !== undefined ? { total } : {}),
+        };
+      }),
       ...(o.traceEvents ? { trace: this.trace.recent(o.traceEvents) } : {}),
     };
   }
@@ -316,4 +334,18 @@ export class SessionRuntime extends Emitter<RuntimeEvents> {
   recordedViolations(): readonly ViolationEvent[] {
     return this.violations;
   }
+
+  /** Every occurrence counted of violation `i`'s rule and queue, when the trace collapsed repeats of it and `i`
+   *  is the last one listed; else undefined. */
+  totalAfter(v: ViolationEvent, i: number): number | undefined {
+    const key = repeatKey(v.device, v.rule, v.queueName);
+    const r = this.repeats.get(key);
+    if (!r || r.seq < v.seq) return undefined;
+    for (let j = i + 1; j < this.violations.length; j++) if (repeatKey(this.violations[j].device, this.violations[j].rule, this.violations[j].queueName) === key) return undefined;
+    return r.total;
+  }
+}
+
+function repeatKey(device: string, rule: string, queueName: string | undefined): string {
+  return `${device}/${rule}/${queueName ?? ''}`;
 }

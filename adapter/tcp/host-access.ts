@@ -32,6 +32,7 @@ export const HARMLESS_ATTRIBUTES = [
   'stopAll',
   'strict',
   'freezeGuestOnStop',
+  'kickDeadlineMs',
   'devices[].type',
   'devices[].id',
   'devices[].readonly',

@@ -10,7 +10,7 @@ import { isDeviceTypeName } from '../../protocol/device-type';
 import { type TraceEvent } from '../../protocol/trace';
 import { type FlagSpec, UsageError, parseArgs } from '../args';
 import { SERVED_TYPES } from '../usage';
-import { SEVERITY_NOTE } from '../trace-format';
+import { SEVERITY_NOTE, violationRepeats } from '../trace-format';
 
 /** Exit code for bad arguments and unusable files (docs/architecture.md, "Contracts"). */
 const EXIT_USAGE = 2;
@@ -133,6 +133,8 @@ function report(trace: Trace): void {
   trace.on((e: TraceEvent) => {
     if (e.type === 'violation') {
       process.stdout.write(`virtio-debug: ${e.device}: violation ${e.rule} (§${e.section}, ${SEVERITY_NOTE[e.severity]}): ${e.message}\n`);
+    } else if (e.type === 'violation-summary') {
+      process.stdout.write(`virtio-debug: ${e.device}: violation ${e.rule}${e.queueName ? ` on ${e.queueName}` : ''} ${violationRepeats(e)}\n`);
     } else if (e.type === 'note' && /^vhost-user: (front end|clean-up|ring \d+ \(\w+\) started)/.test(e.message)) {
       process.stdout.write(`virtio-debug: ${e.device}: ${e.message.slice('vhost-user: '.length)}\n`);
     }

@@ -532,6 +532,8 @@ export abstract class VirtioDevice {
     this.featuresOkChecked = false;
     this.featuresOkRefused = false;
     this.reported.clear();
+    // What the driver repeated before the reset is reported now; the next driver's first ones show in full.
+    this.trace.settleViolations(this.id);
     this.onReset();
     this.trace.emit({ type: 'reset', device: this.id });
     if (from !== 0) this.trace.emit({ type: 'status', device: this.id, from, to: 0, names: [], by: 'driver' });

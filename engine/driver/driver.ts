@@ -42,6 +42,8 @@ export interface ReferenceDriverOptions {
   /** Start ring indices here (exercises the 16-bit wrap quickly). */
   initialIndex?: number;
   onDeviceError?: DeviceErrorReporter;
+  /** Called after each publish (and the kick, when one was due): where an in-process machine looks for a missing kick. */
+  afterPublish?: (queue: number) => void;
 }
 
 export class DriverInitError extends Error {}
@@ -241,6 +243,7 @@ export class ReferenceDriver {
   private publishAndKick(q: DriverQueue): void {
     q.ring.publish();
     if (q.ring.needsNotify()) this.kick(q);
+    this.o.afterPublish?.(q.index);
   }
 
   /** Writes QueueNotify (with NOTIFICATION_DATA when negotiated, §4.2.3.3). */

@@ -55,6 +55,9 @@ export function createInProcessMachine(o: InProcessMachineOptions): InProcessMac
     ...(d.queues !== undefined ? { queues: d.queues } : {}),
     ...(d.initialIndex !== undefined ? { initialIndex: d.initialIndex } : {}),
     ...(d.faults ? { faults: d.faults } : {}),
+    // The driver runs on this thread, so the machine knows when it has finished publishing: the device looks at
+    // the ring then (the exact, clock-free form of serve's kick deadline: split/packed-notify-missing).
+    afterPublish: (queue) => void device.queue(queue)?.vq?.missedNotification(),
     onDeviceError:
       d.onDeviceError ?? ((rule, message) => trace.violation(device.id, rule, `device error seen by the driver: ${message}`)),
   });

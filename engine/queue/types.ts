@@ -164,7 +164,8 @@ export interface DeviceVirtqueue {
   onNotify(data?: number): void;
 
   /** True when the driver published chains since its last notification although the suppression state
-   *  required a notification (the classic "lost kick" hang). The device core asks when the queue looks idle. */
+   *  required a notification (the classic "lost kick" hang); reports split/packed-notify-missing once per position.
+   *  The in-process machine asks after each publish of the reference driver. */
   missedNotification(): boolean;
 
   /** The same judgement without reporting anything: where the unnotified work ends, or undefined when no

@@ -58,7 +58,15 @@ export function formatEvent(e: TraceEvent, o: FormatOptions): string[] {
       if (r) out.push(`               rule: ${r.rule}`, `               fix:  ${r.fix}`);
       return out;
     }
+    case 'violation-summary':
+      return [`${t}  ${red(`VIOLATION ${e.rule}`)}  §${e.section}  ${where}  ${violationRepeats(e)}`];
   }
+}
+
+/** "×14,662 more (14,672 since 13:02:11.250 UTC)": the count of a repeated violation, for one line. */
+export function violationRepeats(e: { count: number; total: number; since: number }): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  return `×${n(e.count)} more (${n(e.total)} since ${new Date(e.since).toISOString().slice(11, 23)} UTC)`;
 }
 
 /** What each severity did to the device, in the words of a console line. */

@@ -27,7 +27,7 @@ export class JsonlTraceWriter {
 
   /** Throws (ENOENT, EISDIR, EACCES...) when the file cannot be opened: callers report that where they start. */
   constructor(
-    trace: Trace,
+    private readonly trace: Trace,
     readonly path: string,
     private readonly options: JsonlTraceWriterOptions = {},
   ) {
@@ -73,6 +73,8 @@ export class JsonlTraceWriter {
 
   close(): void {
     if (this.closed) return;
+    // Repeats counted since the last summary line end the file, so its counts are complete.
+    this.trace.flushViolationSummaries();
     this.flush();
     this.closed = true;
     this.unsubscribe();

@@ -1,4 +1,4 @@
-import { type TraceEvent, type TraceEventInput, type ViolationEvent } from '../../protocol/trace';
+import { type TraceEvent, type TraceEventInput, type ViolationEvent, type ViolationSeverity } from '../../protocol/trace';
 import { rule, type RuleId } from '../rules';
 
 export type TraceListener = (event: TraceEvent) => void;
@@ -8,6 +8,28 @@ export interface TraceOptions {
   clock?: () => number;
   /** How many recent events to keep for inspection (the debugger's timeline). 0 keeps none. */
   capacity?: number;
+  /** Occurrences of one rule on one queue shown in full before the rest are counted; see `violationsInFull`. */
+  violationsInFull?: number;
+}
+
+/** Occurrences of one rule on one queue shown in full by default before the trace counts the rest. */
+export const VIOLATIONS_IN_FULL = 10;
+/** At most one summary line a second per rule and queue while a driver repeats a violation. */
+export const VIOLATION_SUMMARY_MS = 1000;
+
+/** The count of one (device, rule, queue). */
+interface Repeats {
+  device: string;
+  rule: string;
+  section: string;
+  severity: ViolationSeverity;
+  queue: number | undefined;
+  queueName: string | undefined;
+  total: number;
+  /** Counted since the last line about it. */
+  pending: number;
+  since: number;
+  lastLine: number;
 }
 
 const defaultClock = () => performance.timeOrigin + performance.now();
@@ -23,10 +45,20 @@ export class Trace {
   private ringStart = 0;
   private readonly clock: () => number;
   private readonly capacity: number;
+  private readonly repeats = new Map<string, Repeats>();
+  private summaryTimer: NodeJS.Timeout | undefined;
+  /**
+   * How many occurrences of one rule on one queue are emitted in full (with index, message, section); later
+   * ones are counted and reported by `violation-summary` events (once a second while they go on, and when the
+   * device resets or `flushViolationSummaries` is called). Infinity emits every one: a debug session that
+   * stops on violations sets it, as each one must stop.
+   */
+  violationsInFull: number;
 
   constructor(options: TraceOptions = {}) {
     this.clock = options.clock ?? defaultClock;
     this.capacity = options.capacity ?? 10_000;
+    this.violationsInFull = options.violationsInFull ?? VIOLATIONS_IN_FULL;
   }
 
   /** True when someone will see events; producers may skip building expensive summaries otherwise. */
@@ -57,23 +89,84 @@ export class Trace {
     return event;
   }
 
-  /** Emits a violation, filling section and severity from the rule catalogue. */
+  /**
+   * Reports a violation, filling section and severity from the rule catalogue: the first `violationsInFull`
+   * occurrences of a (device, rule, queue) are emitted (and returned); later ones are counted for the next
+   * `violation-summary` and return undefined.
+   */
   violation(
     device: string,
     ruleId: RuleId,
     message: string,
     where: { queue?: number; queueName?: string; index?: number } = {},
-  ): ViolationEvent {
-    const r = rule(ruleId);
-    return this.emit({
-      type: 'violation',
-      device,
-      rule: r.id,
+  ): ViolationEvent | undefined {
+    const key = `${device}\u0000${ruleId}\u0000${where.queue ?? ''}`;
+    let r = this.repeats.get(key);
+    if (!r) {
+      const c = rule(ruleId);
+      const now = this.clock();
+      r = { device, rule: c.id, section: c.section, severity: c.severity, queue: where.queue, queueName: where.queueName, total: 0, pending: 0, since: now, lastLine: now };
+      this.repeats.set(key, r);
+    }
+    r.total++;
+    if (r.total <= this.violationsInFull) {
+      r.pending = 0;
+      const event = this.emit({
+        type: 'violation',
+        device,
+        rule: r.rule,
+        section: r.section,
+        severity: r.severity,
+        message,
+        ...where,
+      }) as ViolationEvent;
+      r.lastLine = event.time;
+      return event;
+    }
+    r.pending++;
+    if (r.pending === 1 || this.clock() - r.lastLine >= VIOLATION_SUMMARY_MS) {
+      // The first counted one of a burst arms the timer; a busy repeat is summarised as it goes.
+      if (r.pending > 1) this.summarise(r);
+      else this.armSummaryTimer();
+    }
+    return undefined;
+  }
+
+  /** Emits a `violation-summary` for every rule and queue (of `device`, or all) with occurrences not yet reported. */
+  flushViolationSummaries(device?: string): void {
+    for (const r of this.repeats.values()) if (r.pending > 0 && (device === undefined || r.device === device)) this.summarise(r);
+  }
+
+  /** The device reset (or its front end left): report what was counted and start counting afresh. */
+  settleViolations(device: string): void {
+    this.flushViolationSummaries(device);
+    for (const [key, r] of this.repeats) if (r.device === device) this.repeats.delete(key);
+  }
+
+  private summarise(r: Repeats): void {
+    const e = this.emit({
+      type: 'violation-summary',
+      device: r.device,
+      rule: r.rule,
       section: r.section,
       severity: r.severity,
-      message,
-      ...where,
-    }) as ViolationEvent;
+      ...(r.queue !== undefined ? { queue: r.queue } : {}),
+      ...(r.queueName !== undefined ? { queueName: r.queueName } : {}),
+      count: r.pending,
+      total: r.total,
+      since: r.since,
+    });
+    r.pending = 0;
+    r.lastLine = e.time;
+  }
+
+  private armSummaryTimer(): void {
+    if (this.summaryTimer) return;
+    this.summaryTimer = setTimeout(() => {
+      this.summaryTimer = undefined;
+      this.flushViolationSummaries();
+    }, VIOLATION_SUMMARY_MS);
+    this.summaryTimer.unref?.();
   }
 
   on(listener: TraceListener): () => void {

@@ -100,9 +100,19 @@ export class SessionFeed implements vscode.Disposable, SnapshotConsumer {
     for (const e of events) if (e.type === 'status') this.statusHistory.push(e);
     const vs = events.filter((e) => e.type === 'violation');
     if (vs.length) this.violations = [...this.violations, ...vs.map((e) => violationDto(e))];
+    // Repeats the trace counted: the last listed one of the rule and queue shows the count.
+    let counted = false;
+    for (const e of events) {
+      if (e.type !== 'violation-summary') continue;
+      let i = this.violations.length - 1;
+      while (i >= 0 && !(this.violations[i]!.device === e.device && this.violations[i]!.rule === e.rule && this.violations[i]!.queue === e.queueName)) i--;
+      if (i >= 0) this.violations[i] = { ...this.violations[i]!, total: e.total };
+      counted ||= i >= 0;
+    }
+    if (counted) this.violations = [...this.violations];
     for (const l of this.listeners) {
       l.trace?.(this.info, events, false);
-      if (vs.length) l.violations?.(this.violations);
+      if (vs.length || counted) l.violations?.(this.violations);
     }
   }
 
@@ -122,7 +132,8 @@ export class SessionFeed implements vscode.Disposable, SnapshotConsumer {
     if (args.traceEvents && snap.trace?.length && !this.trace.length) this.addTrace(snap.trace);
     const { trace: _trace, ...rest } = snap;
     this.lastSnapshot = rest;
-    if (snap.violations.length !== this.violations.length) {
+    const counts = (xs: readonly { total?: number }[]) => xs.reduce((n, v) => n + (v.total ?? 1), 0);
+    if (snap.violations.length !== this.violations.length || counts(snap.violations) !== counts(this.violations)) {
       this.violations = snap.violations.map((v) => violationDto(v));
       for (const l of this.listeners) l.violations?.(this.violations);
     }

@@ -18,6 +18,7 @@ export function violationDto(v: Recorded): ViolationDto {
     ...(v.index !== undefined ? { index: v.index } : {}),
     message: v.message,
     time: v.time,
+    ...('total' in v && v.total !== undefined ? { total: v.total } : {}),
     ...(r ? { text: r.rule, explanation: r.explanation, fix: r.fix } : {}),
   };
 }

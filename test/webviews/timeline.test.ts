@@ -58,6 +58,12 @@ test('events per queue, plots, a clicked point shows its event, violations name 
   const open = (await posted(p)).find((m) => m.type === 'openRing') as OpenRingMessage | undefined;
   assert.deepEqual(open, { type: 'openRing', device: 'blk0', queue: 'requestq1', index: 0 });
 
+  // A rule the trace counted repeats of (violation-summary): the last listed one shows every occurrence.
+  const counted = rec.violation.first.violations.map(violationDto);
+  counted[0] = { ...counted[0]!, total: 14_662 };
+  await send(p, { type: 'violations', violations: counted });
+  assert.match(await p.locator('[data-testid="violation-total"]').first().innerText(), /×14,662 in all/);
+
   // The session ends: everything stays.
   await send(p, { type: 'sessionEnded', name: session.name });
   await p.locator('[data-testid="source"]', { hasText: 'ended' }).waitFor();

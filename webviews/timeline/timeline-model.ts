@@ -24,6 +24,8 @@ export function kindOf(e: TraceEvent): KindKey | undefined {
     case 'interrupt':
     case 'violation':
       return e.type;
+    case 'violation-summary':
+      return 'violation';
     case 'config-change':
     case 'config-write':
     case 'status':
@@ -132,6 +134,8 @@ export function describe(e: TraceEvent): string {
       return `${e.queueName} set up: ${e.layout}, size ${e.size}`;
     case 'violation':
       return `${e.rule} (§${e.section}): ${e.message}`;
+    case 'violation-summary':
+      return `${e.rule} (§${e.section}) ×${e.count} more${e.queueName ? ` on ${e.queueName}` : ''}, ${e.total} in all`;
     case 'transport':
       return `${e.direction === 'in' ? '→' : '←'} ${e.name} ${e.summary}`;
     case 'note':

@@ -41,6 +41,7 @@ export class ViolationsView extends LitElement {
           <a href=${specHref(v.section)}>§${v.section}</a>
           <span class="where">${v.device}${v.queue ? `.${v.queue}` : ''}${v.index !== undefined ? ` [${v.index}]` : ''}</span>
           <span class="muted">${clock(v.time)}</span>
+          ${v.total !== undefined ? html`<span data-testid="violation-total">×${v.total.toLocaleString('en-US')} in all</span>` : nothing}
           ${v.queue
             ? html`<a href="#" data-testid="open-ring" @click=${(e: Event) => {
                 e.preventDefault();

@@ -81,6 +81,8 @@ export class PackedQueue implements DeviceVirtqueue, WatchedQueue {
   /** Lists published up to here needed no notification (notified, or published while suppressed). */
   private excusedEnd = 0;
   private excusedStuck = false;
+  /** Where the last packed-notify-missing was reported (once per position). */
+  private missReportedAt: number | undefined;
   private selfWrite = false;
   private readonly watcher: WriteWatcher | undefined;
 
@@ -366,7 +368,17 @@ export class PackedQueue implements DeviceVirtqueue, WatchedQueue {
     this.excusedStuck = this.published.stuck;
   }
 
+  /** True (and reports packed-notify-missing once per position) when published lists wait that needed a notification. */
   missedNotification(): boolean {
+    const work = this.unnotified();
+    if (work && this.missReportedAt !== work.at) {
+      this.missReportedAt = work.at;
+      this.ctx.violation('packed-notify-missing', `${work.detail}, but the driver did not notify ${this.config.name}`);
+    }
+    return work !== undefined;
+  }
+
+  private owesNotification(): boolean {
     if (!this.usable || this.brokenRule !== undefined || !this.enabled) return false;
     const p = this.published;
     p.extend(this.usedPos);
@@ -376,7 +388,7 @@ export class PackedQueue implements DeviceVirtqueue, WatchedQueue {
   }
 
   unnotified(): UnnotifiedWork | undefined {
-    if (!this.missedNotification()) return undefined;
+    if (!this.owesNotification()) return undefined;
     const size = this.size;
     const end = this.published.end;
     return {

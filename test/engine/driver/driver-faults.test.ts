@@ -97,3 +97,26 @@ test('no mmio-interrupt-not-acked when the driver notifies again before its hand
   await Promise.all([m.driver.submit(0, buf()), m.driver.submit(0, buf()), m.driver.submit(0, buf())]);
   assert.deepEqual(seen, []);
 });
+
+test('a driver that publishes without the kick it owes is reported in process, and the request stays unanswered', async () => {
+  for (const [layout, rule] of [
+    ['split', 'split-notify-missing'],
+    ['packed', 'packed-notify-missing'],
+  ] as const) {
+    const m = createInProcessMachine({
+      device: (mem, trace) => new EchoDevice({ mem, trace, queueSize: 16 }),
+      driver: { layout, faults: [{ rule, atChain: 2 }] },
+    });
+    const seen: ViolationEvent[] = [];
+    m.trace.on((e) => e.type === 'violation' && seen.push(e));
+    m.driver.init();
+    const r = await runEchoWorkload(m.driver, m.mem, m.alloc, { count: 4, batch: 1, timeoutMs: 200 });
+    assert.deepEqual(
+      seen.map((v) => v.rule),
+      [rule],
+      layout,
+    );
+    assert.match(seen[0]!.message, /did not notify/, layout);
+    assert.ok(r.verified < 4, `${layout}: the unkicked request was not served (${r.verified} verified)`);
+  }
+});

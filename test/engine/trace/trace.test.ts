@@ -13,6 +13,7 @@ test('events are stamped with seq and time; violations take section and severity
   t.emit({ type: 'note', device: 'd', message: 'hi' });
   const v = t.violation('d', 'split-chain-loop', 'loop at 3', { queue: 0, queueName: 'requestq1', index: 3 });
   assert.deepEqual(seen[0], { type: 'note', device: 'd', message: 'hi', seq: 1, time: 1000 });
+  assert.ok(v, 'the first occurrence is emitted in full');
   assert.equal(v.section, '2.7.5.2');
   assert.equal(v.severity, 'fatal');
   assert.equal(v.index, 3);
