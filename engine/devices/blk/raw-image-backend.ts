@@ -1,10 +1,11 @@
 /**
  * A raw disk image file: positioned reads and writes on one FileHandle (libuv runs them in parallel, so
- * several requests are in flight at once), fdatasync on FLUSH. Opening refuses, with a message meant for
+ * several requests are in flight at once), or synchronous preadv/pwritev on its fd for the small requests the
+ * device serves on the event loop's thread (readvSync/writevSync), fdatasync on FLUSH. Opening refuses, with a message meant for
  * the user, an image that is missing, not a regular file, empty, not a whole number of sectors (a
  * truncated copy), or not accessible in the requested mode.
  */
-import { constants, promises as fsp } from 'node:fs';
+import { constants, promises as fsp, readvSync, writevSync } from 'node:fs';
 import { type BlockBackend, BlockBackendError, SECTOR, ZERO_CHUNK } from './backend';
 
 export interface RawImageOptions {
@@ -133,6 +134,42 @@ export class RawImageBackend implements BlockBackend {
       let at = offset;
       while (views.length) {
         const { bytesWritten } = await this.fh.writev(views, at);
+        if (bytesWritten === 0) throw new BlockBackendError(`${this.description}: write at ${at} made no progress`);
+        at += bytesWritten;
+        views = advance(views, bytesWritten);
+      }
+      offset += batch.bytes;
+    }
+  }
+
+  readvSync(offset: number, into: readonly Uint8Array[]): void {
+    const total = into.reduce((n, b) => n + b.length, 0);
+    this.check(offset, total);
+    for (const batch of batches(into)) {
+      let views = batch.views;
+      let at = offset;
+      while (views.length) {
+        const bytesRead = readvSync(this.fh.fd, views, at);
+        if (bytesRead === 0) {
+          for (const v of views) v.fill(0);
+          break;
+        }
+        at += bytesRead;
+        views = advance(views, bytesRead);
+      }
+      offset += batch.bytes;
+    }
+  }
+
+  writevSync(offset: number, data: readonly Uint8Array[]): void {
+    this.checkWritable();
+    const total = data.reduce((n, b) => n + b.length, 0);
+    this.check(offset, total);
+    for (const batch of batches(data)) {
+      let views = batch.views;
+      let at = offset;
+      while (views.length) {
+        const bytesWritten = writevSync(this.fh.fd, views, at);
         if (bytesWritten === 0) throw new BlockBackendError(`${this.description}: write at ${at} made no progress`);
         at += bytesWritten;
         views = advance(views, bytesWritten);
