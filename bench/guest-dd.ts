@@ -17,7 +17,9 @@ import { runSessionGuest } from './session-guest';
 import { saveResult } from './out';
 import { needQemuTools, startQsd, type Qsd } from './qsd';
 
-export type Backend = 'serve' | 'serve-trace' | 'qsd' | 'session';
+// serve-async: serve with every request on libuv's thread pool (VIRTIO_DEBUG_BLK_SYNC_MAX=0), for A/B runs of the
+// synchronous small-request path; only booted when BENCH_BACKENDS names it.
+export type Backend = 'serve' | 'serve-trace' | 'qsd' | 'session' | 'serve-async';
 export const SIZES = [4096, 65536, 1 << 20];
 const OPS = ['read', 'write'] as const;
 
@@ -57,10 +59,17 @@ async function boot(guest: GuestImage, backend: Backend, dir: string, image: str
   let qsd: Qsd | undefined;
   if (backend === 'qsd') {
     qsd = await startQsd(image, socket);
-  } else if (backend === 'serve' || backend === 'serve-trace') {
+  } else if (backend === 'serve' || backend === 'serve-trace' || backend === 'serve-async') {
     // serve's defaults, as a user runs it (seg_max fits QEMU's default 128-entry rings).
     const args = ['serve', 'blk', '--socket', socket, '--disk', image];
-    serve = await ServeProcess.start([...args, ...(backend === 'serve-trace' ? ['--trace', trace] : [])], socket);
+    const syncMax = process.env.VIRTIO_DEBUG_BLK_SYNC_MAX;
+    if (backend === 'serve-async') process.env.VIRTIO_DEBUG_BLK_SYNC_MAX = '0';
+    try {
+      serve = await ServeProcess.start([...args, ...(backend === 'serve-trace' ? ['--trace', trace] : [])], socket);
+    } finally {
+      if (syncMax === undefined) delete process.env.VIRTIO_DEBUG_BLK_SYNC_MAX;
+      else process.env.VIRTIO_DEBUG_BLK_SYNC_MAX = syncMax;
+    }
   }
   let rssKiB = 0;
   try {
@@ -77,7 +86,7 @@ async function boot(guest: GuestImage, backend: Backend, dir: string, image: str
       const secs = Number(line.fields.seconds) || Number(line.fields.wall_ms) / 1000;
       mibs[caseKey(c)] = Number(line.fields.bytes) / (1 << 20) / secs;
     }
-    return { mibs, rssKiB, traceBytes: backend !== 'qsd' && backend !== 'serve' && existsSync(trace) ? statSync(trace).size : 0 };
+    return { mibs, rssKiB, traceBytes: (backend === 'serve-trace' || backend === 'session') && existsSync(trace) ? statSync(trace).size : 0 };
   } finally {
     if (serve) {
       const out = await serve.stop('SIGTERM');
@@ -107,16 +116,16 @@ export async function runGuestDd(rounds: number, mib: number, log: (s: string) =
   const result: GuestDdResult = {
     rounds,
     mib,
-    samples: { serve: {}, 'serve-trace': {}, qsd: {}, session: {} },
+    samples: { serve: {}, 'serve-trace': {}, qsd: {}, session: {}, 'serve-async': {} },
     peakRssKiB: { serve: [], 'serve-trace': [] },
     traceBytes: [],
   };
   try {
     for (let round = 0; round < rounds; round++) {
       // Alternate the order too, so neither back end always runs on a warmer page cache.
-      const order: Backend[] = round % 2 ? ['qsd', 'session', 'serve-trace', 'serve'] : ['serve', 'serve-trace', 'session', 'qsd'];
+      const order: Backend[] = round % 2 ? ['qsd', 'session', 'serve-trace', 'serve-async', 'serve'] : ['serve', 'serve-async', 'serve-trace', 'session', 'qsd'];
       const only = process.env.BENCH_BACKENDS?.split(',');
-      for (const b of order.filter((x) => !only || only.includes(x))) {
+      for (const b of order.filter((x) => (only ? only.includes(x) : x !== 'serve-async'))) {
         const r = await boot(guest, b, scratch.dir, image, mib, round);
         for (const [k, v] of Object.entries(r.mibs)) (result.samples[b][k] ??= []).push(v);
         if (b === 'serve' || b === 'serve-trace') result.peakRssKiB[b].push(r.rssKiB);
@@ -153,7 +162,8 @@ async function main(): Promise<void> {
   for (const c of CASES) {
     const k = caseKey(c);
     const [s, t, d, q] = [median(r.samples.serve[k] ?? []), median(r.samples['serve-trace'][k] ?? []), median(r.samples.session[k] ?? []), median(r.samples.qsd[k] ?? [])];
-    console.log(`${c.op.padEnd(5)} bs ${String(c.bs).padStart(7)}  serve ${s.toFixed(1).padStart(7)}  qsd ${q.toFixed(1).padStart(7)}  serve÷qsd ${(s / q).toFixed(2)}  session÷serve ${(d / s).toFixed(2)}  trace÷serve ${(t / s).toFixed(2)}  MiB/s`);
+    const a = median(r.samples['serve-async'][k] ?? []);
+    console.log(`${c.op.padEnd(5)} bs ${String(c.bs).padStart(7)}  serve ${s.toFixed(1).padStart(7)}  qsd ${q.toFixed(1).padStart(7)}  serve÷qsd ${(s / q).toFixed(2)}  session÷serve ${(d / s).toFixed(2)}  trace÷serve ${(t / s).toFixed(2)}${a ? `  serve÷serve-async ${(s / a).toFixed(2)}` : ''}  MiB/s`);
   }
   console.log(`serve peak RSS ${(median(r.peakRssKiB.serve) / 1024).toFixed(0)} MiB (with --trace ${(median(r.peakRssKiB['serve-trace']) / 1024).toFixed(0)} MiB)`);
 }

@@ -191,24 +191,27 @@ export interface StopInfo {
   section?: string;
 }
 
+/** One spec violation as a snapshot lists it. */
+export interface ViolationRecord {
+  rule: string;
+  section: string;
+  device: string;
+  queue?: string;
+  /** The offending descriptor index or ring slot, as the rule defines. */
+  index?: number;
+  message: string;
+  time: number;
+  /** On the last listed one of a rule and queue the trace counted more of (trace `violation-summary`): every
+   *  occurrence so far, the listed ones included. */
+  total?: number;
+}
+
 export interface SessionSnapshot {
   /** Monotonic version; equal versions mean equal state. */
   version: number;
   running: boolean;
   stop?: StopInfo;
   devices: DeviceSnapshot[];
-  /** `index`: the offending descriptor index or ring slot, as the rule defines. */
-  violations: {
-    rule: string;
-    section: string;
-    device: string;
-    queue?: string;
-    index?: number;
-    message: string;
-    time: number;
-    /** On the last listed one of a rule and queue the trace counted more of (trace `violation-summary`): every
-     *  occurrence so far, the listed ones included. */
-    total?: number;
-  }[];
+  violations: ViolationRecord[];
   trace?: TraceEvent[];
 }

@@ -3,7 +3,7 @@
  * (webviews/), declared once. The extension pushes data (panels own none); panels post user intents back.
  * Persisted panel state (vscode.setState, restored by the WebviewPanelSerializer) is declared here too.
  */
-import { type SessionSnapshot } from './snapshot';
+import { type SessionSnapshot, type ViolationRecord } from './snapshot';
 import { type StatusEvent, type TraceEvent, type ViolationSeverity } from './trace';
 
 /** The panels the extension hosts; `viewType` is `virtio.<kind>` and the bundle `dist/webviews/<kind>-panel.js`. */
@@ -31,18 +31,8 @@ export interface SessionInfo {
 }
 
 /** A violation with the rule catalogue's text (engine/rules), as the violations view shows it. */
-export interface ViolationDto {
-  rule: string;
-  section: string;
+export interface ViolationDto extends ViolationRecord {
   severity: ViolationSeverity;
-  device: string;
-  queue?: string;
-  /** The offending descriptor index or ring slot. */
-  index?: number;
-  message: string;
-  time: number;
-  /** Every occurrence of this rule on this queue, on the last one listed when the trace counted repeats. */
-  total?: number;
   /** The rule in one line, why it matters and how to fix the driver. */
   text?: string;
   explanation?: string;

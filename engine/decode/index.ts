@@ -19,3 +19,4 @@ export * from './blk-request';
 export * from './net-ctrl';
 export * from './packet';
 export * from './summary';
+export { fastFrameSummary } from './fast-summary';

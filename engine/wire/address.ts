@@ -42,6 +42,8 @@ export function parseIpv4(text: string): Uint8Array {
 
 /** The IPv4 address at `at`: `10.0.2.15`. */
 export function formatIpv4(b: Uint8Array, at = 0): string {
+  // Concatenation, not Array.from(...).join: this runs for every traced frame (7 % of `serve net --trace`).
+  if (at >= 0 && at + 4 <= b.length) return `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}`;
   return Array.from(b.subarray(at, at + 4)).join('.');
 }
 

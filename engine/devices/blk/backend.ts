@@ -16,6 +16,12 @@ export interface BlockBackend {
   /** Optional vectored forms: one system call for a request's segments (guest memory lent without copies). */
   readv?(offset: number, into: readonly Uint8Array[]): Promise<void>;
   writev?(offset: number, data: readonly Uint8Array[]): Promise<void>;
+  /**
+   * Optional synchronous vectored forms, for small requests served on the event loop's own thread (a page-cache
+   * hit takes microseconds; a hop to libuv's thread pool and back costs two context switches and a loop turn).
+   */
+  readvSync?(offset: number, into: readonly Uint8Array[]): void;
+  writevSync?(offset: number, data: readonly Uint8Array[]): void;
   /** Makes completed writes durable (raw image: fdatasync). */
   flush(): Promise<void>;
   /** Deallocates a range; later reads of it return zeroes in both back ends. */

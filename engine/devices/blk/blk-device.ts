@@ -16,9 +16,9 @@ import { type Trace } from '../../trace';
 import { type BlockBackend } from './backend';
 import { ByteBudget } from './budget';
 import { describeBlkChain } from './describe';
-import { type BlkExecContext, executeBlk } from './execute';
+import { type BlkExecContext, type BlkOutcome, executeBlk, executeBlkSync } from './execute';
 import { type BlkSettings, type ResolvedBlkSettings, initialConfig, offeredFeatures, resolveSettings } from './options';
-import { type BlkRequestLimits, parseBlkChain } from './request';
+import { type BlkRequest, type BlkRequestLimits, parseBlkChain } from './request';
 
 export const BLK_DEVICE_ID = 2;
 
@@ -29,12 +29,36 @@ export interface BlkDeviceOptions extends BlkSettings {
   trace: Trace;
   backend: BlockBackend;
   inProcess?: boolean;
+  /**
+   * READs and WRITEs of at most this many data bytes are done synchronously on the event loop's thread when
+   * guest memory can be lent (vhost-user); 0 turns that off. Default: $VIRTIO_DEBUG_BLK_SYNC_MAX, else
+   * BLK_SYNC_IO_MAX.
+   */
+  syncIoMax?: number;
 }
 
 const WRITEBACK = BLK_CONFIG.find((f) => f.name === 'writeback')!;
 
 /** Data bytes of READs and WRITEs in flight per queue before further ones wait (ByteBudget). */
 export const BLK_BYTES_IN_FLIGHT = 32 << 20;
+
+/**
+ * Largest READ or WRITE done synchronously (preadv/pwritev on this thread): page-cache hits take microseconds,
+ * where a hop to libuv's thread pool and back costs two context switches and an event-loop turn. Larger ones
+ * stay asynchronous, so a slow disk stalls the serving thread for one small read at most (no timing-based
+ * switching: under load a page-cache hit can look slow too).
+ */
+export const BLK_SYNC_IO_MAX = 128 << 10;
+
+const isBulk = (r: BlkRequest): boolean => r.kind === 'IN' || r.kind === 'OUT';
+
+function syncIoMaxFromEnv(): number {
+  const v = process.env.VIRTIO_DEBUG_BLK_SYNC_MAX;
+  if (v === undefined || v === '') return BLK_SYNC_IO_MAX;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`VIRTIO_DEBUG_BLK_SYNC_MAX=${v}: expected a byte count (0 turns synchronous I/O off)`);
+  return n;
+}
 
 export class BlkDevice extends VirtioDevice {
   readonly deviceType = 'blk' as const;
@@ -47,6 +71,7 @@ export class BlkDevice extends VirtioDevice {
   private readonly budgets: ByteBudget[];
   /** What request validation reads, built once (it runs per chain): capacity is read live (resize). */
   private readonly limits: BlkRequestLimits;
+  private readonly syncIoMax: number;
 
   constructor(o: BlkDeviceOptions) {
     const id = o.id ?? 'blk0';
@@ -80,6 +105,7 @@ export class BlkDevice extends VirtioDevice {
     };
     this.budgets = this.queues.map(() => new ByteBudget(BLK_BYTES_IN_FLIGHT));
     this.limits = this.buildLimits();
+    this.syncIoMax = o.syncIoMax ?? syncIoMaxFromEnv();
   }
 
   /** Capacity in 512-byte sectors, as the driver sees it in config space. */
@@ -139,12 +165,17 @@ export class BlkDevice extends VirtioDevice {
     if (statusAddr === undefined) return 0;
     if (!parsed.request) return this.answer(statusAddr, parsed.reject!, 0);
     const request = parsed.request;
-    const kind = request.kind;
     const ctx = { ...this.exec, alive: () => this.epoch === epoch };
     // Only READ and WRITE move data in bulk; bytes beyond the request limit are refused before any I/O.
-    const bulk = kind === 'IN' || kind === 'OUT';
-    const tooLarge = bulk && request.dataLen > ctx.maxDataBytes;
-    const bytes = bulk && !tooLarge ? request.dataLen : 0;
+    const bytes = isBulk(request) && request.dataLen <= ctx.maxDataBytes ? request.dataLen : 0;
+    // Small ones are done here and now (their completion goes out with this batch's notification).
+    if (bytes && bytes <= this.syncIoMax) {
+      const out = executeBlkSync(request, ctx, this.syncIoMax);
+      if (out) {
+        this.noteFailure(q, request, out);
+        return this.answer(statusAddr, out.status, out.written);
+      }
+    }
     const budget = this.budgets[q.index]!;
     const run = (): Promise<number> =>
       executeBlk(request, ctx)
@@ -152,12 +183,17 @@ export class BlkDevice extends VirtioDevice {
           if (bytes) budget.release(bytes);
         })
         .then((out) => {
-          if (out.error) this.note(`${q.name}: ${kind} ${tooLarge ? 'refused with IOERR' : `failed in the back end (${this.backend.description})`}: ${out.error}`);
-          if (this.epoch !== epoch) return 0;
-          return this.answer(statusAddr, out.status, out.written);
+          this.noteFailure(q, request, out);
+          return this.epoch === epoch ? this.answer(statusAddr, out.status, out.written) : 0;
         });
     const wait = bytes ? budget.acquire(bytes) : undefined;
     return wait ? wait.then(run) : run();
+  }
+
+  private noteFailure(q: QueueRuntime, request: BlkRequest, out: BlkOutcome): void {
+    if (!out.error) return;
+    const tooLarge = isBulk(request) && request.dataLen > this.exec.maxDataBytes;
+    this.note(`${q.name}: ${request.kind} ${tooLarge ? 'refused with IOERR' : `failed in the back end (${this.backend.description})`}: ${out.error}`);
   }
 
   /** Writes the status byte; returns the used length (data written + the status byte). */

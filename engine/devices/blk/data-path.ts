@@ -1,7 +1,7 @@
 /**
  * Moving a READ's or WRITE's data between the back end and guest memory. Mapped guest memory (vhost-user)
  * is lent to the back end without a copy: one vectored read or write straight into or out of guest RAM,
- * as qemu-storage-daemon does. Other memory (in process, positioned I/O) is copied in bounded chunks, so a
+ * as qemu-storage-daemon does (small requests synchronously on this thread: readIntoGuestSync). Other memory (in process, positioned I/O) is copied in bounded chunks, so a
  * huge request never allocates its whole size at once.
  */
 import { type GuestMemory } from '../../memory';
@@ -105,6 +105,35 @@ export async function writeFromGuest(mem: GuestMemory, backend: BlockBackend, of
     await backend.write(offset + done, b);
     done += piece.len;
   }
+}
+
+/**
+ * Synchronous forms, for small requests on lent guest memory: one preadv/pwritev on this thread, no hop to the
+ * thread pool. undefined when the request cannot go this way (memory that cannot be lent, or a back end
+ * without synchronous vectored I/O): the caller uses the asynchronous path. Back-end errors throw.
+ */
+export function readIntoGuestSync(mem: GuestMemory, backend: BlockBackend, offset: number, segs: readonly Segment[], len: number): number | undefined {
+  if (!backend.readvSync) return undefined;
+  const loan = borrowAll(mem, segs);
+  if (!loan) return undefined;
+  try {
+    backend.readvSync(offset, loan.views);
+  } finally {
+    loan.done(true);
+  }
+  return len;
+}
+
+export function writeFromGuestSync(mem: GuestMemory, backend: BlockBackend, offset: number, segs: readonly Segment[]): boolean {
+  if (!backend.writevSync) return false;
+  const loan = borrowAll(mem, segs);
+  if (!loan) return false;
+  try {
+    backend.writevSync(offset, loan.views);
+  } finally {
+    loan.done(false);
+  }
+  return true;
 }
 
 /** Splits segments into runs of at most `max` bytes (segments cut where needed). */

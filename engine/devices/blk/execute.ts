@@ -7,7 +7,7 @@ import { type GuestMemory } from '../../memory';
 import { scatter } from '../../queue/chain-io';
 import { BLK_LIFETIME_SIZE, BLK_SECTOR_SIZE } from '../../spec-tables';
 import { type BlockBackend } from './backend';
-import { readIntoGuest, writeFromGuest } from './data-path';
+import { readIntoGuest, readIntoGuestSync, writeFromGuest, writeFromGuestSync } from './data-path';
 import { type BlkLifetime } from './options';
 import { BLK_S, type BlkRequest } from './request';
 
@@ -40,6 +40,25 @@ const byteOffset = (sector: bigint): number => Number(sector) * BLK_SECTOR_SIZE;
 export async function executeBlk(req: BlkRequest, ctx: BlkExecContext): Promise<BlkOutcome> {
   try {
     return await run(req, ctx);
+  } catch (e) {
+    return { status: BLK_S.IOERR, written: 0, error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/**
+ * A READ or WRITE of at most `syncMax` data bytes done on this thread (synchronous preadv/pwritev straight
+ * into or out of lent guest memory): undefined when it must go the asynchronous way — another kind, larger,
+ * a write that must be flushed (writethrough), or memory / a back end without the synchronous path.
+ */
+export function executeBlkSync(req: BlkRequest, ctx: BlkExecContext, syncMax: number): BlkOutcome | undefined {
+  if ((req.kind !== 'IN' && req.kind !== 'OUT') || req.dataLen > syncMax || req.dataLen > ctx.maxDataBytes) return undefined;
+  try {
+    if (req.kind === 'IN') {
+      const written = readIntoGuestSync(ctx.mem, ctx.backend, byteOffset(req.sector), req.data, req.dataLen);
+      return written === undefined ? undefined : { status: BLK_S.OK, written };
+    }
+    if (ctx.writethrough()) return undefined;
+    return writeFromGuestSync(ctx.mem, ctx.backend, byteOffset(req.sector), req.data) ? { status: BLK_S.OK, written: 0 } : undefined;
   } catch (e) {
     return { status: BLK_S.IOERR, written: 0, error: e instanceof Error ? e.message : String(e) };
   }

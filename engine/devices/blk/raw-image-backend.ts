@@ -1,10 +1,11 @@
 /**
  * A raw disk image file: positioned reads and writes on one FileHandle (libuv runs them in parallel, so
- * several requests are in flight at once), fdatasync on FLUSH. Opening refuses, with a message meant for
+ * several requests are in flight at once), or synchronous preadv/pwritev on its fd for the small requests the
+ * device serves on the event loop's thread (readvSync/writevSync), fdatasync on FLUSH. Opening refuses, with a message meant for
  * the user, an image that is missing, not a regular file, empty, not a whole number of sectors (a
  * truncated copy), or not accessible in the requested mode.
  */
-import { constants, promises as fsp } from 'node:fs';
+import { constants, promises as fsp, readvSync, writevSync } from 'node:fs';
 import { type BlockBackend, BlockBackendError, SECTOR, ZERO_CHUNK } from './backend';
 
 export interface RawImageOptions {
@@ -105,37 +106,47 @@ export class RawImageBackend implements BlockBackend {
   }
 
   async readv(offset: number, into: readonly Uint8Array[]): Promise<void> {
-    const total = into.reduce((n, b) => n + b.length, 0);
-    this.check(offset, total);
-    for (const batch of batches(into)) {
+    const steps = this.transfer('read', offset, into);
+    for (let s = steps.next(); !s.done; ) s = steps.next((await this.fh.readv(s.value.views, s.value.at)).bytesRead);
+  }
+
+  async writev(offset: number, data: readonly Uint8Array[]): Promise<void> {
+    const steps = this.transfer('write', offset, data);
+    for (let s = steps.next(); !s.done; ) s = steps.next((await this.fh.writev(s.value.views, s.value.at)).bytesWritten);
+  }
+
+  /** readv on the calling thread (small requests: a page-cache hit takes microseconds, a thread-pool hop more). */
+  readvSync(offset: number, into: readonly Uint8Array[]): void {
+    const steps = this.transfer('read', offset, into);
+    for (let s = steps.next(); !s.done; ) s = steps.next(readvSync(this.fh.fd, s.value.views, s.value.at));
+  }
+
+  writevSync(offset: number, data: readonly Uint8Array[]): void {
+    const steps = this.transfer('write', offset, data);
+    for (let s = steps.next(); !s.done; ) s = steps.next(writevSync(this.fh.fd, s.value.views, s.value.at));
+  }
+
+  /**
+   * The system calls of one vectored transfer, for the sync and async callers alike: yields the buffers and
+   * the file offset of the next readv/writev and takes the bytes it moved. Checks the range (and, for a
+   * write, that the image is writable) before the first call.
+   */
+  private *transfer(op: 'read' | 'write', offset: number, bufs: readonly Uint8Array[]): Generator<{ views: Uint8Array[]; at: number }, void, number> {
+    if (op === 'write') this.checkWritable();
+    this.check(offset, bufs.reduce((n, b) => n + b.length, 0));
+    for (const batch of batches(bufs)) {
       let views = batch.views;
       let at = offset;
       while (views.length) {
-        const { bytesRead } = await this.fh.readv(views, at);
-        if (bytesRead === 0) {
+        const moved = yield { views, at };
+        if (moved === 0) {
+          if (op === 'write') throw new BlockBackendError(`${this.description}: write at ${at} made no progress`);
           // The file shrank behind our back: what is past its end reads as zeroes.
           for (const v of views) v.fill(0);
           break;
         }
-        at += bytesRead;
-        views = advance(views, bytesRead);
-      }
-      offset += batch.bytes;
-    }
-  }
-
-  async writev(offset: number, data: readonly Uint8Array[]): Promise<void> {
-    this.checkWritable();
-    const total = data.reduce((n, b) => n + b.length, 0);
-    this.check(offset, total);
-    for (const batch of batches(data)) {
-      let views = batch.views;
-      let at = offset;
-      while (views.length) {
-        const { bytesWritten } = await this.fh.writev(views, at);
-        if (bytesWritten === 0) throw new BlockBackendError(`${this.description}: write at ${at} made no progress`);
-        at += bytesWritten;
-        views = advance(views, bytesWritten);
+        at += moved;
+        views = advance(views, moved);
       }
       offset += batch.bytes;
     }

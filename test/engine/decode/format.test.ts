@@ -21,4 +21,11 @@ describe('address text forms', () => {
     assert.equal(formatIpv4(b, 1), '10.0.2.15');
     assert.equal(formatMac(b, 5), '52:54:00:0a:bc:de');
   });
+
+  test('IPv4 with fewer than 4 bytes left shows what is there (as before the fast path)', () => {
+    const b = Uint8Array.of(255, 0, 7, 1, 2);
+    assert.equal(formatIpv4(b, 0), '255.0.7.1');
+    assert.equal(formatIpv4(b, 3), '1.2');
+    assert.equal(formatIpv4(b, 5), '');
+  });
 });

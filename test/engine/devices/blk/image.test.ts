@@ -88,3 +88,35 @@ describe('opening the disk at start', () => {
     }
   });
 });
+
+describe('synchronous vectored I/O on the image (the small-request path)', () => {
+  test('writevSync then readvSync over scattered buffers; past a shrunk end reads zeroes; out of range and read-only refused', async () => {
+    const t = await tempDir();
+    const path = join(t.dir, 'sync.img');
+    await writeFile(path, new Uint8Array(8192));
+    const b = await RawImageBackend.open(path);
+    try {
+      const data = pattern(3072, 5);
+      b.writevSync(1024, [data.subarray(0, 512), data.subarray(512, 2048), data.subarray(2048)]);
+      assert.deepEqual((await readFile(path)).subarray(1024, 1024 + 3072), Buffer.from(data), 'in the file once the call returned');
+      const into = [new Uint8Array(1000), new Uint8Array(2072)];
+      b.readvSync(1024, into);
+      assert.deepEqual(Buffer.concat(into), Buffer.from(data));
+      // The file shrank behind the device's back: the missing part reads as zeroes, not as stale buffer bytes.
+      await writeFile(path, (await readFile(path)).subarray(0, 2048));
+      const tail = [new Uint8Array(2048).fill(0xee)];
+      b.readvSync(1024, tail);
+      assert.deepEqual(Buffer.from(tail[0]!), Buffer.concat([Buffer.from(data.subarray(0, 1024)), Buffer.alloc(1024)]));
+      assert.throws(() => b.readvSync(8192 - 512, [new Uint8Array(1024)]), (e: Error) => e instanceof BlockBackendError && /outside the 8192-byte image/.test(e.message));
+    } finally {
+      await b.close();
+    }
+    const ro = await RawImageBackend.open(path, { readOnly: true });
+    try {
+      assert.throws(() => ro.writevSync(0, [new Uint8Array(512)]), (e: Error) => e instanceof BlockBackendError && /read-only/.test(e.message));
+    } finally {
+      await ro.close();
+      await t.cleanup();
+    }
+  });
+});
