@@ -49,14 +49,21 @@ const quickInput = (page: Page) => page.locator('.quick-input-widget .quick-inpu
 
 /** Opens a workspace file with Quick Open (Ctrl+P) and waits until its editor shows `expectText`. */
 export async function openFile(page: Page, name: string, expectText: string): Promise<void> {
-  await retry(`Quick Open for ${name}`, 30_000, async () => {
+  // Under load a debugger stop can open its queue listing over the file after Enter: each attempt starts over,
+  // and a failure names the editor that was active instead.
+  await retry(`Quick Open for ${name}`, 60_000, async () => {
     await page.keyboard.press('Escape');
     await page.keyboard.press('Control+P');
-    await quickInput(page).waitFor({ timeout: 2_000 });
+    await quickInput(page).waitFor({ timeout: 5_000 });
     await quickInput(page).fill(name);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 3_000 });
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 5_000 });
     await page.keyboard.press('Enter');
-    await page.locator('.monaco-editor .view-lines', { hasText: expectText }).first().waitFor({ timeout: 5_000 });
+    try {
+      await page.locator('.monaco-editor .view-lines', { hasText: expectText }).first().waitFor({ timeout: 10_000 });
+    } catch {
+      const active = await page.locator('.tabs-container .tab.active').first().textContent({ timeout: 1_000 }).catch(() => null);
+      throw new Error(`the editor shows no "${expectText}"; active tab: ${active?.trim() || 'none'}`);
+    }
     return true;
   });
 }
