@@ -49,14 +49,15 @@ const quickInput = (page: Page) => page.locator('.quick-input-widget .quick-inpu
 
 /** Opens a workspace file with Quick Open (Ctrl+P) and waits until its editor shows `expectText`. */
 export async function openFile(page: Page, name: string, expectText: string): Promise<void> {
-  // Under load a debugger stop can open its queue listing over the file after Enter: each attempt starts over,
-  // and a failure names the editor that was active instead.
+  // Each attempt starts over; a failure names the editor that was active instead.
   await retry(`Quick Open for ${name}`, 60_000, async () => {
     await page.keyboard.press('Escape');
     await page.keyboard.press('Control+P');
     await quickInput(page).waitFor({ timeout: 5_000 });
     await quickInput(page).fill(name);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 5_000 });
+    // Enter opens the highlighted row: wait until the filter made it this file (before that it is the most
+    // recently opened editor, e.g. the queue listing the stop just opened, which Enter would open again).
+    await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: name }).first().waitFor({ timeout: 5_000 });
     await page.keyboard.press('Enter');
     try {
       await page.locator('.monaco-editor .view-lines', { hasText: expectText }).first().waitFor({ timeout: 10_000 });
