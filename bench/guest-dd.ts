@@ -18,8 +18,9 @@ import { saveResult } from './out';
 import { needQemuTools, startQsd, type Qsd } from './qsd';
 
 // serve-async: serve with every request on libuv's thread pool (VIRTIO_DEBUG_BLK_SYNC_MAX=0), for A/B runs of the
-// synchronous small-request path; only booted when BENCH_BACKENDS names it.
-export type Backend = 'serve' | 'serve-trace' | 'qsd' | 'session' | 'serve-async';
+// synchronous small-request path; serve-b: serve with the environment BENCH_SERVE_B_ENV adds ("NAME=VALUE,..."),
+// for A/B runs of any other switch. Each is only booted when BENCH_BACKENDS names it.
+export type Backend = 'serve' | 'serve-trace' | 'qsd' | 'session' | 'serve-async' | 'serve-b';
 export const SIZES = [4096, 65536, 1 << 20];
 const OPS = ['read', 'write'] as const;
 
@@ -39,7 +40,22 @@ export interface GuestDdResult {
 }
 
 const caseKey = (c: DdCase) => `${c.op} ${c.bs}`;
-export const CASES: DdCase[] = SIZES.flatMap((bs) => OPS.map((op) => ({ op, bs })));
+/** Every case, or those BENCH_DD_CASES names ("read:1048576,write:4096"; "read" or "1048576" alone: all of that op / size). */
+export const CASES: DdCase[] = SIZES.flatMap((bs) => OPS.map((op) => ({ op, bs }))).filter((c) => {
+  const only = process.env.BENCH_DD_CASES?.split(',').filter(Boolean);
+  return !only || only.some((o) => o === c.op || o === String(c.bs) || o === `${c.op}:${c.bs}`);
+});
+
+/** The environment BENCH_SERVE_B_ENV gives the serve-b back end: "NAME=VALUE,NAME=VALUE". */
+function serveBEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const kv of (process.env.BENCH_SERVE_B_ENV ?? '').split(',').filter(Boolean)) {
+    const eq = kv.indexOf('=');
+    if (eq < 1) throw new Error(`BENCH_SERVE_B_ENV: "${kv}" is not NAME=VALUE`);
+    env[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  return env;
+}
 
 function peakRss(pid: number | undefined): number {
   if (!pid) return 0;
@@ -51,24 +67,39 @@ function peakRss(pid: number | undefined): number {
   }
 }
 
+/** CPU time (user + system) the process used so far, in ms (0 when it is gone). */
+function cpuMs(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    // Fields after the parenthesised command: utime and stime are the 12th and 13th (clock ticks, 100 a second).
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
 /** One boot against one back end: MiB/s per case, and serve's peak RSS. */
-async function boot(guest: GuestImage, backend: Backend, dir: string, image: string, mib: number, round: number): Promise<{ mibs: Record<string, number>; rssKiB: number; traceBytes: number }> {
+async function boot(guest: GuestImage, backend: Backend, dir: string, image: string, mib: number, round: number): Promise<{ mibs: Record<string, number>; rssKiB: number; traceBytes: number; cpuMs: number }> {
   const socket = join(dir, `${backend}-${round}.sock`);
   const trace = join(dir, `trace-${round}.jsonl`);
   let serve: ServeProcess | undefined;
   let qsd: Qsd | undefined;
   if (backend === 'qsd') {
     qsd = await startQsd(image, socket);
-  } else if (backend === 'serve' || backend === 'serve-trace' || backend === 'serve-async') {
+  } else if (backend === 'serve' || backend === 'serve-trace' || backend === 'serve-async' || backend === 'serve-b') {
     // serve's defaults, as a user runs it (seg_max fits QEMU's default 128-entry rings).
     const args = ['serve', 'blk', '--socket', socket, '--disk', image];
-    const syncMax = process.env.VIRTIO_DEBUG_BLK_SYNC_MAX;
-    if (backend === 'serve-async') process.env.VIRTIO_DEBUG_BLK_SYNC_MAX = '0';
+    const extra = backend === 'serve-async' ? { VIRTIO_DEBUG_BLK_SYNC_MAX: '0' } : backend === 'serve-b' ? serveBEnv() : {};
+    const saved = Object.keys(extra).map((k) => [k, process.env[k]] as const);
+    Object.assign(process.env, extra);
     try {
       serve = await ServeProcess.start([...args, ...(backend === 'serve-trace' ? ['--trace', trace] : [])], socket);
     } finally {
-      if (syncMax === undefined) delete process.env.VIRTIO_DEBUG_BLK_SYNC_MAX;
-      else process.env.VIRTIO_DEBUG_BLK_SYNC_MAX = syncMax;
+      for (const [k, v] of saved) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
     }
   }
   let rssKiB = 0;
@@ -79,6 +110,8 @@ async function boot(guest: GuestImage, backend: Backend, dir: string, image: str
         ? await runSessionGuest({ guest, steps, disk: image, trace, socketDir: join(dir, `session-${round}`), timeoutMs: 300_000 })
         : await runGuest({ ...guest, steps, vhostUser: [{ kind: 'blk', socket }], timeoutMs: 150_000 });
     rssKiB = peakRss(serve?.child.pid);
+    // The back end's CPU time for the whole boot (with one case, BENCH_DD_CASES, that is per request).
+    const cpu = cpuMs(serve?.child.pid ?? qsd?.pid);
     const mibs: Record<string, number> = {};
     for (const c of CASES) {
       const line = run.boots[0]?.lines.find((l) => l.step === 'blk-dd' && l.fields.op === c.op && l.fields.bs === String(c.bs));
@@ -86,7 +119,7 @@ async function boot(guest: GuestImage, backend: Backend, dir: string, image: str
       const secs = Number(line.fields.seconds) || Number(line.fields.wall_ms) / 1000;
       mibs[caseKey(c)] = Number(line.fields.bytes) / (1 << 20) / secs;
     }
-    return { mibs, rssKiB, traceBytes: (backend === 'serve-trace' || backend === 'session') && existsSync(trace) ? statSync(trace).size : 0 };
+    return { mibs, rssKiB, cpuMs: cpu, traceBytes: (backend === 'serve-trace' || backend === 'session') && existsSync(trace) ? statSync(trace).size : 0 };
   } finally {
     if (serve) {
       const out = await serve.stop('SIGTERM');
@@ -116,21 +149,22 @@ export async function runGuestDd(rounds: number, mib: number, log: (s: string) =
   const result: GuestDdResult = {
     rounds,
     mib,
-    samples: { serve: {}, 'serve-trace': {}, qsd: {}, session: {}, 'serve-async': {} },
+    samples: { serve: {}, 'serve-trace': {}, qsd: {}, session: {}, 'serve-async': {}, 'serve-b': {} },
     peakRssKiB: { serve: [], 'serve-trace': [] },
     traceBytes: [],
   };
   try {
     for (let round = 0; round < rounds; round++) {
       // Alternate the order too, so neither back end always runs on a warmer page cache.
-      const order: Backend[] = round % 2 ? ['qsd', 'session', 'serve-trace', 'serve-async', 'serve'] : ['serve', 'serve-async', 'serve-trace', 'session', 'qsd'];
+      const order: Backend[] = round % 2 ? ['qsd', 'session', 'serve-trace', 'serve-b', 'serve-async', 'serve'] : ['serve', 'serve-async', 'serve-b', 'serve-trace', 'session', 'qsd'];
       const only = process.env.BENCH_BACKENDS?.split(',');
-      for (const b of order.filter((x) => (only ? only.includes(x) : x !== 'serve-async'))) {
+      for (const b of order.filter((x) => (only ? only.includes(x) : x !== 'serve-async' && x !== 'serve-b'))) {
         const r = await boot(guest, b, scratch.dir, image, mib, round);
         for (const [k, v] of Object.entries(r.mibs)) (result.samples[b][k] ??= []).push(v);
         if (b === 'serve' || b === 'serve-trace') result.peakRssKiB[b].push(r.rssKiB);
         if (b === 'serve-trace') result.traceBytes.push(r.traceBytes);
-        log(`  round ${round + 1} ${b.padEnd(11)} ${CASES.map((c) => `${caseKey(c)}: ${r.mibs[caseKey(c)]!.toFixed(1)}`).join('  ')} MiB/s`);
+        const requests = CASES.reduce((n, c) => n + ((mibFor(c.bs, mib) << 20) / c.bs), 0);
+        log(`  round ${round + 1} ${b.padEnd(11)} ${CASES.map((c) => `${caseKey(c)}: ${r.mibs[caseKey(c)]!.toFixed(1)}`).join('  ')} MiB/s  (back end CPU ${r.cpuMs} ms, ${((r.cpuMs * 1000) / requests).toFixed(0)} µs per dd block)`);
       }
     }
   } finally {
@@ -163,7 +197,8 @@ async function main(): Promise<void> {
     const k = caseKey(c);
     const [s, t, d, q] = [median(r.samples.serve[k] ?? []), median(r.samples['serve-trace'][k] ?? []), median(r.samples.session[k] ?? []), median(r.samples.qsd[k] ?? [])];
     const a = median(r.samples['serve-async'][k] ?? []);
-    console.log(`${c.op.padEnd(5)} bs ${String(c.bs).padStart(7)}  serve ${s.toFixed(1).padStart(7)}  qsd ${q.toFixed(1).padStart(7)}  serve÷qsd ${(s / q).toFixed(2)}  session÷serve ${(d / s).toFixed(2)}  trace÷serve ${(t / s).toFixed(2)}${a ? `  serve÷serve-async ${(s / a).toFixed(2)}` : ''}  MiB/s`);
+    const b = median(r.samples['serve-b'][k] ?? []);
+    console.log(`${c.op.padEnd(5)} bs ${String(c.bs).padStart(7)}  serve ${s.toFixed(1).padStart(7)}  qsd ${q.toFixed(1).padStart(7)}  serve÷qsd ${(s / q).toFixed(2)}  session÷serve ${(d / s).toFixed(2)}  trace÷serve ${(t / s).toFixed(2)}${a ? `  serve÷serve-async ${(s / a).toFixed(2)}` : ''}${b ? `  serve-b ${b.toFixed(1)} serve-b÷serve ${(b / s).toFixed(2)} serve-b÷qsd ${(b / q).toFixed(2)}` : ''}  MiB/s`);
   }
   console.log(`serve peak RSS ${(median(r.peakRssKiB.serve) / 1024).toFixed(0)} MiB (with --trace ${(median(r.peakRssKiB['serve-trace']) / 1024).toFixed(0)} MiB)`);
 }

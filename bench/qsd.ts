@@ -21,6 +21,7 @@ export async function waitForSocket(path: string, child: ChildProcess, what: str
 }
 
 export interface Qsd {
+  pid: number | undefined;
   /** What it printed so far (for error messages). */
   output(): string;
   stop(): Promise<void>;
@@ -38,6 +39,7 @@ export async function startQsd(image: string, socket: string): Promise<Qsd> {
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
   await waitForSocket(socket, child, 'qemu-storage-daemon');
   return {
+    pid: child.pid,
     output: () => out,
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;

@@ -19,6 +19,7 @@ import { describeBlkChain } from './describe';
 import { type BlkExecContext, type BlkOutcome, executeBlk, executeBlkSync } from './execute';
 import { type BlkSettings, type ResolvedBlkSettings, initialConfig, offeredFeatures, resolveSettings } from './options';
 import { type BlkRequest, type BlkRequestLimits, parseBlkChain } from './request';
+import { BlkStats } from './stats';
 
 export const BLK_DEVICE_ID = 2;
 
@@ -72,6 +73,8 @@ export class BlkDevice extends VirtioDevice {
   /** What request validation reads, built once (it runs per chain): capacity is read live (resize). */
   private readonly limits: BlkRequestLimits;
   private readonly syncIoMax: number;
+  /** VIRTIO_DEBUG_BLK_STATS=1: per-request timing, printed on close. */
+  private readonly stats = BlkStats.enabled ? new BlkStats() : undefined;
 
   constructor(o: BlkDeviceOptions) {
     const id = o.id ?? 'blk0';
@@ -153,6 +156,7 @@ export class BlkDevice extends VirtioDevice {
 
   processChain(q: QueueRuntime, chain: Chain): number | Promise<number> {
     const epoch = this.epoch;
+    const start = this.stats ? process.hrtime.bigint() : 0n;
     let parsed;
     try {
       parsed = parseBlkChain(this.mem, chain, this.limits);
@@ -173,7 +177,9 @@ export class BlkDevice extends VirtioDevice {
       const out = executeBlkSync(request, ctx, this.syncIoMax);
       if (out) {
         this.noteFailure(q, request, out);
-        return this.answer(statusAddr, out.status, out.written);
+        const used = this.answer(statusAddr, out.status, out.written);
+        this.stats?.record(request.kind, 'sync', bytes, request.data.length, start);
+        return used;
       }
     }
     const budget = this.budgets[q.index]!;
@@ -184,7 +190,9 @@ export class BlkDevice extends VirtioDevice {
         })
         .then((out) => {
           this.noteFailure(q, request, out);
-          return this.epoch === epoch ? this.answer(statusAddr, out.status, out.written) : 0;
+          const used = this.epoch === epoch ? this.answer(statusAddr, out.status, out.written) : 0;
+          this.stats?.record(request.kind, 'async', bytes, request.data.length, start);
+          return used;
         });
     const wait = bytes ? budget.acquire(bytes) : undefined;
     return wait ? wait.then(run) : run();
@@ -295,6 +303,7 @@ export class BlkDevice extends VirtioDevice {
 
   /** Flushes and closes the back end. */
   async close(): Promise<void> {
+    if (this.stats) process.stderr.write(this.stats.summary());
     try {
       if (!this.backend.readOnly) await this.backend.flush();
     } finally {
