@@ -9,7 +9,7 @@
  * One QEMU at a time; everything started is stopped. Needs the bundle (node scripts/build.mjs), QEMU and
  * qemu-storage-daemon (Debian qemu-system-x86 / qemu-system-common).
  */
-import { existsSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureQemuGuest, describeRun, runGuest, type GuestImage } from '../test/guest/guest';
 import { ServeProcess, scratchDir } from '../test/guest/serve-process';
@@ -79,6 +79,24 @@ function cpuMs(pid: number | undefined): number {
   }
 }
 
+/** Per thread of the process: name, user and system CPU ms (BENCH_VERBOSE: which thread of the back end works). */
+function threadCpu(pid: number | undefined): string {
+  if (!pid) return '';
+  try {
+    return readdirSync(`/proc/${pid}/task`)
+      .map((t) => {
+        const st = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
+        const f = st.replace(/^.*\) /s, '').split(' ');
+        return { name: /\((.*)\)/s.exec(st)?.[1] ?? t, user: Number(f[11]) * 10, sys: Number(f[12]) * 10 };
+      })
+      .filter((t) => t.user + t.sys > 0)
+      .map((t) => `${t.name} ${t.user}+${t.sys}`)
+      .join(', ');
+  } catch {
+    return '';
+  }
+}
+
 /** One boot against one back end: MiB/s per case, and serve's peak RSS. */
 async function boot(guest: GuestImage, backend: Backend, dir: string, image: string, mib: number, round: number): Promise<{ mibs: Record<string, number>; rssKiB: number; traceBytes: number; cpuMs: number }> {
   const socket = join(dir, `${backend}-${round}.sock`);
@@ -112,6 +130,7 @@ async function boot(guest: GuestImage, backend: Backend, dir: string, image: str
     rssKiB = peakRss(serve?.child.pid);
     // The back end's CPU time for the whole boot (with one case, BENCH_DD_CASES, that is per request).
     const cpu = cpuMs(serve?.child.pid ?? qsd?.pid);
+    if (process.env.BENCH_VERBOSE) console.log(`${backend} threads, CPU ms user+system: ${threadCpu(serve?.child.pid ?? qsd?.pid)}`);
     const mibs: Record<string, number> = {};
     for (const c of CASES) {
       const line = run.boots[0]?.lines.find((l) => l.step === 'blk-dd' && l.fields.op === c.op && l.fields.bs === String(c.bs));

@@ -1,7 +1,8 @@
 /*
  * Plain fd operations Node lacks for vhost-user: eventfd create/read/write (QEMU's kick and call fds are
  * non-blocking eventfds, which fs.read cannot read), memfd creation (tests play QEMU's shared memory),
- * O_NONBLOCK, and close (which first stops this addon's watcher on the fd).
+ * O_NONBLOCK, close (which first stops this addon's watcher on the fd), and a read that never waits for the
+ * disk (preadv2 with RWF_NOWAIT: the block device serves page-cache hits on its own thread).
  */
 #include "common.h"
 
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 /* setNonBlocking(fd, on = true): undefined */
@@ -156,11 +158,60 @@ static napi_value file_seals(napi_env env, napi_callback_info info) {
   return vd_int(env, seals);
 }
 
+/* Most buffers one preadvNowait takes (Linux's IOV_MAX). */
+#define VD_IOV_MAX 1024
+
+/*
+ * preadvNowait(fd, buffers, position): number — the bytes one preadv2(..., RWF_NOWAIT) read into the
+ * Uint8Arrays (at most 1024 of them) from file position `position`: only what the page cache holds, never
+ * waiting for the disk, so it may be fewer than asked (0 at the end of the file). -1 when nothing could be
+ * read without waiting (EAGAIN), -2 when the file does not support RWF_NOWAIT (EOPNOTSUPP, EINVAL).
+ */
+static napi_value js_preadv_nowait(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  int fd;
+  int64_t pos;
+  if (!vd_args(env, info, 3, argv, NULL, NULL) || !vd_arg_fd(env, argv[0], "fd", &fd) ||
+      !vd_arg_int64(env, argv[2], "position", 0, INT64_MAX, false, 0, &pos)) {
+    return NULL;
+  }
+  bool is_array = false;
+  uint32_t n = 0;
+  if (napi_is_array(env, argv[1], &is_array) != napi_ok || !is_array || napi_get_array_length(env, argv[1], &n) != napi_ok) {
+    return vd_throw_type(env, "The \"buffers\" argument must be an array of Uint8Array");
+  }
+  if (n > VD_IOV_MAX) return vd_throw_range(env, "buffers.length must be at most 1024");
+  if (n == 0) return vd_int(env, 0);
+  struct iovec iov[VD_IOV_MAX];
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value v;
+    bool is_typed = false;
+    napi_typedarray_type type;
+    size_t length = 0;
+    void *data = NULL;
+    if (napi_get_element(env, argv[1], i, &v) != napi_ok || napi_is_typedarray(env, v, &is_typed) != napi_ok || !is_typed ||
+        napi_get_typedarray_info(env, v, &type, &length, &data, NULL, NULL) != napi_ok || type != napi_uint8_array) {
+      return vd_throw_type(env, "The \"buffers\" argument must be an array of Uint8Array");
+    }
+    iov[i].iov_base = data;
+    iov[i].iov_len = length;
+  }
+  ssize_t r;
+  do {
+    r = preadv2(fd, iov, (int)n, (off_t)pos, RWF_NOWAIT);
+  } while (r < 0 && errno == EINTR);
+  if (r >= 0) return vd_int(env, r);
+  if (errno == EAGAIN) return vd_int(env, -1);
+  if (errno == EOPNOTSUPP || errno == EINVAL) return vd_int(env, -2);
+  return vd_throw_errno(env, "preadv2", errno, NULL);
+}
+
 bool vd_init_fds(napi_env env, napi_value exports) {
   return vd_export_fn(env, exports, "setNonBlocking", set_non_blocking) &&
          vd_export_fn(env, exports, "close", close_fd) && vd_export_fn(env, exports, "eventfd", js_eventfd_create) &&
          vd_export_fn(env, exports, "eventfdRead", js_eventfd_read) &&
          vd_export_fn(env, exports, "eventfdWrite", js_eventfd_write) &&
          vd_export_fn(env, exports, "memfdCreate", memfd_create_fn) &&
-         vd_export_fn(env, exports, "fileSeals", file_seals);
+         vd_export_fn(env, exports, "fileSeals", file_seals) &&
+         vd_export_fn(env, exports, "preadvNowait", js_preadv_nowait);
 }

@@ -22,6 +22,12 @@ export interface BlockBackend {
    */
   readvSync?(offset: number, into: readonly Uint8Array[]): void;
   writevSync?(offset: number, data: readonly Uint8Array[]): void;
+  /**
+   * Optional: reads on this thread only what needs no disk access (page-cache hits, preadv2 RWF_NOWAIT), for
+   * large reads; returns true when all of `into` was filled, false when the caller must read it the usual way
+   * (part of it is not cached, or the file cannot be read like that). Back-end errors throw.
+   */
+  readvCached?(offset: number, into: readonly Uint8Array[]): boolean;
   /** Makes completed writes durable (raw image: fdatasync). */
   flush(): Promise<void>;
   /** Deallocates a range; later reads of it return zeroes in both back ends. */

@@ -16,7 +16,7 @@ import { type Trace } from '../../trace';
 import { type BlockBackend } from './backend';
 import { ByteBudget } from './budget';
 import { describeBlkChain } from './describe';
-import { type BlkExecContext, type BlkOutcome, executeBlk, executeBlkSync } from './execute';
+import { type BlkExecContext, type BlkOutcome, executeBlk, executeBlkCached, executeBlkSync } from './execute';
 import { type BlkSettings, type ResolvedBlkSettings, initialConfig, offeredFeatures, resolveSettings } from './options';
 import { type BlkRequest, type BlkRequestLimits, parseBlkChain } from './request';
 import { BlkStats } from './stats';
@@ -36,6 +36,12 @@ export interface BlkDeviceOptions extends BlkSettings {
    * BLK_SYNC_IO_MAX.
    */
   syncIoMax?: number;
+  /**
+   * Larger READs are tried on this thread first when the back end can read without waiting for the disk
+   * (page-cache hits, readvCached), and go to the thread pool only when something is not cached. Default:
+   * on, unless $VIRTIO_DEBUG_BLK_CACHED_READS is 0; always off with syncIoMax 0 (everything asynchronous).
+   */
+  cachedReads?: boolean;
 }
 
 const WRITEBACK = BLK_CONFIG.find((f) => f.name === 'writeback')!;
@@ -73,7 +79,8 @@ export class BlkDevice extends VirtioDevice {
   /** What request validation reads, built once (it runs per chain): capacity is read live (resize). */
   private readonly limits: BlkRequestLimits;
   private readonly syncIoMax: number;
-  /** VIRTIO_DEBUG_BLK_STATS=1: per-request timing, printed on close. */
+  private readonly cachedReads: boolean;
+  /** VIRTIO_DEBUG_BLK_STATS=1: per-request timing, printed at exit. */
   private readonly stats = BlkStats.enabled ? new BlkStats() : undefined;
 
   constructor(o: BlkDeviceOptions) {
@@ -109,6 +116,7 @@ export class BlkDevice extends VirtioDevice {
     this.budgets = this.queues.map(() => new ByteBudget(BLK_BYTES_IN_FLIGHT));
     this.limits = this.buildLimits();
     this.syncIoMax = o.syncIoMax ?? syncIoMaxFromEnv();
+    this.cachedReads = this.syncIoMax > 0 && (o.cachedReads ?? process.env.VIRTIO_DEBUG_BLK_CACHED_READS !== '0');
   }
 
   /** Capacity in 512-byte sectors, as the driver sees it in config space. */
@@ -172,13 +180,15 @@ export class BlkDevice extends VirtioDevice {
     const ctx = { ...this.exec, alive: () => this.epoch === epoch };
     // Only READ and WRITE move data in bulk; bytes beyond the request limit are refused before any I/O.
     const bytes = isBulk(request) && request.dataLen <= ctx.maxDataBytes ? request.dataLen : 0;
-    // Small ones are done here and now (their completion goes out with this batch's notification).
-    if (bytes && bytes <= this.syncIoMax) {
-      const out = executeBlkSync(request, ctx, this.syncIoMax);
+    // Small ones are done here and now (their completion goes out with this batch's notification), and so
+    // are larger READs the page cache holds whole (nothing waits for the disk on this thread).
+    if (bytes) {
+      const sync = bytes <= this.syncIoMax;
+      const out = sync ? executeBlkSync(request, ctx, this.syncIoMax) : this.cachedReads ? executeBlkCached(request, ctx) : undefined;
       if (out) {
         this.noteFailure(q, request, out);
         const used = this.answer(statusAddr, out.status, out.written);
-        this.stats?.record(request.kind, 'sync', bytes, request.data.length, start);
+        this.stats?.record(request.kind, sync ? 'sync' : 'cached', bytes, request.data.length, start);
         return used;
       }
     }
@@ -303,7 +313,6 @@ export class BlkDevice extends VirtioDevice {
 
   /** Flushes and closes the back end. */
   async close(): Promise<void> {
-    if (this.stats) process.stderr.write(this.stats.summary());
     try {
       if (!this.backend.readOnly) await this.backend.flush();
     } finally {

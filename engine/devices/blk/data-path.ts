@@ -124,6 +124,23 @@ export function readIntoGuestSync(mem: GuestMemory, backend: BlockBackend, offse
   return len;
 }
 
+/**
+ * A large read on this thread when the back end holds all of it in memory (readvCached: the page cache),
+ * else undefined and nothing is owed (the caller reads it the asynchronous way, which rewrites the same bytes).
+ */
+export function readIntoGuestCached(mem: GuestMemory, backend: BlockBackend, offset: number, segs: readonly Segment[], len: number): number | undefined {
+  if (!backend.readvCached) return undefined;
+  const loan = borrowAll(mem, segs);
+  if (!loan) return undefined;
+  let whole: boolean;
+  try {
+    whole = backend.readvCached(offset, loan.views);
+  } finally {
+    loan.done(true);
+  }
+  return whole ? len : undefined;
+}
+
 export function writeFromGuestSync(mem: GuestMemory, backend: BlockBackend, offset: number, segs: readonly Segment[]): boolean {
   if (!backend.writevSync) return false;
   const loan = borrowAll(mem, segs);

@@ -7,7 +7,7 @@ import { type GuestMemory } from '../../memory';
 import { scatter } from '../../queue/chain-io';
 import { BLK_LIFETIME_SIZE, BLK_SECTOR_SIZE } from '../../spec-tables';
 import { type BlockBackend } from './backend';
-import { readIntoGuest, readIntoGuestSync, writeFromGuest, writeFromGuestSync } from './data-path';
+import { readIntoGuest, readIntoGuestCached, readIntoGuestSync, writeFromGuest, writeFromGuestSync } from './data-path';
 import { type BlkLifetime } from './options';
 import { BLK_S, type BlkRequest } from './request';
 
@@ -59,6 +59,21 @@ export function executeBlkSync(req: BlkRequest, ctx: BlkExecContext, syncMax: nu
     }
     if (ctx.writethrough()) return undefined;
     return writeFromGuestSync(ctx.mem, ctx.backend, byteOffset(req.sector), req.data) ? { status: BLK_S.OK, written: 0 } : undefined;
+  } catch (e) {
+    return { status: BLK_S.IOERR, written: 0, error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/**
+ * A READ larger than the synchronous limit done on this thread when the back end's page cache holds all of
+ * it (one preadv2 RWF_NOWAIT straight into lent guest memory: never waits for the disk); undefined when it
+ * must go the asynchronous way (not a READ, over the request limit, not all cached, memory that cannot be lent).
+ */
+export function executeBlkCached(req: BlkRequest, ctx: BlkExecContext): BlkOutcome | undefined {
+  if (req.kind !== 'IN' || req.dataLen > ctx.maxDataBytes) return undefined;
+  try {
+    const written = readIntoGuestCached(ctx.mem, ctx.backend, byteOffset(req.sector), req.data, req.dataLen);
+    return written === undefined ? undefined : { status: BLK_S.OK, written };
   } catch (e) {
     return { status: BLK_S.IOERR, written: 0, error: e instanceof Error ? e.message : String(e) };
   }

@@ -6,7 +6,16 @@
  * truncated copy), or not accessible in the requested mode.
  */
 import { constants, promises as fsp, readvSync, writevSync } from 'node:fs';
+import { isNativeLoadError, loadNative } from '../../transport/vhost-user/native';
 import { type BlockBackend, BlockBackendError, SECTOR, ZERO_CHUNK } from './backend';
+
+type PreadvNowait = (fd: number, buffers: readonly Uint8Array[], position: number) => number;
+
+/** The addon's preadv2(RWF_NOWAIT), or undefined without the addon (or in one built before it existed). */
+function nativeNowait(): PreadvNowait | undefined {
+  const n = loadNative();
+  return isNativeLoadError(n) ? undefined : n.preadvNowait;
+}
 
 export interface RawImageOptions {
   /** Open O_RDONLY; the device then offers VIRTIO_BLK_F_RO. */
@@ -21,6 +30,8 @@ export class RawImageBackend implements BlockBackend {
   /** Number of fdatasync calls so far (tests check FLUSH and writethrough). */
   flushes = 0;
   private closed = false;
+  /** preadv2(RWF_NOWAIT), looked up at the first cached read; null once the file or the addon lacks it. */
+  private nowait: PreadvNowait | null | undefined;
 
   private constructor(
     readonly path: string,
@@ -124,6 +135,26 @@ export class RawImageBackend implements BlockBackend {
   writevSync(offset: number, data: readonly Uint8Array[]): void {
     const steps = this.transfer('write', offset, data);
     for (let s = steps.next(); !s.done; ) s = steps.next(writevSync(this.fh.fd, s.value.views, s.value.at));
+  }
+
+  /**
+   * preadv2 with RWF_NOWAIT on the calling thread: true when the page cache held all of it. A miss (or a
+   * short read: part not cached, or the end of a file that shrank) returns false after at most a few calls,
+   * and the caller reads the whole range the usual way; a file that does not support RWF_NOWAIT is never
+   * tried again.
+   */
+  readvCached(offset: number, into: readonly Uint8Array[]): boolean {
+    if (this.nowait === undefined) this.nowait = nativeNowait() ?? null;
+    const nowait = this.nowait;
+    if (!nowait) return false;
+    const steps = this.transfer('read', offset, into);
+    for (let s = steps.next(); !s.done; ) {
+      const moved = nowait(this.fh.fd, s.value.views, s.value.at);
+      if (moved === -2) this.nowait = null;
+      if (moved <= 0) return false;
+      s = steps.next(moved);
+    }
+    return true;
   }
 
   /**

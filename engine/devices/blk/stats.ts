@@ -1,8 +1,8 @@
 /**
  * Where a blk request's time goes, for performance work only: with VIRTIO_DEBUG_BLK_STATS=1 the device counts
  * READs and WRITEs by size and descriptor count, and sums the time from the start of processChain to the
- * status byte, separately for the synchronous path and the thread pool; `summary()` is printed when the
- * device closes. Off (the default) it costs one boolean test per request.
+ * status byte, separately for the synchronous path and the thread pool; `summary()` is printed to stderr
+ * when the process exits. Off (the default) it costs one test per request.
  */
 
 export interface BlkStatsEntry {
@@ -17,7 +17,11 @@ export class BlkStats {
   static readonly enabled = process.env.VIRTIO_DEBUG_BLK_STATS === '1';
   private readonly rows = new Map<string, BlkStatsEntry>();
 
-  record(kind: string, path: 'sync' | 'async', bytes: number, segments: number, startNs: bigint): void {
+  constructor() {
+    process.once('exit', () => process.stderr.write(this.summary()));
+  }
+
+  record(kind: string, path: 'sync' | 'cached' | 'async', bytes: number, segments: number, startNs: bigint): void {
     const us = Number(process.hrtime.bigint() - startNs) / 1000;
     const key = `${kind} ${bytes} ${path}`;
     let e = this.rows.get(key);

@@ -115,6 +115,12 @@ export interface NativeFd {
   unmap(buffer: ArrayBuffer): void;
   /** A full memory barrier (__atomic_thread_fence(__ATOMIC_SEQ_CST)). */
   fence(): void;
+  /**
+   * One preadv2(RWF_NOWAIT) of `fd` at `position` into the buffers (at most 1024): the bytes the page cache
+   * held (fewer than asked, 0 at the end of the file), -1 when nothing could be read without waiting for the
+   * disk, -2 when the file does not support it. Undefined in an addon built before it existed.
+   */
+  preadvNowait?: (fd: number, buffers: readonly Uint8Array[], position: number) => number;
   /** Bytes currently mapped by mmapShared (tests check that unmapping happens). */
   mappedBytes(): number;
   /** Mappings replaced by zero pages because their file shrank (SIGBUS caught), since the addon loaded. */
@@ -154,6 +160,7 @@ interface RawAddon {
   fence: NativeFd['fence'];
   mappedBytes: NativeFd['mappedBytes'];
   mappingFaults: NativeFd['mappingFaults'];
+  preadvNowait?: NativeFd['preadvNowait'];
 }
 
 interface NodeGypBuild {
@@ -275,5 +282,6 @@ function wrap(raw: RawAddon, path: string): NativeFd {
     mappedBytes: () => raw.mappedBytes(),
     mappingFaults: () => raw.mappingFaults(),
     watch: (fd, onReady) => new FdPoll(fd, onReady),
+    ...(typeof raw.preadvNowait === 'function' ? { preadvNowait: raw.preadvNowait } : {}),
   };
 }

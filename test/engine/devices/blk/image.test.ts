@@ -120,3 +120,25 @@ describe('synchronous vectored I/O on the image (the small-request path)', () =>
     }
   });
 });
+
+describe('cached reads on the image (large READs on the serving thread, preadv2 RWF_NOWAIT)', () => {
+  test('a range the page cache holds is read whole; past a shrunk end it is a miss, not zeroes; out of range refused', async () => {
+    const t = await tempDir();
+    const path = join(t.dir, 'cached.img');
+    const data = pattern(1 << 20, 9);
+    await writeFile(path, data); // just written: in the page cache
+    const b = await RawImageBackend.open(path);
+    try {
+      const into = [new Uint8Array(4096), new Uint8Array(100_000), new Uint8Array((1 << 20) - 4096 - 100_000 - 512)];
+      assert.equal(b.readvCached(512, into), true);
+      assert.deepEqual(Buffer.concat(into), Buffer.from(data.subarray(512)));
+      // The file shrank behind the device's back: the end is not there, so the caller reads it the usual way.
+      await writeFile(path, data.subarray(0, 4096));
+      assert.equal(b.readvCached(0, [new Uint8Array(8192)]), false);
+      assert.throws(() => b.readvCached(1 << 20, [new Uint8Array(512)]), (e: Error) => e instanceof BlockBackendError && /outside the/.test(e.message));
+    } finally {
+      await b.close();
+      await t.cleanup();
+    }
+  });
+});

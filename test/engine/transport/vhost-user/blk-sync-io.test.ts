@@ -1,7 +1,8 @@
 // Small READs and WRITEs over vhost-user with mapped guest memory are done synchronously on the serving thread
 // (preadv/pwritev straight into guest RAM), so every chain made available before a kick is answered in one
-// batch with one used-buffer notification; larger ones (and every one with syncIoMax 0) go through libuv's
-// thread pool. A back end failing a synchronous request gets IOERR and a note naming it, and serving goes on.
+// batch with one used-buffer notification; larger READs too when the page cache holds them whole (preadv2
+// RWF_NOWAIT), other larger ones (and every one with syncIoMax 0) go through libuv's thread pool. A back end
+// failing a synchronous request gets IOERR and a note naming it, and serving goes on.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,12 +18,17 @@ import { PROTOCOL_BIT, VERSION_1, pfBits, qemuInit, serve } from './harness';
 const n = native();
 const BLK_F_FLUSH = 1n << 9n;
 
-/** The raw image, counting which path each READ and WRITE took; `failSync` makes the synchronous ones fail. */
-function counted(inner: RawImageBackend): BlockBackend & { sync: number; async: number; failSync: boolean } {
+/**
+ * The raw image, counting which path each READ and WRITE took; `failSync` makes the synchronous ones fail,
+ * `uncached` makes every cached read miss (as when the disk must be read).
+ */
+function counted(inner: RawImageBackend): BlockBackend & { sync: number; async: number; cached: number; failSync: boolean; uncached: boolean } {
   const c = {
     sync: 0,
     async: 0,
+    cached: 0,
     failSync: false,
+    uncached: false,
     get size() {
       return inner.size;
     },
@@ -38,6 +44,12 @@ function counted(inner: RawImageBackend): BlockBackend & { sync: number; async: 
       inner.readvSync(o, b);
     },
     writevSync: (o: number, b: readonly Uint8Array[]) => (c.sync++, inner.writevSync(o, b)),
+    readvCached: (o: number, b: readonly Uint8Array[]) => {
+      if (c.uncached) return false;
+      const whole = inner.readvCached(o, b);
+      if (whole) c.cached++;
+      return whole;
+    },
     flush: () => inner.flush(),
     discard: (o: number, l: number) => inner.discard(o, l),
     writeZeroes: (o: number, l: number, u: boolean) => inner.writeZeroes(o, l, u),
@@ -47,14 +59,14 @@ function counted(inner: RawImageBackend): BlockBackend & { sync: number; async: 
   return c;
 }
 
-async function withDisk(syncIoMax: number | undefined, body: (t: { ram: GuestRam; ring: FrontRing; image: Buffer; backend: ReturnType<typeof counted>; dev: BlkDevice; notes: () => string[] }) => Promise<void>): Promise<void> {
+async function withDisk(syncIoMax: number | undefined, body: (t: { ram: GuestRam; ring: FrontRing; image: Buffer; backend: ReturnType<typeof counted>; dev: BlkDevice; notes: () => string[] }) => Promise<void>, cachedReads = true): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'vd-blk-sync-'));
   const path = join(dir, 'disk.img');
   const image = randomBytes(4 << 20);
   writeFileSync(path, image);
   const raw = await RawImageBackend.open(path);
   const backend = counted(raw);
-  const s = serve((mem, trace) => new BlkDevice({ id: 'blk0', mem, trace, backend, inProcess: false, queueSize: 64, ...(syncIoMax === undefined ? {} : { syncIoMax }) }));
+  const s = serve((mem, trace) => new BlkDevice({ id: 'blk0', mem, trace, backend, inProcess: false, queueSize: 64, cachedReads, ...(syncIoMax === undefined ? {} : { syncIoMax }) }));
   const ram = new GuestRam(n, 16 << 20);
   const fe = TestFrontEnd.connect(n, s.path);
   const ring = new FrontRing(n, ram, 0, 'split', 64);
@@ -96,8 +108,9 @@ describe('blk synchronous small-request path over vhost-user', () => {
     });
   });
 
-  test('a WRITE under the limit is synchronous and on disk when acknowledged; a 1 MiB READ goes to the thread pool', async () => {
+  test('a WRITE under the limit is synchronous and on disk when acknowledged; a 1 MiB READ not in the page cache goes to the thread pool', async () => {
     await withDisk(undefined, async ({ ram, ring, image, backend }) => {
+      backend.uncached = true;
       const data = randomBytes(8192);
       const w = blkRequest(ram, 'out', 100, data);
       await ring.submitWithin(w.buffers);
@@ -113,6 +126,33 @@ describe('blk synchronous small-request path over vhost-user', () => {
       assert.deepEqual({ sync: backend.sync, async: backend.async }, { sync: 1, async: 1 });
       assert.deepEqual(Buffer.from(ram.mem.read(big.dataAddr, 1 << 20)), image.subarray(2048 * 512, 2048 * 512 + (1 << 20)));
     });
+  });
+
+  test('1 MiB READs the page cache holds (the image was just written) are served on this thread with the small ones, one notification', async () => {
+    await withDisk(undefined, async ({ ram, ring, image, backend, dev }) => {
+      const interruptsBefore = dev.queues[0]!.counters.interrupts;
+      const reqs = [blkRequest(ram, 'in', 0, 1 << 20), blkRequest(ram, 'in', 4096, 4096), blkRequest(ram, 'in', 5000, 1 << 20)];
+      const used = await Promise.all(reqs.map((r) => ring.submitWithin(r.buffers)));
+      for (const [i, r] of reqs.entries()) {
+        const len = i === 1 ? 4096 : 1 << 20;
+        const at = [0, 4096, 5000][i]! * 512;
+        assert.equal(ram.mem.readU8(r.statusAddr), 0, `READ ${i} OK`);
+        assert.equal(used[i]!.len, len + 1);
+        assert.deepEqual(Buffer.from(ram.mem.read(r.dataAddr, len)), image.subarray(at, at + len), `READ ${i} bytes`);
+      }
+      assert.deepEqual({ sync: backend.sync, cached: backend.cached, async: backend.async }, { sync: 1, cached: 2, async: 0 });
+      assert.equal(dev.queues[0]!.counters.interrupts - interruptsBefore, 1, 'one used-buffer notification for the batch');
+    });
+  });
+
+  test('cachedReads false: a 1 MiB READ goes to the thread pool even when cached', async () => {
+    await withDisk(undefined, async ({ ram, ring, image, backend }) => {
+      const r = blkRequest(ram, 'in', 64, 1 << 20);
+      await ring.submitWithin(r.buffers);
+      assert.equal(ram.mem.readU8(r.statusAddr), 0);
+      assert.deepEqual(Buffer.from(ram.mem.read(r.dataAddr, 1 << 20)), image.subarray(64 * 512, 64 * 512 + (1 << 20)));
+      assert.deepEqual({ cached: backend.cached, async: backend.async }, { cached: 0, async: 1 });
+    }, false);
   });
 
   test('syncIoMax 0: every READ goes to the thread pool', async () => {
