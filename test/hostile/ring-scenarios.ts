@@ -102,10 +102,11 @@ function usedRingWritten(device: DeviceKind): Scenario {
 }
 
 /**
- * split-head-in-flight / packed-id-in-flight on blk: two reads published together with one kick, the second
- * naming the first one's head (buffer id). The device takes both in one pass while the first read's disk I/O is
- * still pending, so the first is in flight when the second comes: the first reads 256 KiB, above the 128 KiB a
- * blk request may take synchronously on serve's thread (a small read would be answered before the second pop).
+ * split-head-in-flight / packed-id-in-flight on blk: two requests published together with one kick, the second
+ * naming the first one's head (buffer id). The device takes both in one pass while the first one's disk I/O is
+ * still pending, so the first is in flight when the second comes: the first writes 256 KiB, above the 128 KiB a
+ * blk request may take synchronously on serve's thread (a small request would be answered before the second
+ * pop, and so would a large READ the page cache holds).
  */
 function againInFlight(rule: RuleId, index: number, features: string[], name: string): Scenario {
   return {
@@ -118,7 +119,7 @@ function againInFlight(rule: RuleId, index: number, features: string[], name: st
     act: (f) => {
       const r = f.get(0);
       assert.equal(r.ring.injectFault({ rule, atChain: 1 }), true, `the driver ring can commit ${rule}`);
-      for (const bytes of [256 * 1024, 512]) assert.ok(r.ring.add(blkRequest(f.ram, 'in', 8, bytes).buffers) !== null, 'room in the ring');
+      for (const [type, bytes] of [['out', 256 * 1024], ['in', 512]] as const) assert.ok(r.ring.add(blkRequest(f.ram, type, 8, bytes).buffers) !== null, 'room in the ring');
       r.ring.publish();
       n.eventfdWrite(r.kick, 1);
     },
