@@ -97,6 +97,17 @@ function threadCpu(pid: number | undefined): string {
   }
 }
 
+/** The process's page faults so far (minor: a page mapped on first touch, e.g. guest RAM in a new mapping). */
+function faults(pid: number | undefined): string {
+  if (!pid) return '';
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+    return `page faults minor ${f[7]}, major ${f[9]}`;
+  } catch {
+    return '';
+  }
+}
+
 /** One boot against one back end: MiB/s per case, and serve's peak RSS. */
 async function boot(guest: GuestImage, backend: Backend, dir: string, image: string, mib: number, round: number): Promise<{ mibs: Record<string, number>; rssKiB: number; traceBytes: number; cpuMs: number }> {
   const socket = join(dir, `${backend}-${round}.sock`);
@@ -130,7 +141,7 @@ async function boot(guest: GuestImage, backend: Backend, dir: string, image: str
     rssKiB = peakRss(serve?.child.pid);
     // The back end's CPU time for the whole boot (with one case, BENCH_DD_CASES, that is per request).
     const cpu = cpuMs(serve?.child.pid ?? qsd?.pid);
-    if (process.env.BENCH_VERBOSE) console.log(`${backend} threads, CPU ms user+system: ${threadCpu(serve?.child.pid ?? qsd?.pid)}`);
+    if (process.env.BENCH_VERBOSE) console.log(`${backend} threads, CPU ms user+system: ${threadCpu(serve?.child.pid ?? qsd?.pid)}; ${faults(serve?.child.pid ?? qsd?.pid)}`);
     const mibs: Record<string, number> = {};
     for (const c of CASES) {
       const line = run.boots[0]?.lines.find((l) => l.step === 'blk-dd' && l.fields.op === c.op && l.fields.bs === String(c.bs));
