@@ -8,9 +8,10 @@ import { BLK_LAID_SCENARIOS, BLK_SCENARIOS } from './blk-scenarios';
 import { NET_SCENARIOS } from './net-scenarios';
 import { RING_SCENARIOS } from './ring-scenarios';
 import { RNG_SCENARIOS } from './rng-scenarios';
+import { STATUS_SCENARIOS } from './status-scenarios';
 import { VHOST_USER_SCENARIOS } from './vhost-user-scenarios';
 
-const ALL = [...BLK_SCENARIOS, ...BLK_LAID_SCENARIOS, ...NET_SCENARIOS, ...RNG_SCENARIOS, ...RING_SCENARIOS, ...VHOST_USER_SCENARIOS];
+const ALL = [...BLK_SCENARIOS, ...BLK_LAID_SCENARIOS, ...NET_SCENARIOS, ...RNG_SCENARIOS, ...RING_SCENARIOS, ...VHOST_USER_SCENARIOS, ...STATUS_SCENARIOS];
 
 const MMIO = 'committed on virtio-mmio registers; vhost-user has no register model (tested in process: test/engine/device-core)';
 const DRIVER_SIDE = 'a device fault the reference driver notices; a hostile driver cannot commit it';
@@ -42,23 +43,9 @@ const WITHOUT_SCENARIO: Record<string, string> = {
   ...Object.fromEntries(['mmio-access-width', 'mmio-register-readonly', 'mmio-register-writeonly', 'mmio-unknown-register', 'mmio-legacy-register', 'mmio-interrupt-not-acked'].map((r) => [r, MMIO])),
   ...Object.fromEntries(
     [
-      'queue-size-zero',
-      'queue-size-not-power-of-2',
-      'queue-size-above-max',
       'queue-enabled-incomplete',
-      'queue-changed-while-enabled',
-      'queue-setup-before-features-ok',
       'notify-before-driver-ok',
       'notify-invalid-queue',
-      'status-bit-cleared',
-      'status-order',
-      'status-after-failed',
-      'status-device-bit-written',
-      'status-features-ok-not-checked',
-      'status-features-ok-refused-ignored',
-      'features-written-after-features-ok',
-      'features-before-driver',
-      'config-write-before-features-ok',
       'config-field-not-offered',
       'blk-writeback-read-before-features-ok',
     ].map((r) => [r, QEMU_OWNS]),
