@@ -42,7 +42,7 @@ describe('hostile driver: serve blk', () => {
       f.close();
     }
     // The trace says once how the front end is judged; the good request came after every status write.
-    const summary = (e: { type: string; message?: unknown }) => e.type === 'note' && /lacks ACKNOWLEDGE: this front end reports a status summary/.test(String(e.message));
+    const summary = (e: { type: string; message?: unknown }) => e.type === 'note' && /^vhost-user: front end reports a status summary of its own/.test(String(e.message));
     await until(() => plain.since(mark).some(summary), 'the trace note on the status style');
     await until(() => plain.since(mark).some((e) => e.type === 'transport' && e.name === 'GET_VRING_BASE'), 'the ring stop traced');
     assert.equal(plain.since(mark).filter(summary).length, 1, 'one note per connection');

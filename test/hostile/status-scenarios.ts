@@ -22,6 +22,8 @@ const FAILED = 0x80;
 const V1 = featureBits('blk', ['VERSION_1']);
 const WCE = featureBits('blk', ['VERSION_1', 'CONFIG_WCE', 'FLUSH']);
 const WRITEBACK = BLK_CONFIG.find((c) => c.name === 'writeback')!.offset;
+/** A field of a feature serve blk never offers (ZONED). */
+const ZONE_SECTORS = BLK_CONFIG.find((c) => c.name === 'zoned.zone_sectors')!.offset;
 
 /** The driver's status write, forwarded (the front end sends no reply request: SET_STATUS has none). */
 const status = (f: HostileFront, value: number) => f.fe.send(R.SET_STATUS, encodeU64(value));
@@ -161,6 +163,20 @@ export const STATUS_SCENARIOS: Scenario[] = [
       f.fe.send(R.SET_VRING_NUM, encodeVringState({ index: 0, num: 32 }));
     },
     { modes: [18] },
+  ),
+  scenario(
+    'GET_CONFIG of zoned.zone_sectors (ZONED not offered)',
+    'config-field-not-offered',
+    async (f) => {
+      status(f, ACK);
+      status(f, ACK | DRIVER);
+      const req = Buffer.alloc(12 + 4);
+      req.writeUInt32LE(ZONE_SECTORS, 0);
+      req.writeUInt32LE(4, 4);
+      const r = await f.fe.call(R.GET_CONFIG, req);
+      assert.deepEqual([...r.payload.subarray(12)], [0, 0, 0, 0], 'the absent field reads as zero');
+    },
+    { index: ZONE_SECTORS, modes: [12] },
   ),
   // ---- value rules: judged for every front end, the QEMU style (first SET_STATUS FEATURES_OK alone) too
   scenario('the driver sets DEVICE_NEEDS_RESET (mirroring front end)', 'status-device-bit-written', async (f) => {

@@ -37,12 +37,12 @@ function classify(s: SessionContext, value: number): void {
   if (value & STATUS.ACKNOWLEDGE) {
     s.statusStyle = 'mirror';
     s.note(
-      `the first SET_STATUS (${fmt(value)}) carries ACKNOWLEDGE: this front end mirrors its driver's status writes (DPDK virtio_user style); status order, FEATURES_OK read-back, feature, config and queue set-up timing are judged as in process`,
+      `front end mirrors its driver's status writes (its first SET_STATUS, ${fmt(value)}, carries ACKNOWLEDGE: DPDK virtio_user style): status order, FEATURES_OK read-back, feature, config and queue set-up timing are judged as in process`,
     );
   } else {
     s.statusStyle = 'summary';
     s.note(
-      `the first SET_STATUS (${fmt(value)}) lacks ACKNOWLEDGE: this front end reports a status summary of its own (QEMU style), not its driver's writes; only the value rules (DEVICE_NEEDS_RESET written, writes after FAILED) are judged`,
+      `front end reports a status summary of its own, not its driver's writes (its first SET_STATUS, ${fmt(value)}, lacks ACKNOWLEDGE: QEMU style): only the value rules (DEVICE_NEEDS_RESET written, writes after FAILED, queue sizes) are judged`,
     );
   }
 }
