@@ -15,6 +15,8 @@ export interface JsonlTraceWriterOptions {
 const BATCH_CHARS = 64 * 1024;
 /** How long a line may wait in the buffer when the device is quiet. */
 const BATCH_MS = 100;
+/** Events queued before they are serialised even within one turn of the event loop (a long burst). */
+const EVENTS_QUEUED = 1024;
 /** The encoded batch: at most 3 bytes per UTF-16 unit, plus the line that crossed the threshold (larger ones are encoded apart). */
 const OUT_BYTES = 4 * BATCH_CHARS;
 
@@ -26,13 +28,20 @@ function flushAllAtExit(): void {
 }
 
 /**
- * Writes every trace event as one JSON line (engine/trace/jsonl-line.ts). Lines are appended to one string and
- * written in batches so that a busy device is not slowed by one write per event; close() (or flush()) writes the
- * rest, and so does the process's 'exit' (process.exit, an uncaught error): the trace is what users attach to bug
- * reports, and its last lines are the ones that matter. The file is created 0600: a trace holds guest data.
+ * Writes every trace event as one JSON line (engine/trace/jsonl-line.ts), off the device's path: an event is only
+ * queued when it is emitted; the lines are built after the event loop's turn (once the device has answered the
+ * kick and notified the driver), appended to one string, and written in batches of ~64 KiB or every 100 ms, so
+ * that a busy device pays neither a serialisation nor a write per event on the way to its interrupt. close()
+ * (or flush()) writes the rest, and so does the process's 'exit' (process.exit, an uncaught error): the trace is
+ * what users attach to bug reports, and its last lines are the ones that matter. The file is created 0600: a
+ * trace holds guest data.
  */
 export class JsonlTraceWriter {
   private readonly fd: number;
+  /** Events not serialised yet (at most EVENTS_QUEUED). */
+  private queued: TraceEvent[] = [];
+  private immediate: NodeJS.Immediate | undefined;
+  /** Lines not written yet. */
   private pending = '';
   private timer: NodeJS.Timeout | undefined;
   private readonly out = Buffer.allocUnsafe(OUT_BYTES);
@@ -58,17 +67,36 @@ export class JsonlTraceWriter {
 
   private write(e: TraceEvent): void {
     if (this.closed || this.error) return;
+    // Events are not changed after they are emitted: the object is the record until its line is built.
+    this.queued.push(e);
+    if (this.queued.length >= EVENTS_QUEUED) this.serialise();
+    else if (!this.immediate) {
+      this.immediate = setImmediate(() => this.serialise());
+      this.immediate.unref();
+    }
+  }
+
+  /** Turns the queued events into lines; writes them once a batch is full, or arms the timer that will. */
+  private serialise(): void {
+    if (this.immediate) clearImmediate(this.immediate);
+    this.immediate = undefined;
+    const events = this.queued;
+    if (events.length === 0) return;
+    this.queued = [];
     // String concatenation builds a rope: no copy per line, one flatten and one encode per batch.
-    this.pending += traceLine(e);
-    if (this.pending.length > BATCH_CHARS) this.flush();
+    let text = this.pending;
+    for (const e of events) text += traceLine(e);
+    this.pending = text;
+    if (text.length > BATCH_CHARS) this.flush();
     else if (!this.timer) {
       this.timer = setTimeout(() => this.flush(), BATCH_MS);
-      this.timer.unref?.();
+      this.timer.unref();
     }
   }
 
   /** Writes what is buffered. Never throws: a failure is reported once through onError. */
   flush(): void {
+    if (this.queued.length) this.serialise();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.pending.length === 0) return;

@@ -164,3 +164,21 @@ test('lines still in memory are written when the process exits without closing t
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('lines reach the file while the writer stays open (a quiet device, a user following the file)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vd-trace-open-'));
+  try {
+    const path = join(dir, 't.jsonl');
+    const t = new Trace({ capacity: 0 });
+    const w = new JsonlTraceWriter(t, path);
+    t.emit({ type: 'notify', device: 'blk0', queue: 0, queueName: 'requestq0' });
+    t.emit({ type: 'note', device: 'blk0', message: 'quiet now' });
+    const lines = () => readFileSync(path, 'utf8').split('\n').filter(Boolean);
+    const deadline = Date.now() + 10_000;
+    while (lines().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(lines().map((l) => JSON.parse(l).type), ['notify', 'note'], 'both lines were written before close');
+    w.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
