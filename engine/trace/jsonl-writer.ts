@@ -15,9 +15,12 @@ export interface JsonlTraceWriterOptions {
 const BATCH_CHARS = 64 * 1024;
 /** How long a line may wait in the buffer when the device is quiet. */
 const BATCH_MS = 100;
-/** Events queued before they are serialised even within one turn of the event loop (a long burst). */
-const EVENTS_QUEUED = 1024;
-/** The encoded batch: at most 3 bytes per UTF-16 unit, plus the line that crossed the threshold (larger ones are encoded apart). */
+/**
+ * Events queued before they are serialised within one turn of the event loop: above what a turn of a busy queue
+ * emits (512 chains, two to four events each), so that the lines are built after the turn's interrupt.
+ */
+const EVENTS_QUEUED = 8192;
+/** The encoded batch: at most 3 bytes per UTF-16 unit, the line that crossed the threshold included (a larger one is encoded apart). */
 const OUT_BYTES = 4 * BATCH_CHARS;
 
 /** Writers with lines in memory: whatever ends the process (process.exit, a second signal, an uncaught error) writes them first. */
@@ -83,12 +86,20 @@ export class JsonlTraceWriter {
     const events = this.queued;
     if (events.length === 0) return;
     this.queued = [];
-    // String concatenation builds a rope: no copy per line, one flatten and one encode per batch.
+    // String concatenation builds a rope: no copy per line, one flatten and one encode per batch, into the
+    // reused buffer (a batch is written as soon as it is full, so it always fits unless one line is huge).
     let text = this.pending;
-    for (const e of events) text += traceLine(e);
+    for (const e of events) {
+      text += traceLine(e);
+      if (text.length > BATCH_CHARS) {
+        this.pending = text;
+        this.writePending();
+        text = '';
+      }
+    }
     this.pending = text;
-    if (text.length > BATCH_CHARS) this.flush();
-    else if (!this.timer) {
+    if (text.length === 0) return;
+    if (!this.timer) {
       this.timer = setTimeout(() => this.flush(), BATCH_MS);
       this.timer.unref();
     }
@@ -97,6 +108,10 @@ export class JsonlTraceWriter {
   /** Writes what is buffered. Never throws: a failure is reported once through onError. */
   flush(): void {
     if (this.queued.length) this.serialise();
+    this.writePending();
+  }
+
+  private writePending(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.pending.length === 0) return;
