@@ -22,6 +22,20 @@ function q(s: string): string {
   return r;
 }
 
+/**
+ * Summaries differ from line to line (sectors, addresses), but a sender that repeats one frame repeats its
+ * summary (the net device remembers the text of its last frames): the last one is escaped once.
+ */
+let lastSummary = '';
+let lastQuoted = '""';
+function quoteSummary(s: string): string {
+  if (s !== lastSummary) {
+    lastQuoted = JSON.stringify(s);
+    lastSummary = s;
+  }
+  return lastQuoted;
+}
+
 /** A number as JSON writes it: NaN and ±Infinity become null, -0 becomes 0 (as `'' + n` also does). */
 const num = (n: number): string => (Number.isFinite(n) ? '' + n : 'null');
 
@@ -62,8 +76,7 @@ function chain(e: ChainEvent): string | undefined {
     `{"type":"chain","device":${q(e.device)},"queue":${num(e.queue)},"queueName":${q(e.queueName)},"id":${num(e.id)}` +
     `,"descriptors":${num(e.descriptors)},"readableBytes":${num(e.readableBytes)},"writableBytes":${num(e.writableBytes)}` +
     `,"indirect":${e.indirect ? 'true' : 'false'}` +
-    // Summaries differ on every line (sectors, addresses): escaped each time, not remembered.
-    (e.summary !== undefined ? `,"summary":${JSON.stringify(e.summary)}` : '') +
+    (e.summary !== undefined ? `,"summary":${quoteSummary(e.summary)}` : '') +
     tail(e)
   );
 }
