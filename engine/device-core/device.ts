@@ -465,10 +465,13 @@ export abstract class VirtioDevice {
     q.paused = true;
   }
 
-  /** Resumes a queue held by the debugger; chains are admitted through the gate again. */
-  resumeQueue(q: QueueRuntime): void {
+  /**
+   * Resumes a queue held by the debugger; chains are admitted through the gate again. `drain`: every chain
+   * made available is taken now (a ring that stops), not one turn's worth with the rest on later turns.
+   */
+  resumeQueue(q: QueueRuntime, drain = false): void {
     q.paused = false;
-    if (!this.machinePaused) this.service.kick(q);
+    if (!this.machinePaused) this.service.kick(q, drain);
   }
 
   /**
