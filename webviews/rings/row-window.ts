@@ -9,7 +9,7 @@
 /** --row-h in webviews/shared/styles.ts. */
 export const ROW_HEIGHT_PX = 22;
 /** Rows drawn beyond each edge of the viewport (scrolling with the wheel shows no gap before the next draw). */
-export const OVERSCAN_ROWS = 4;
+export const OVERSCAN_ROWS = 2;
 
 /** Rows first (inclusive) to last (exclusive). */
 export interface RowRange {
