@@ -48,6 +48,9 @@ import { hostActions } from './runtime/host-actions';
 import { SessionRuntime } from './runtime/session-runtime';
 import { VhostSession } from './runtime/vhost-session';
 
+/** Trace events sent to the client per 100 ms at most (the newest ones): the trace file has them all. */
+const TRACE_BATCH = 2000;
+
 export class VirtioDebugSession extends LoggingDebugSession {
   private runtime: SessionRuntime | undefined;
   private builtin: BuiltinSession | undefined;
@@ -262,7 +265,9 @@ export class VirtioDebugSession extends LoggingDebugSession {
     rt.on('stateChanged', (reason) => this.scheduleState(reason));
     rt.on('trace', (e) => {
       this.pendingTrace.push(e);
-      if (this.pendingTrace.length > 2000) this.pendingTrace.splice(0, this.pendingTrace.length - 2000);
+      // The client is sent the newest TRACE_BATCH events of each 100 ms. Trimmed once the list is twice that
+      // long, not at every event: moving 2000 entries per event cost a busy device more than the event itself.
+      if (this.pendingTrace.length >= 2 * TRACE_BATCH) this.pendingTrace.splice(0, this.pendingTrace.length - TRACE_BATCH);
       this.traceTimer ??= setTimeout(() => this.flushTrace(), 100);
     });
   }
@@ -271,7 +276,8 @@ export class VirtioDebugSession extends LoggingDebugSession {
     clearTimeout(this.traceTimer);
     this.traceTimer = undefined;
     if (!this.pendingTrace.length) return;
-    const body: TraceEventBody = { events: this.pendingTrace };
+    const pending = this.pendingTrace;
+    const body: TraceEventBody = { events: pending.length > TRACE_BATCH ? pending.slice(pending.length - TRACE_BATCH) : pending };
     this.pendingTrace = [];
     this.sendEvent(new Event(TRACE_EVENT, body));
   }

@@ -317,8 +317,22 @@ export abstract class VirtioDevice {
     return v;
   }
 
-  writeConfig(offset: number, data: Uint8Array): void {
-    const changed = this.config.write(offset, data, this.judge);
+  /**
+   * Driver write of config space. `featuresOk`: whether the driver set FEATURES_OK, when the transport knows it
+   * better than this device's status (vhost-user: the front end reports the driver's status); default: the
+   * status, or true in back-end mode.
+   */
+  /**
+   * Judges a driver's read of config space the transport answers itself (vhost-user GET_CONFIG from a front end
+   * that mirrors its driver): fields gated by a feature not offered (config-field-not-offered). In range only.
+   */
+  judgeConfigRead(offset: number, size: number): void {
+    this.config.read(offset, size, this.judge);
+  }
+
+  writeConfig(offset: number, data: Uint8Array, featuresOk?: boolean): void {
+    const judge = featuresOk === undefined ? this.judge : { ...this.judge, featuresOk: () => featuresOk };
+    const changed = this.config.write(offset, data, judge);
     this.trace.emit({
       type: 'config-write',
       device: this.id,

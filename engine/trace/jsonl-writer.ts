@@ -1,5 +1,6 @@
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { type TraceEvent } from '../../protocol/trace';
+import { traceLine } from './jsonl-line';
 import { type Trace } from './trace';
 
 export interface JsonlTraceWriterOptions {
@@ -10,16 +11,43 @@ export interface JsonlTraceWriterOptions {
   onError?(message: string): void;
 }
 
+/** Characters buffered before a write: a busy device pays one write(2) per ~64 KiB of lines. */
+const BATCH_CHARS = 64 * 1024;
+/** How long a line may wait in the buffer when the device is quiet. */
+const BATCH_MS = 100;
 /**
- * Writes every trace event as one JSON line. Lines are buffered and written in batches so that a
- * busy device is not slowed by one write per event; close() (or flush()) writes the rest.
- * The file is created 0600: a trace holds guest data.
+ * Events queued before they are serialised within one turn of the event loop: above what a turn of a busy queue
+ * emits (512 chains, two to four events each), so that the lines are built after the turn's interrupt.
+ */
+const EVENTS_QUEUED = 8192;
+/** The encoded batch: at most 3 bytes per UTF-16 unit, the line that crossed the threshold included (a larger one is encoded apart). */
+const OUT_BYTES = 4 * BATCH_CHARS;
+
+/** Writers with lines in memory: whatever ends the process (process.exit, a second signal, an uncaught error) writes them first. */
+const open = new Set<JsonlTraceWriter>();
+let exitHook = false;
+function flushAllAtExit(): void {
+  for (const w of open) w.flush();
+}
+
+/**
+ * Writes every trace event as one JSON line (engine/trace/jsonl-line.ts), off the device's path: an event is only
+ * queued when it is emitted; the lines are built after the event loop's turn (once the device has answered the
+ * kick and notified the driver), appended to one string, and written in batches of ~64 KiB or every 100 ms, so
+ * that a busy device pays neither a serialisation nor a write per event on the way to its interrupt. close()
+ * (or flush()) writes the rest, and so does the process's 'exit' (process.exit, an uncaught error): the trace is
+ * what users attach to bug reports, and its last lines are the ones that matter. The file is created 0600: a
+ * trace holds guest data.
  */
 export class JsonlTraceWriter {
   private readonly fd: number;
-  private buffer: string[] = [];
-  private bytes = 0;
+  /** Events not serialised yet (at most EVENTS_QUEUED). */
+  private queued: TraceEvent[] = [];
+  private immediate: NodeJS.Immediate | undefined;
+  /** Lines not written yet. */
+  private pending = '';
   private timer: NodeJS.Timeout | undefined;
+  private readonly out = Buffer.allocUnsafe(OUT_BYTES);
   private readonly unsubscribe: () => void;
   private closed = false;
   /** The first write error; nothing is written after it. */
@@ -33,32 +61,75 @@ export class JsonlTraceWriter {
   ) {
     this.fd = openSync(path, 'w', 0o600);
     this.unsubscribe = trace.on((e) => this.write(e));
+    open.add(this);
+    if (!exitHook) {
+      exitHook = true;
+      process.on('exit', flushAllAtExit);
+    }
   }
 
   private write(e: TraceEvent): void {
     if (this.closed || this.error) return;
-    const line = JSON.stringify(e) + '\n';
-    this.buffer.push(line);
-    this.bytes += line.length;
-    if (this.bytes > 64 * 1024) this.flush();
-    else if (!this.timer) {
-      this.timer = setTimeout(() => this.flush(), 100);
-      this.timer.unref?.();
+    // Events are not changed after they are emitted: the object is the record until its line is built.
+    this.queued.push(e);
+    if (this.queued.length >= EVENTS_QUEUED) this.serialise();
+    else if (!this.immediate) {
+      this.immediate = setImmediate(() => this.serialise());
+      this.immediate.unref();
+    }
+  }
+
+  /** Turns the queued events into lines; writes them once a batch is full, or arms the timer that will. */
+  private serialise(): void {
+    if (this.immediate) clearImmediate(this.immediate);
+    this.immediate = undefined;
+    const events = this.queued;
+    if (events.length === 0) return;
+    this.queued = [];
+    // String concatenation builds a rope: no copy per line, one flatten and one encode per batch, into the
+    // reused buffer (a batch is written as soon as it is full, so it always fits unless one line is huge).
+    let text = this.pending;
+    for (const e of events) {
+      text += traceLine(e);
+      if (text.length > BATCH_CHARS) {
+        this.pending = text;
+        this.writePending();
+        text = '';
+      }
+    }
+    this.pending = text;
+    if (text.length === 0) return;
+    if (!this.timer) {
+      this.timer = setTimeout(() => this.flush(), BATCH_MS);
+      this.timer.unref();
     }
   }
 
   /** Writes what is buffered. Never throws: a failure is reported once through onError. */
   flush(): void {
+    if (this.queued.length) this.serialise();
+    this.writePending();
+  }
+
+  private writePending(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.buffer.length === 0) return;
-    const data = Buffer.from(this.buffer.join(''));
-    this.buffer = [];
-    this.bytes = 0;
+    if (this.pending.length === 0) return;
+    const text = this.pending;
+    this.pending = '';
     if (this.error) return;
+    let data: Buffer;
+    let length: number;
+    if (text.length * 3 <= this.out.length) {
+      data = this.out;
+      length = this.out.write(text, 0, 'utf8');
+    } else {
+      data = Buffer.from(text, 'utf8');
+      length = data.length;
+    }
     try {
       let off = 0;
-      while (off < data.length) off += writeSync(this.fd, data, off, data.length - off);
+      while (off < length) off += writeSync(this.fd, data, off, length - off);
     } catch (e) {
       this.fail(e);
     }
@@ -77,6 +148,7 @@ export class JsonlTraceWriter {
     this.trace.flushViolationSummaries();
     this.flush();
     this.closed = true;
+    open.delete(this);
     this.unsubscribe();
     try {
       fsyncSync(this.fd);

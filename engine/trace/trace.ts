@@ -46,6 +46,8 @@ export class Trace {
   private readonly clock: () => number;
   private readonly capacity: number;
   private readonly repeats = new Map<string, Repeats>();
+  /** The count the last violation went to. */
+  private lastRepeat: Repeats | undefined;
   private summaryTimer: NodeJS.Timeout | undefined;
   /**
    * How many occurrences of one rule on one queue are emitted in full (with index, message, section); later
@@ -100,14 +102,16 @@ export class Trace {
     message: string,
     where: { queue?: number; queueName?: string; index?: number } = {},
   ): ViolationEvent | undefined {
-    const key = `${device}\u0000${ruleId}\u0000${where.queue ?? ''}`;
-    let r = this.repeats.get(key);
+    // A driver that breaks a rule on every frame repeats the same (device, rule, queue): found without a key.
+    let r = this.lastRepeat;
+    if (!r || r.device !== device || r.rule !== ruleId || r.queue !== where.queue) r = this.repeats.get(`${device}\u0000${ruleId}\u0000${where.queue ?? ''}`);
     if (!r) {
       const c = rule(ruleId);
       const now = this.clock();
       r = { device, rule: c.id, section: c.section, severity: c.severity, queue: where.queue, queueName: where.queueName, total: 0, pending: 0, since: now, lastLine: now };
-      this.repeats.set(key, r);
+      this.repeats.set(`${device}\u0000${ruleId}\u0000${where.queue ?? ''}`, r);
     }
+    this.lastRepeat = r;
     r.total++;
     if (r.total <= this.violationsInFull) {
       r.pending = 0;
@@ -141,6 +145,7 @@ export class Trace {
   settleViolations(device: string): void {
     this.flushViolationSummaries(device);
     for (const [key, r] of this.repeats) if (r.device === device) this.repeats.delete(key);
+    this.lastRepeat = undefined;
   }
 
   private summarise(r: Repeats): void {

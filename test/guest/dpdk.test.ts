@@ -98,6 +98,11 @@ describe('DPDK testpmd (net_virtio_user) against virtio-debug serve net', () => 
     await serve.waitFor(/front end disconnected/);
     const exit = await serve.stop('SIGTERM');
     assert.equal(exit.code, 0, exit.output);
+    // virtio_user forwards its driver's status writes (SET_STATUS with ACKNOWLEDGE first): they are judged with
+    // the in-process rules, and DPDK's initialisation breaks none of them.
+    assert.match(exit.output, /front end mirrors its driver's status writes/, 'virtio_user is told from a QEMU-style front end');
+    const judged = /violation (status-|features-|config-|queue-)/;
+    assert.deepEqual(serve.violations().filter((l) => judged.test(l)), [], 'DPDK breaks no status, feature, config or queue rule');
     const frames = readPcap(pcap).records;
     assert.equal(frames.length, stats.tx, `testpmd counted ${stats.tx} sent, the wire saw ${frames.length}`);
     const udp = frames.filter((r) => r.data[12] === 0x08 && r.data[13] === 0x00 && r.data[23] === 17);

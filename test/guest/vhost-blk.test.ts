@@ -63,6 +63,8 @@ async function stopServe(serve: ServeProcess): Promise<string> {
   const exit = await serve.stop('SIGTERM');
   assert.equal(exit.code, 0, `serve exits 0 on SIGTERM:\n${exit.output}`);
   assert.deepEqual(serve.violations(), [], 'the Linux driver breaks no rule');
+  // QEMU (≥ 7.2) negotiates VHOST_USER_PROTOCOL_F_STATUS and reports a summary (FEATURES_OK alone first).
+  assert.match(exit.output, /front end reports a status summary of its own/, 'QEMU\'s SET_STATUS is told from a driver\'s');
   return exit.output;
 }
 

@@ -10,6 +10,8 @@ import { type MemoryTable } from './memory-table';
 import { type NativeFd } from './native';
 import { type Vring } from './vring';
 
+export type StatusStyle = 'unknown' | 'mirror' | 'summary';
+
 /** A handler's result: a reply body (requests that have one), or a refusal. */
 export type Outcome = { reply?: Uint8Array } | { error: string; rule?: RuleId; queue?: number };
 
@@ -33,8 +35,15 @@ export interface SessionContext {
   acked: bigint | undefined;
   /** Why the last SET_FEATURES would be refused at FEATURES_OK (judged as in process), or undefined. */
   featuresRefused: string | undefined;
-  /** The last SET_STATUS value. */
+  /** The driver's status as the front end reported it (SET_STATUS), as the device keeps it. */
   frontendStatus: number;
+  /**
+   * Whether the front end mirrors its driver's status writes ('mirror': the first non-zero SET_STATUS carries
+   * ACKNOWLEDGE, as DPDK virtio_user sends it) or reports a summary ('summary': QEMU); 'unknown' until then.
+   */
+  statusStyle: StatusStyle;
+  /** A mirroring front end read the status back (GET_STATUS) after setting FEATURES_OK. */
+  featuresOkChecked: boolean;
   /** The back-end request channel (SET_BACKEND_REQ_FD), or -1. */
   backendFd: number;
   /** GET_QUEUE_NUM answer. */
@@ -49,7 +58,7 @@ export interface SessionContext {
   ringStopped(): void;
   /** RESET_DEVICE / RESET_OWNER: every ring back to its initial state, the device reset. */
   resetDevice(): Promise<void>;
-  violation(rule: RuleId, message: string, queue?: number): void;
+  violation(rule: RuleId, message: string, queue?: number, index?: number): void;
   note(message: string): void;
 }
 

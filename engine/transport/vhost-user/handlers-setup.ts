@@ -14,6 +14,7 @@ import { STATUS } from '../../device-core/bits';
 import { judgeFeatures } from '../../device-core/features';
 import { decodeConfig, decodeMemRegion, decodeMemTable, decodeU64, encodeConfig, encodeU64, hex, protocolFeatureNames } from './codec';
 import { type Handler, OK, type Outcome, type SessionContext, refuse, takeFds } from './context';
+import { mirrorsDriver } from './handlers-status';
 import { MAX_MEM_SLOTS, describeRegion } from './memory-table';
 
 const PROTOCOL_BIT = 1n << BigInt(VHOST_USER_F_PROTOCOL_FEATURES);
@@ -33,6 +34,7 @@ const setFeatures: Handler = (s, m) => {
   const value = d.value;
   const virtio = value & ~(PROTOCOL_BIT | LOG_ALL_BIT);
   const offered = s.offeredFeatures() & ~PROTOCOL_BIT;
+  if (mirrorsDriver(s) && !judgeTiming(s, value)) return OK;
   judgeAcceptance(s, value, virtio, offered);
   if (value & LOG_ALL_BIT) s.note('SET_FEATURES asks for dirty-page logging (VHOST_F_LOG_ALL): not supported (LOG_SHMFD is not offered), writes are not logged');
   const accepted = virtio & offered;
@@ -44,6 +46,22 @@ const setFeatures: Handler = (s, m) => {
   if (previous !== accepted) s.applyFeatures(accepted);
   return OK;
 };
+
+/**
+ * A mirroring front end forwards its driver's feature write when the driver makes it (DPDK virtio_user: at the
+ * FEATURES_OK transition, before SET_STATUS FEATURES_OK), so its timing is the driver's and is judged as the
+ * register write is in process: after FEATURES_OK it is ignored (features-written-after-features-ok), before
+ * DRIVER it is reported and taken (features-before-driver). Returns false when the write is ignored.
+ */
+function judgeTiming(s: SessionContext, value: bigint): boolean {
+  const status = s.frontendStatus;
+  if (status & STATUS.FEATURES_OK) {
+    s.violation('features-written-after-features-ok', `SET_FEATURES ${hex(value)} after FEATURES_OK (status ${hex(status)}); ignored, the features stay ${hex(s.acked ?? 0n)}`);
+    return false;
+  }
+  if (!(status & STATUS.DRIVER)) s.violation('features-before-driver', `SET_FEATURES ${hex(value)} before the DRIVER status bit was set (status ${hex(status)})`);
+  return true;
+}
 
 /**
  * The driver's acceptance arrives with SET_FEATURES (vhost-user has no FEATURES_OK register): it is judged as
@@ -150,6 +168,8 @@ const getConfig: Handler = (s, m) => {
     const zero = `bytes ${Math.max(offset, bytes.length)}..${offset + size - 1} read as zero`;
     s.device.violation('config-out-of-range', `GET_CONFIG of ${size} bytes at offset ${offset}: the config space has ${bytes.length} bytes; ${zero}`, { index: offset });
   }
+  // A mirroring front end's GET_CONFIG is its driver's read (QEMU reads the whole structure itself).
+  if (mirrorsDriver(s) && offset < bytes.length) s.device.judgeConfigRead(offset, Math.min(size, bytes.length - offset));
   const data = new Uint8Array(size);
   if (offset < bytes.length) data.set(bytes.subarray(offset, Math.min(bytes.length, offset + size)));
   return { reply: encodeConfig({ offset, flags: 0, data }) };
@@ -166,22 +186,11 @@ const setConfig: Handler = (s, m) => {
     s.device.config.bytes.set(data, offset);
     s.note(`config restored by the front end (migration): ${size} bytes at offset ${offset}`);
   } else {
-    s.device.writeConfig(offset, data);
+    // A mirroring front end's SET_CONFIG is its driver's config write, judged against the driver's status
+    // (config-write-before-features-ok); QEMU's are made on the guest's behalf, whose status it owns.
+    s.device.writeConfig(offset, data, mirrorsDriver(s) ? (s.frontendStatus & STATUS.FEATURES_OK) !== 0 : true);
   }
   return OK;
-};
-
-const setStatus: Handler = (s, m) => {
-  const d = decodeU64(m.payload);
-  if (!d.ok) return sizeError(d.error);
-  s.frontendStatus = Number(d.value & 0xffn);
-  return OK;
-};
-
-/** The front end's status, with DEVICE_NEEDS_RESET from the device and FEATURES_OK cleared when the features were refused. */
-const getStatus: Handler = (s) => {
-  const status = s.featuresRefused === undefined ? s.frontendStatus : s.frontendStatus & ~STATUS.FEATURES_OK;
-  return { reply: encodeU64(status | (s.device.status & STATUS.DEVICE_NEEDS_RESET)) };
 };
 
 const setBackendReqFd: Handler = (s, m) => {
@@ -217,8 +226,6 @@ export const SETUP_HANDLERS: Partial<Record<VhostUserRequestName, Handler>> = {
   REM_MEM_REG: remMemReg,
   GET_CONFIG: getConfig,
   SET_CONFIG: setConfig,
-  SET_STATUS: setStatus,
-  GET_STATUS: getStatus,
   SET_BACKEND_REQ_FD: setBackendReqFd,
   SET_LOG_FD: unsupported('SET_LOG_FD (dirty-page logging)'),
   IOTLB_MSG: unsupported('IOTLB_MSG (VIRTIO_F_ACCESS_PLATFORM is never offered)'),

@@ -10,10 +10,13 @@ import {
   type VhostUserRequestName,
   type VringState,
 } from './messages';
-import { F } from '../../device-core/bits';
+import { F, STATUS } from '../../device-core/bits';
+import { queueSizeProblem } from '../../device-core/queue-setup';
+import { statusNames } from '../../device-core/status';
 import { decodeU64, decodeVringAddr, decodeVringState, encodeVringState } from './codec';
 import { type Handler, OK, type Outcome, type SessionContext, refuse, takeFds } from './context';
 import { type FramedMessage } from './connection';
+import { mirrorsDriver } from './handlers-status';
 import { Vring } from './vring';
 
 /** Largest ring the spec allows (split and packed). */
@@ -30,7 +33,19 @@ function state(m: FramedMessage): { st: VringState } | Outcome {
   return d.ok ? { st: d.value } : refuse('vhost-user-payload-size', d.error);
 }
 
-const busy = (r: Vring, request: string): Outcome =>
+/**
+ * A ring message while the ring runs. From a mirroring front end it is its driver changing a queue it enabled
+ * (queue-changed-while-enabled, as a register write in process), reported before the vhost-user refusal.
+ */
+function busy(s: SessionContext, r: Vring, request: string): Outcome {
+  if (mirrorsDriver(s)) {
+    const q = s.device.queues[r.index]!;
+    s.violation('queue-changed-while-enabled', `${request} for ${q.name} while it is enabled (started); ignored`, r.index);
+  }
+  return refuseBusy(r, request);
+}
+
+const refuseBusy = (r: Vring, request: string): Outcome =>
   refuse('vhost-user-vring-busy', `${request} for ring ${r.index} while it is started (${r.state}); ignored — stop it with GET_VRING_BASE first`, r.index);
 
 const setNum: Handler = async (s, m) => {
@@ -39,11 +54,18 @@ const setNum: Handler = async (s, m) => {
   const st = decoded.st;
   const r = ring(s, st.index, 'SET_VRING_NUM');
   if (!(r instanceof Vring)) return r;
-  if (r.started) return busy(r, 'SET_VRING_NUM');
+  if (r.started) return busy(s, r, 'SET_VRING_NUM');
   const q = s.device.queues[st.index]!;
+  if (mirrorsDriver(s) && !(s.frontendStatus & STATUS.FEATURES_OK)) {
+    s.violation('queue-setup-before-features-ok', `SET_VRING_NUM for ${q.name} before FEATURES_OK (status ${statusNames(s.frontendStatus).join('|') || '0'})`, st.index);
+  }
   const packed = s.device.hasFeature(F.RING_PACKED);
   const max = Math.min(q.spec.maxSize, MAX_RING_SIZE);
-  if (st.num < 1 || st.num > max || (!packed && (st.num & (st.num - 1)) !== 0)) {
+  // The size is the driver's own value with every front end: named by the queue rule first (as in process),
+  // then refused as a vhost-user message the ring cannot take.
+  const problem = queueSizeProblem({ name: q.name, size: st.num, spec: { ...q.spec, maxSize: max } }, packed ? 'packed' : 'split');
+  if (problem) {
+    s.violation(problem.rule, `SET_VRING_NUM: ${problem.message}`, st.index, problem.index);
     const why = st.num > max ? `above the maximum ${max}` : st.num < 1 ? 'zero' : 'not a power of two (split ring)';
     return refuse('vhost-user-vring-size', `SET_VRING_NUM ring ${st.index} (${q.name}) size ${st.num}: ${why}`, st.index);
   }
@@ -57,7 +79,7 @@ const setBase: Handler = async (s, m) => {
   const st = decoded.st;
   const r = ring(s, st.index, 'SET_VRING_BASE');
   if (!(r instanceof Vring)) return r;
-  if (r.started) return busy(r, 'SET_VRING_BASE');
+  if (r.started) return busy(s, r, 'SET_VRING_BASE');
   await r.setBase(st.num);
   return OK;
 };

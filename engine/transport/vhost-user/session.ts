@@ -25,15 +25,16 @@ import { type VirtioDevice } from '../../device-core/device';
 import { type RuleId } from '../../rules';
 import { encodeMessage, encodeU64, hex, protocolFeatureNames, requestInfo, requestName } from './codec';
 import { type FramedMessage } from './connection';
-import { type Handler, type Outcome, type SessionContext } from './context';
+import { type Handler, type Outcome, type SessionContext, type StatusStyle } from './context';
 import { SETUP_HANDLERS } from './handlers-setup';
+import { STATUS_HANDLERS } from './handlers-status';
 import { VRING_HANDLERS } from './handlers-vring';
 import { MemoryTable } from './memory-table';
 import { type NativeFd, errorCode } from './native';
 import { flagNotes, summarizeReply, summarizeRequest } from './summary';
 import { Vring } from './vring';
 
-const HANDLERS: Partial<Record<VhostUserRequestName, Handler>> = { ...SETUP_HANDLERS, ...VRING_HANDLERS };
+const HANDLERS: Partial<Record<VhostUserRequestName, Handler>> = { ...SETUP_HANDLERS, ...STATUS_HANDLERS, ...VRING_HANDLERS };
 
 const pf = (...names: VhostUserProtocolFeatureName[]): bigint => names.reduce((v, n) => v | (1n << BigInt(PF[n])), 0n);
 
@@ -75,6 +76,8 @@ export class VhostUserSession implements SessionContext {
   acked: bigint | undefined;
   featuresRefused: string | undefined;
   frontendStatus = 0;
+  statusStyle: StatusStyle = 'unknown';
+  featuresOkChecked = false;
   backendFd = -1;
   messages = 0;
   private deviceStarted = false;
@@ -144,6 +147,7 @@ export class VhostUserSession implements SessionContext {
     this.acked = undefined;
     this.featuresRefused = undefined;
     this.frontendStatus = 0;
+    this.featuresOkChecked = false;
     this.device.reset();
   }
 

@@ -18,10 +18,16 @@ async function frontEnd(kind: 'blk' | 'net') {
   const offered = await fe.getU64(R.GET_PROTOCOL_FEATURES);
   fe.send(R.SET_PROTOCOL_FEATURES, encodeU64(offered & pfBits('REPLY_ACK', 'STATUS')));
   fe.send(R.SET_OWNER);
-  /** SET_FEATURES, SET_STATUS with FEATURES_OK, then what GET_STATUS answers. */
+  /** QEMU's vhost_user_add_status: GET_STATUS, then SET_STATUS with the bits added unless they are there. */
+  const addStatus = async (bits: number): Promise<void> => {
+    const now = Number(await fe.getU64(R.GET_STATUS));
+    if ((now & bits) !== bits) assert.equal(await fe.acked(R.SET_STATUS, encodeU64(BigInt(now | bits))), 0n);
+  };
+  /** As QEMU with F_STATUS: SET_FEATURES, FEATURES_OK added alone, then the rest at start; what GET_STATUS answers. */
   const accept = async (features: bigint): Promise<number> => {
     assert.equal(await fe.acked(R.SET_FEATURES, encodeU64(features | PROTOCOL_BIT)), 0n);
-    assert.equal(await fe.acked(R.SET_STATUS, encodeU64(BigInt(RUNNING))), 0n);
+    await addStatus(FEATURES_OK);
+    await addStatus(1 | 2 | 4);
     return Number(await fe.getU64(R.GET_STATUS));
   };
   const done = async () => {
