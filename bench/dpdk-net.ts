@@ -46,6 +46,8 @@ async function waitForFile(path: string, alive: () => boolean, what: string, out
 
 interface OneRun {
   pps: number;
+  /** The per-second samples the median is taken from. */
+  perSecond: number[];
   /** serve's VmHWM, KiB (0 for net_vhost). */
   rssKiB: number;
 }
@@ -76,7 +78,7 @@ async function once(dir: string, requests: string, backend: NetBackend, workload
     await f.until(() => f.txPps(port).length >= samples, (seconds + 30) * 1000);
     const pps = f.txPps(port).slice(2);
     if (pps.length < Math.min(3, seconds)) throw new Error(`${backend} ${workload}: testpmd printed ${f.txPps(port).length} statistics blocks:\n${f.output.slice(-3000)}${serve ? `\nserve:\n${serve.output.slice(-2000)}` : ''}`);
-    return { pps: median(pps), rssKiB: peakRssKiB(serve?.child.pid) };
+    return { pps: median(pps), perSecond: pps, rssKiB: peakRssKiB(serve?.child.pid) };
   } finally {
     await front?.stop();
     await reference?.stop();
@@ -101,16 +103,20 @@ export async function runDpdkNet(rounds: number, seconds: number, log: (s: strin
     w.write(icmpEchoRequest({ srcMac: parseMac(MAC), dstMac: parseMac(RESPONDER_MAC), src: parseIpv4('10.0.2.15'), dst: parseIpv4('10.0.2.2') }, 0x4242, seq, new Uint8Array(18)));
   }
   w.closeSync();
+  // BENCH_NET_WORKLOADS=io, BENCH_NET_BACKENDS=serve,net_vhost: a subset, for investigating one figure.
+  const pick = <T extends string>(env: string | undefined, all: readonly T[]): T[] => (env ? all.filter((x) => env.split(',').includes(x)) : [...all]);
+  const workloads = pick(process.env.BENCH_NET_WORKLOADS, ['txonly', 'io'] as const);
+  const backends = pick(process.env.BENCH_NET_BACKENDS, ['serve', 'serve-trace', 'net_vhost'] as const);
   const result: DpdkNetResult = { rounds, seconds, samples: { txonly: { serve: [], 'serve-trace': [], net_vhost: [] }, io: { serve: [], 'serve-trace': [], net_vhost: [] } }, peakRssKiB: [] };
   try {
     for (let round = 0; round < rounds; round++) {
-      const order: NetBackend[] = round % 2 ? ['net_vhost', 'serve-trace', 'serve'] : ['serve', 'serve-trace', 'net_vhost'];
-      for (const workload of ['txonly', 'io'] as const) {
+      const order: NetBackend[] = round % 2 ? [...backends].reverse() : backends;
+      for (const workload of workloads) {
         for (const b of order) {
           const r = await once(scratch.dir, requests, b, workload, seconds, `${workload}-${b}-${round}`);
           result.samples[workload][b].push(r.pps);
           if (r.rssKiB) result.peakRssKiB.push(r.rssKiB);
-          log(`  round ${round + 1} ${workload.padEnd(6)} ${b.padEnd(11)} ${(r.pps / 1e3).toFixed(1)} kpps${r.rssKiB ? `, serve peak RSS ${(r.rssKiB / 1024).toFixed(0)} MiB` : ''}`);
+          log(`  round ${round + 1} ${workload.padEnd(6)} ${b.padEnd(11)} ${(r.pps / 1e3).toFixed(1)} kpps${r.rssKiB ? `, serve peak RSS ${(r.rssKiB / 1024).toFixed(0)} MiB` : ''} (per second: ${r.perSecond.map((x) => (x / 1e3).toFixed(1)).join(' ')})`);
         }
       }
     }

@@ -165,11 +165,17 @@ export abstract class VirtioDevice {
       if (this.reported.has(key)) return;
       this.reported.add(key);
     }
-    if (q) q.counters.violations++;
-    this.trace.violation(this.id, rule, message, {
-      ...(q ? { queue: q.index, queueName: q.name } : {}),
-      ...(where.index !== undefined ? { index: where.index } : {}),
-    });
+    // Built field by field, not with spreads: a driver that breaks a rule on every chain (DPDK's virtio_user
+    // leaves num_buffers in its transmit headers) reports on every chain, and with spreads this function was
+    // 8 % of serve's CPU profile under figure 4 io (now under 1 %).
+    const at: { queue?: number; queueName?: string; index?: number } = {};
+    if (q) {
+      q.counters.violations++;
+      at.queue = q.index;
+      at.queueName = q.name;
+    }
+    if (where.index !== undefined) at.index = where.index;
+    this.trace.violation(this.id, rule, message, at);
   }
 
   /** §2.1.2: the device hit an error it cannot recover from; the driver must reset it. */
@@ -479,10 +485,13 @@ export abstract class VirtioDevice {
     q.paused = true;
   }
 
-  /** Resumes a queue held by the debugger; chains are admitted through the gate again. */
-  resumeQueue(q: QueueRuntime): void {
+  /**
+   * Resumes a queue held by the debugger; chains are admitted through the gate again. `drain`: every chain
+   * made available is taken now (a ring that stops), not one turn's worth with the rest on later turns.
+   */
+  resumeQueue(q: QueueRuntime, drain = false): void {
     q.paused = false;
-    if (!this.machinePaused) this.service.kick(q);
+    if (!this.machinePaused) this.service.kick(q, drain);
   }
 
   /**

@@ -295,7 +295,7 @@ export class NetDevice extends VirtioDevice {
   }
 
   private report(rule: RuleId, message: string, q: QueueRuntime, index?: number, once?: boolean): void {
-    this.violation(rule, message, { queue: q, ...(index !== undefined ? { index } : {}), ...(once ? { once } : {}) });
+    this.violation(rule, message, { queue: q, index, once });
   }
 
   private rxHost(): RxHost {

@@ -218,6 +218,8 @@ export class PackedQueue implements DeviceVirtqueue, WatchedQueue {
     let pos = this.availPos;
     let budget = this.size - this.inflightSlots;
     let prev = this.inOrderPrev;
+    // Ids of this view so far: a set, not a scan of `chains` (net receive peeks a whole ring at each kick).
+    const ids = new Set<number>();
     while (chains.length < max) {
       const r = w.decode(pos, budget, inOrder ? prev : -1);
       if (r === WALK_NONE) break;
@@ -225,7 +227,8 @@ export class PackedQueue implements DeviceVirtqueue, WatchedQueue {
       const chain = w.chain!;
       w.chain = null;
       // pop() refuses an id the device holds, or one an earlier list of this view will hold by then.
-      if (this.idInFlight[chain.id] || chains.some((c) => c.id === chain.id)) return { chains, problem: idInFlight(chain) };
+      if (this.idInFlight[chain.id] || ids.has(chain.id)) return { chains, problem: idInFlight(chain) };
+      ids.add(chain.id);
       chains.push(chain);
       budget -= chain.ringSlots;
       pos = w.end;

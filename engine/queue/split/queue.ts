@@ -179,11 +179,14 @@ export class SplitQueue implements DeviceVirtqueue {
     const inOrder = this.config.features.inOrder;
     let expected = inOrder ? this.expectedHead : -1;
     const count = Math.min(u16(idx - this.lastAvailIdx), Math.max(0, Math.floor(max)));
+    // Heads of this view so far: a set, not a scan of `chains` (net receive peeks a whole ring at each kick).
+    const heads = new Set<number>();
     for (let k = 0; k < count; k++) {
       const chain = this.walker.walkAt(u16(this.lastAvailIdx + k), expected);
       if (!chain) return { chains, problem: this.walker.problem! };
       // pop() refuses a head the device holds, or one an earlier chain of this view will hold by then.
-      if (this.headInFlight[chain.head] || chains.some((c) => c.head === chain.head)) return { chains, problem: this.headInFlightProblem(chain) };
+      if (this.headInFlight[chain.head] || heads.has(chain.head)) return { chains, problem: this.headInFlightProblem(chain) };
+      heads.add(chain.head);
       chains.push(chain);
       if (inOrder) expected = (chain.head + chain.ringSlots) % this.size;
     }

@@ -400,8 +400,9 @@ export class Vring {
     }
     this.stopStallWatch();
     // Chains made available before the stop (a kick not read yet) are served first, as if the kick had
-    // arrived a moment earlier: a front end that stops right after its last burst loses nothing.
-    if (!q.paused && !this.host.device.paused) this.host.device.resumeQueue(q);
+    // arrived a moment earlier: a front end that stops right after its last burst loses nothing. All of them
+    // at once (a ring holds at most `size`), not one turn's worth.
+    if (!q.paused && !this.host.device.paused) this.host.device.resumeQueue(q, true);
     this.active = false;
     const wasPaused = q.paused;
     q.paused = true; // no new chains (receive path included) while the ones in flight complete
