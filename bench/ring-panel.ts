@@ -8,7 +8,7 @@
  *   same encoder) until the used ring's new index is drawn (goal < 50 ms).
  * Times are taken inside the page (performance.now), from the message being handed to the page, including
  * its JSON parse, as VS Code's postMessage delivers a structured copy. Each is split into phases: JSON parse,
- * the panel's model (store apply), Lit's render of the panel, and the rest (the virtualizer's rows, layout and
+ * the panel's model (store apply), Lit's render of the panel, and the rest (the rows' render, layout and
  * the frame). `BENCH_LEGACY=1` sends whole `snapshot` messages instead (the panel before deltas, for comparison).
  * Needs `node scripts/build.mjs` first.
  */
@@ -43,7 +43,7 @@ const IN_PAGE = `(text, until) => new Promise((resolve, reject) => {
   const root = document.querySelector('virtio-ring-panel').shadowRoot;
   const used = new RegExp('^Used ring[ ]*idx ' + until.usedIdx + ',');
   const ok = () => until.rows
-    ? root.querySelector('lit-virtualizer .row') !== null
+    ? root.querySelector('.scroller .row') !== null
     : [...root.querySelectorAll('.groups > span')].some((s) => used.test((s.textContent || '').trim()));
   performance.clearMeasures();
   const t0 = performance.now();

@@ -331,8 +331,10 @@ export abstract class VirtioDevice {
   /**
    * Judges a driver's read of config space the transport answers itself (vhost-user GET_CONFIG from a front end
    * that mirrors its driver): fields gated by a feature not offered (config-field-not-offered). In range only.
+   * `featuresOk`: whether the driver had set FEATURES_OK (the status the front end reported), for the device
+   * types whose fields may not be read before it.
    */
-  judgeConfigRead(offset: number, size: number): void {
+  judgeConfigRead(offset: number, size: number, _featuresOk: boolean): void {
     this.config.read(offset, size, this.judge);
   }
 

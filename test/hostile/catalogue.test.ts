@@ -21,8 +21,6 @@ const KICK_BEFORE_DRIVER_OK =
   "a mirroring front end starts its rings before it forwards DRIVER_OK (DPDK virtio_user_set_status: virtio_user_start_device, then SET_STATUS), QEMU's status is a summary, and a kick is an eventfd count read later: a kick before SET_STATUS DRIVER_OK is what correct front ends do; tested in process";
 const KICK_NO_INDEX =
   'a kick arrives on the eventfd of the ring it belongs to: no notification names a queue index (SET_VRING_KICK for a ring the device lacks is vhost-user-vring-index), and a kick on a disabled ring is held by the vhost-user ring states, not a driver error; tested in process';
-const WRITEBACK_READ =
-  "a config read arrives as GET_CONFIG: QEMU reads the whole config structure itself, whatever its guest reads, so it cannot be judged for QEMU; a mirroring front end's GET_CONFIG is judged for config-field-not-offered (device-core), but the writeback-before-FEATURES_OK judge lives in the blk device type's readConfig (engine/devices/blk, not wired to GET_CONFIG yet); tested in process";
 const NOTIFICATION_DATA =
   'judges the value a NOTIFICATION_DATA notification carries; over vhost-user a kick is an eventfd count (SET_VRING_KICK) or, with INBAND_NOTIFICATIONS, a VRING_KICK message whose payload is a vring state with num reserved 0: the value the driver wrote to the notify register never reaches the back end, so serve masks NOTIFICATION_DATA (VHOST_USER_MASKED_FEATURES); tested in process (split-rules / packed-rules)';
 const QUEUE_RESET =
@@ -51,7 +49,6 @@ const WITHOUT_SCENARIO: Record<string, string> = {
   'queue-enabled-incomplete': INCOMPLETE,
   'notify-before-driver-ok': KICK_BEFORE_DRIVER_OK,
   'notify-invalid-queue': KICK_NO_INDEX,
-  'blk-writeback-read-before-features-ok': WRITEBACK_READ,
 };
 
 /** Failure modes (driver-failure-modes.md, F1..F18) no scenario commits, and why. */

@@ -178,6 +178,21 @@ export const STATUS_SCENARIOS: Scenario[] = [
     },
     { index: ZONE_SECTORS, modes: [12] },
   ),
+  scenario(
+    'GET_CONFIG of writeback between DRIVER and FEATURES_OK (CONFIG_WCE offered)',
+    'blk-writeback-read-before-features-ok',
+    async (f) => {
+      status(f, ACK);
+      status(f, ACK | DRIVER);
+      features(f, WCE);
+      const req = Buffer.alloc(12 + 1);
+      req.writeUInt32LE(WRITEBACK, 0);
+      req.writeUInt32LE(1, 4);
+      const r = await f.fe.call(R.GET_CONFIG, req);
+      assert.equal(r.payload.length, 13, 'the read is answered');
+    },
+    { index: WRITEBACK, modes: [12] },
+  ),
   // ---- value rules: judged for every front end, the QEMU style (first SET_STATUS FEATURES_OK alone) too
   scenario('the driver sets DEVICE_NEEDS_RESET (mirroring front end)', 'status-device-bit-written', async (f) => {
     status(f, ACK | NEEDS_RESET);

@@ -86,6 +86,13 @@ test('a 32768-entry ring renders only the visible rows and scrolls to a revealed
   await p.locator('virtio-ring-panel .row[data-index="30000"]').waitFor();
   assert.ok((await p.locator('virtio-ring-panel .row').count()) < 200);
   await shot(p, 'rings-32768');
+  // Scrolling draws the rows it brings into view (and drops the others); the last row is reachable.
+  await p.locator('virtio-ring-panel .scroller').evaluate((s) => (s.scrollTop = 20000 * 22));
+  await p.locator('virtio-ring-panel .row[data-index="20000"]').waitFor();
+  assert.equal(await p.locator('virtio-ring-panel .row[data-index="30000"]').count(), 0);
+  await p.locator('virtio-ring-panel .scroller').evaluate((s) => (s.scrollTop = s.scrollHeight));
+  await p.locator('virtio-ring-panel .row[data-index="32767"]').waitFor();
+  assert.ok((await p.locator('virtio-ring-panel .row').count()) < 200);
   await p.close();
 });
 
@@ -97,6 +104,30 @@ test('net: the transmitted frame decodes as virtio_net_hdr, Ethernet and ARP', a
   assert.match(decoded, /Ethernet/);
   assert.match(decoded, /ARP/);
   await shot(p, 'rings-net');
+  await p.close();
+});
+
+test('a click on a cell of a chain selects that chain in all three tables; a click elsewhere keeps the selection', async () => {
+  const p = await host.open('rings', { kind: 'rings', thread: 'net0.receiveq1' });
+  await show(p, rec.net.first, 'net receiveq1, 32 chains');
+  const row = (i: number) => p.locator(`virtio-ring-panel .row[data-index="${i}"]`);
+  const selected = async () => ((await p.evaluate(() => (window as unknown as { __state: { chain?: number } }).__state)) ?? {}).chain;
+  // The available ring's head column of slot 5 (chain 5).
+  await row(5).locator('[data-g="a"]').nth(1).click();
+  await p.locator('virtio-ring-panel .row[data-index="5"] .sel').first().waitFor();
+  assert.equal(await selected(), 5);
+  assert.match(await p.locator('virtio-chain-detail .title').innerText(), /Chain 5/);
+  assert.ok((await row(5).locator('[data-g="d"].sel').count()) > 0, 'the chain is selected in the descriptor table too');
+  // The descriptor index of row 7.
+  await row(7).locator('[data-g="d"]').first().click();
+  await p.locator('virtio-ring-panel .row[data-index="7"] .sel').first().waitFor();
+  assert.equal(await selected(), 7);
+  assert.equal(await row(5).locator('.sel').count(), 0);
+  // A state cell, and a free entry: no chain there.
+  await row(7).locator('[data-col="desc-state"]').click();
+  await row(40).locator('[data-g="d"]').first().click();
+  assert.equal(await selected(), 7);
+  assert.deepEqual(pageErrors(p), []);
   await p.close();
 });
 

@@ -1,39 +1,37 @@
 /**
  * The ring panel: a queue picker, the descriptor table, available ring and used ring side by side (split)
  * or the descriptor ring with wrap counters and event suppression (packed), and the selected chain.
- * Only the visible rows exist in the DOM (lit-virtualizer), so 32768-entry rings stay fast.
+ * Only the rows in view exist in the DOM (row-window.ts: rows are 22 px, so no row is measured), so 32768-entry
+ * rings stay fast.
  */
 import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
 import { styleMap } from 'lit/directives/style-map.js';
-import '@lit-labs/virtualizer';
 import { type PackedRingDto, type QueueSnapshot, type SessionSnapshot } from '../../protocol/snapshot';
 import { type RingPanelState, type SessionInfo } from '../../protocol/webview';
 import { picker, pickerStyles } from '../shared/picker';
-import { baseStyles, chainColour } from '../shared/styles';
-import { type Cell, EVENT_FLAGS, type PackedRow, type SplitRow, packedRows, splitRows } from './ring-model';
+import { baseStyles } from '../shared/styles';
+import { EVENT_FLAGS, type PackedRow, type SplitRow, packedRows, splitRows } from './ring-model';
+import { chainAt, packedRow, rowStyles, splitRow } from './ring-rows';
 import { type RingColumns, type RingStore } from './ring-store';
 import './chain-detail';
-import { ringRowLayout } from './row-layout';
+import { ROW_HEIGHT_PX, type RowRange, centreOn, rowsToDraw } from './row-window';
 
 const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
 
-const STATE_LABEL: Record<Cell['state'], string> = { free: 'free', available: 'available', inflight: 'in flight', used: 'used', held: 'held' };
+const LEGEND = [
+  ['free', 'free'],
+  ['available', 'available'],
+  ['inflight', 'in flight'],
+  ['held', 'held'],
+  ['used', 'used'],
+] as const;
 
-/** The virtualizer's items: row indices (rows are made on demand for the visible ones). */
-const indexCache = new Map<number, number[]>();
-function indices(n: number): number[] {
-  let a = indexCache.get(n);
-  if (!a) {
-    // A plain loop: Array.from with a mapping function took ~10 ms for 32768 entries in the first paint's profile.
-    a = new Array<number>(n);
-    for (let i = 0; i < n; i++) a[i] = i;
-    indexCache.set(n, a);
-  }
+/** Row indices first..last-1 (the rows drawn). */
+function range(r: RowRange): number[] {
+  const a: number[] = [];
+  for (let i = r.first; i < r.last; i++) a.push(i);
   return a;
-}
-
-interface VirtualizerElement extends HTMLElement {
-  element(index: number): { scrollIntoView(o?: ScrollIntoViewOptions): void } | undefined;
 }
 
 export class RingPanelView extends LitElement {
@@ -70,26 +68,29 @@ export class RingPanelView extends LitElement {
       .stop { padding: 6px 12px; }
       .packed-info { display: grid; grid-template-columns: repeat(4, max-content); gap: 2px 18px; padding: 6px 12px; font-size: 12px; border-bottom: 1px solid var(--border); }
       .packed-info b { font-weight: 600; }
-      .head, .row { display: grid; align-items: center; font-family: var(--mono); font-size: 12px; }
-      .split { grid-template-columns: 48px 110px 50px 92px 44px 70px 10px 48px 48px 70px 150px 10px 48px 48px 44px 56px 170px; min-width: 1110px; }
-      .packed { grid-template-columns: 52px 118px 58px 130px 44px 52px 52px 84px 1fr; }
-      .head { color: var(--muted); border-bottom: 1px solid var(--border); padding: 2px 0 2px 8px; font-family: var(--vscode-font-family); font-size: 11px; }
       .groups { display: grid; padding: 6px 0 0 8px; font-weight: 600; font-size: 12px; }
       .groups.split { grid-template-columns: 414px 10px 316px 10px 366px; }
-      lit-virtualizer { flex: 1; min-height: 0; overflow: auto; }
-      .row { width: 100%; height: var(--row-h); padding-left: 8px; box-sizing: border-box; cursor: default; }
-      .row > span { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; padding-right: 4px; }
-      .c { border-left: 3px solid transparent; padding-left: 4px; }
-      .sel { background: var(--vscode-list-inactiveSelectionBackground); }
-      .gap { width: 12px; }
-      .idx { color: var(--muted); }
-      .st { font-family: var(--vscode-font-family); font-size: 11px; }
-      .marker { font-family: var(--vscode-font-family); font-size: 10px; padding: 0 4px; border-radius: 3px; background: var(--vscode-badge-background); color: var(--vscode-badge-foreground); margin-left: 2px; }
-      .row:hover { background: var(--vscode-list-hoverBackground); }
-      .clickable { cursor: pointer; }
-      .markers { overflow: visible !important; }
+      .scroller { flex: 1; min-height: 0; overflow: auto; contain: strict; }
+      .sizer { position: relative; }
     `,
+    rowStyles,
   ];
+
+  /** The rows drawn, the scroller's offset and height as last seen (undefined: not laid out yet). */
+  private drawn: RowRange | undefined = undefined;
+  private rowScroll = 0;
+  private rowViewport: number | undefined = undefined;
+  /** The queue the rows were drawn for (another one starts at its top), and its rows' maker (for clicks). */
+  private drawnThread: string | undefined = undefined;
+  private scrollToTop = false;
+  private rowAt: ((i: number) => SplitRow | PackedRow) | undefined = undefined;
+  private observed: Element | undefined = undefined;
+  private readonly resizes = new ResizeObserver((entries) => {
+    const h = entries[entries.length - 1]?.contentRect.height;
+    if (h === undefined || h === this.rowViewport) return;
+    this.rowViewport = h;
+    this.redrawIfMoved();
+  });
 
   constructor() {
     super();
@@ -130,79 +131,78 @@ export class RingPanelView extends LitElement {
   }
 
   override updated(): void {
-    if (this.focusIndex === undefined) return;
-    const v = this.renderRoot.querySelector('lit-virtualizer') as VirtualizerElement | null;
-    const i = this.focusIndex;
-    this.focusIndex = undefined;
-    // The virtualizer lays out asynchronously: scroll once it knows the row.
-    requestAnimationFrame(() => v?.element(i)?.scrollIntoView({ block: 'center' }));
+    const s = this.renderRoot.querySelector<HTMLElement>('.scroller');
+    if (s !== this.observed) {
+      // The scroller's height is known after the first frame's layout; until then the window's is assumed.
+      if (this.observed) this.resizes.unobserve(this.observed);
+      if (s) this.resizes.observe(s);
+      this.observed = s ?? undefined;
+    }
+    if (!s) return;
+    if (this.scrollToTop) {
+      this.scrollToTop = false;
+      if (s.scrollTop !== 0) s.scrollTop = 0;
+    }
+    if (this.focusIndex !== undefined) {
+      // A revealed slot: centre it, and draw its rows now rather than on the scroll event.
+      this.rowViewport = s.clientHeight;
+      s.scrollTop = centreOn(this.focusIndex, this.rowViewport);
+      this.focusIndex = undefined;
+      this.rowScroll = s.scrollTop;
+      this.redrawIfMoved();
+    }
   }
 
-  private cellParts(c: Cell | undefined, selected: boolean): { cls: string; style: Record<string, string> } {
-    if (!c) return { cls: 'c', style: {} };
-    return {
-      cls: `c ${c.changed ? 'changed' : ''} ${selected ? 'sel' : ''} ${c.chain !== undefined ? 'clickable' : ''}`,
-      // styleMap sets CSSOM properties: allowed by the panels' CSP, unlike style attributes.
-      style: c.chain !== undefined && c.state !== 'free' ? { 'border-left-color': chainColour(c.chain) } : {},
-    };
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.resizes.disconnect();
+    this.observed = undefined;
   }
 
-  private state(c: Cell | undefined): TemplateResult | typeof nothing {
-    return c ? html`<span class="st st-${c.state}">${STATE_LABEL[c.state]}</span>` : nothing;
+  private count(): number {
+    return this.current()?.size ?? 0;
   }
 
-  private markers(c: Cell | undefined): TemplateResult | typeof nothing {
-    return c?.markers.length ? html`<span class="markers" data-col="markers">${c.markers.map((m) => html`<span class="marker">◀ ${m}</span>`)}</span>` : html`<span></span>`;
+  /** Draws again when the rows in view are no longer all drawn. */
+  private redrawIfMoved(): void {
+    if (rowsToDraw(this.count(), this.rowScroll, this.rowViewport ?? window.innerHeight, this.drawn) !== this.drawn) this.requestUpdate();
   }
 
-  private splitRow = (r: SplitRow): TemplateResult => {
-    const d = r.desc;
-    const a = r.avail;
-    const u = r.used;
-    const dp = this.cellParts(d, d?.chain !== undefined && d.chain === this.chain);
-    const ap = this.cellParts(a, a?.chain !== undefined && a.chain === this.chain);
-    const up = this.cellParts(u, u?.chain !== undefined && u.chain === this.chain);
-    return html`<div class="row split" data-index=${r.i}>
-      <span class="idx ${dp.cls}" style=${styleMap(dp.style)} @click=${() => this.select(d?.chain)}>${r.i}</span>
-      <span class=${dp.cls.replace('c ', '')} @click=${() => this.select(d?.chain)}>${d?.addr ?? ''}</span>
-      <span>${d?.len ?? ''}</span>
-      <span>${d?.flagNames.join('|') || (d ? '—' : '')}</span>
-      <span>${d && d.flags & 1 ? d.next : ''}</span>
-      <span data-col="desc-state">${this.state(d)}</span>
-      <span class="gap"></span>
-      <span class="idx ${ap.cls}" style=${styleMap(ap.style)} @click=${() => this.select(a?.chain)}>${r.i}</span>
-      <span class=${ap.cls.replace('c ', '')} @click=${() => this.select(a?.chain)}>${a?.value ?? ''}</span>
-      <span data-col="avail-state">${this.state(a)}</span>
-      ${this.markers(a)}
-      <span class="gap"></span>
-      <span class="idx ${up.cls}" style=${styleMap(up.style)} @click=${() => this.select(u?.chain)}>${r.i}</span>
-      <span class=${up.cls.replace('c ', '')} @click=${() => this.select(u?.chain)}>${u?.id ?? ''}</span>
-      <span>${u?.len ?? ''}</span>
-      <span data-col="used-state">${this.state(u)}</span>
-      ${this.markers(u)}
-    </div>`;
+  private readonly onScroll = (e: Event): void => {
+    const s = e.currentTarget as HTMLElement;
+    this.rowScroll = s.scrollTop;
+    this.rowViewport = s.clientHeight;
+    this.redrawIfMoved();
   };
 
-  private packedRow = (r: PackedRow): TemplateResult => {
-    const d = r.desc;
-    const p = this.cellParts(d, d?.chain !== undefined && d.chain === this.chain);
-    return html`<div class="row packed" data-index=${r.i} @click=${() => this.select(d?.chain)}>
-      <span class="idx ${p.cls}" style=${styleMap(p.style)}>${r.i}</span>
-      <span>${d?.addr ?? ''}</span>
-      <span>${d?.len ?? ''}</span>
-      <span>${d?.flagNames.filter((f) => f !== 'AVAIL' && f !== 'USED').join('|') || (d ? '—' : '')}</span>
-      <span>${d?.id ?? ''}</span>
-      <span title="AVAIL flag">${d ? (d.avail ? 1 : 0) : ''}</span>
-      <span title="USED flag">${d ? (d.used ? 1 : 0) : ''}</span>
-      <span data-col="desc-state">${this.state(d)}</span>
-      ${this.markers(d)}
-    </div>`;
+  /** One listener for every row: a click on a cell of a chain selects it. */
+  private readonly onRowClick = (e: Event): void => {
+    if (this.rowAt && e.target instanceof Element) this.select(chainAt(e.target, this.rowAt));
   };
+
+  /**
+   * The rows in view of a table of `n` rows, in a scroller as tall as all of them. Before the first layout the
+   * scroller's height is not known: the window's (an upper bound) is used, and a smaller one found after the
+   * frame redraws nothing (rowsToDraw keeps rows that cover the view).
+   */
+  private rows<R extends SplitRow | PackedRow>(thread: string, n: number, rowAt: (i: number) => R, draw: (r: R) => TemplateResult): TemplateResult {
+    if (thread !== this.drawnThread) {
+      if (this.drawnThread !== undefined) this.scrollToTop = true;
+      this.drawnThread = thread;
+      this.rowScroll = 0;
+      this.drawn = undefined;
+    }
+    const r = (this.drawn = rowsToDraw(n, this.rowScroll, this.rowViewport ?? window.innerHeight, this.drawn));
+    this.rowAt = rowAt;
+    return html`<div class="scroller" @scroll=${this.onScroll} @click=${this.onRowClick}>
+      <div class="sizer" style=${styleMap({ height: `${n * ROW_HEIGHT_PX}px` })}>
+        <div style=${styleMap({ transform: `translateY(${r.first * ROW_HEIGHT_PX}px)` })}>${repeat(range(r), (i) => i, (i) => draw(rowAt(i)))}</div>
+      </div>
+    </div>`;
+  }
 
   private splitTable(q: QueueSnapshot, ring: RingColumns): TemplateResult {
-    const rowAt = splitRows(q, ring);
-    // A new function each state: the virtualizer redraws its visible rows (and only those).
-    const renderItem = (i: number) => this.splitRow(rowAt(i));
+    const chain = this.chain;
     return html`
       <div class="groups split">
         <span>Descriptor table</span><span></span>
@@ -214,13 +214,12 @@ export class RingPanelView extends LitElement {
         <span>slot</span><span>head</span><span>state</span><span>indices</span><span></span>
         <span>slot</span><span>id</span><span>len</span><span>state</span><span>indices</span>
       </div>
-      <lit-virtualizer scroller .layout=${ringRowLayout} .items=${indices(q.size)} .renderItem=${renderItem}></lit-virtualizer>
+      ${this.rows(q.thread, q.size, splitRows(q, ring), (r) => splitRow(r, chain))}
     `;
   }
 
   private packedTable(q: QueueSnapshot, ring: RingColumns): TemplateResult {
-    const rowAt = packedRows(q, ring);
-    const renderItem = (i: number) => this.packedRow(rowAt(i));
+    const chain = this.chain;
     const ev = (e: PackedRingDto['driverEvent']) => `${EVENT_FLAGS[e.flags] ?? e.flags}${e.flags === 2 ? `, offset ${e.offset}, wrap ${e.wrap}` : ''}`;
     return html`
       <div class="packed-info" data-testid="packed-info">
@@ -235,7 +234,7 @@ export class RingPanelView extends LitElement {
       </div>
       <div class="groups"><span>Descriptor ring</span></div>
       <div class="head packed"><span>slot</span><span>addr</span><span>len</span><span>flags</span><span>id</span><span>AVAIL</span><span>USED</span><span>state</span><span></span></div>
-      <lit-virtualizer scroller .layout=${ringRowLayout} .items=${indices(q.size)} .renderItem=${renderItem}></lit-virtualizer>
+      ${this.rows(q.thread, q.size, packedRows(q, ring), (r) => packedRow(r, chain))}
     `;
   }
 
@@ -272,7 +271,7 @@ export class RingPanelView extends LitElement {
         <span class="muted">${q.layout} · size ${q.size} · ${q.pending} pending · ${q.inflight} in flight · ${plural(q.counters.chains, 'chain')} taken · ${q.counters.used} used${q.eventIdx ? ' · event idx' : ''}</span>
         ${q.broken ? html`<span class="bad">broken: ${q.broken}</span>` : nothing}
         <span class="legend">
-          ${(['free', 'available', 'inflight', 'held', 'used'] as const).map((s) => html`<span class="st-${s}">${STATE_LABEL[s]}</span>`)}
+          ${LEGEND.map(([s, label]) => html`<span class="st-${s}">${label}</span>`)}
           <span class="changed">changed since last stop</span>
         </span>
       </div>

@@ -260,11 +260,21 @@ export class BlkDevice extends VirtioDevice {
 
   /** §5.2.5.1: the driver must not read writeback before FEATURES_OK. */
   override readConfig(offset: number, size: number): number {
+    if (this.mode === 'driver') this.judgeWritebackRead(offset, size, (this.status & STATUS.FEATURES_OK) !== 0);
+    return super.readConfig(offset, size);
+  }
+
+  /** A mirroring vhost-user front end's GET_CONFIG, FEATURES_OK from the status it reported. */
+  override judgeConfigRead(offset: number, size: number, featuresOk: boolean): void {
+    this.judgeWritebackRead(offset, size, featuresOk);
+    super.judgeConfigRead(offset, size, featuresOk);
+  }
+
+  private judgeWritebackRead(offset: number, size: number, featuresOk: boolean): void {
     const overlaps = offset < WRITEBACK.offset + WRITEBACK.size && WRITEBACK.offset < offset + size;
-    if (overlaps && this.mode === 'driver' && !(this.status & STATUS.FEATURES_OK) && this.blkOffered('CONFIG_WCE')) {
+    if (overlaps && !featuresOk && this.blkOffered('CONFIG_WCE')) {
       this.violation('blk-writeback-read-before-features-ok', `writeback read (offset ${offset}, ${size} bytes) before FEATURES_OK`, { index: offset });
     }
-    return super.readConfig(offset, size);
   }
 
   protected override validateFeatures(features: bigint): string | undefined {

@@ -169,7 +169,7 @@ const getConfig: Handler = (s, m) => {
     s.device.violation('config-out-of-range', `GET_CONFIG of ${size} bytes at offset ${offset}: the config space has ${bytes.length} bytes; ${zero}`, { index: offset });
   }
   // A mirroring front end's GET_CONFIG is its driver's read (QEMU reads the whole structure itself).
-  if (mirrorsDriver(s) && offset < bytes.length) s.device.judgeConfigRead(offset, Math.min(size, bytes.length - offset));
+  if (mirrorsDriver(s) && offset < bytes.length) s.device.judgeConfigRead(offset, Math.min(size, bytes.length - offset), (s.frontendStatus & STATUS.FEATURES_OK) !== 0);
   const data = new Uint8Array(size);
   if (offset < bytes.length) data.set(bytes.subarray(offset, Math.min(bytes.length, offset + size)));
   return { reply: encodeConfig({ offset, flags: 0, data }) };
