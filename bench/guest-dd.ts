@@ -132,16 +132,22 @@ async function boot(guest: GuestImage, backend: Backend, dir: string, image: str
     }
   }
   let rssKiB = 0;
+  // The adapter's CPU time (and threads, with BENCH_VERBOSE), read when the guest is done, before it exits.
+  let adapterCpu = 0;
+  const beforeStop = (pid: number): void => {
+    adapterCpu = cpuMs(pid);
+    if (process.env.BENCH_VERBOSE) console.log(`session adapter (pid ${pid}) threads, CPU ms user+system: ${threadCpu(pid)}; ${faults(pid)}`);
+  };
   try {
     const steps = CASES.map((c) => `blk-dd:${c.op}:${c.bs}:${mibFor(c.bs, mib) << 20}`);
     const run =
       backend === 'session'
-        ? await runSessionGuest({ guest, steps, disk: image, trace, socketDir: join(dir, `session-${round}`), timeoutMs: 300_000 })
+        ? await runSessionGuest({ guest, steps, disk: image, trace, socketDir: join(dir, `session-${round}`), timeoutMs: 300_000, beforeStop })
         : await runGuest({ ...guest, steps, vhostUser: [{ kind: 'blk', socket }], timeoutMs: 150_000 });
     rssKiB = peakRss(serve?.child.pid);
     // The back end's CPU time for the whole boot (with one case, BENCH_DD_CASES, that is per request).
-    const cpu = cpuMs(serve?.child.pid ?? qsd?.pid);
-    if (process.env.BENCH_VERBOSE) console.log(`${backend} threads, CPU ms user+system: ${threadCpu(serve?.child.pid ?? qsd?.pid)}; ${faults(serve?.child.pid ?? qsd?.pid)}`);
+    const cpu = backend === 'session' ? adapterCpu : cpuMs(serve?.child.pid ?? qsd?.pid);
+    if (process.env.BENCH_VERBOSE && backend !== 'session') console.log(`${backend} threads, CPU ms user+system: ${threadCpu(serve?.child.pid ?? qsd?.pid)}; ${faults(serve?.child.pid ?? qsd?.pid)}`);
     const mibs: Record<string, number> = {};
     for (const c of CASES) {
       const line = run.boots[0]?.lines.find((l) => l.step === 'blk-dd' && l.fields.op === c.op && l.fields.bs === String(c.bs));
