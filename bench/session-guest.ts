@@ -22,6 +22,8 @@ export interface SessionGuestOptions {
   trace: string;
   socketDir: string;
   timeoutMs: number;
+  /** The adapter bundle to run (default: this build's dist/adapter.js). */
+  adapter?: string;
   /** Called with the adapter's pid once the guest is done, before the session ends (its CPU time, threads...). */
   beforeStop?: (adapterPid: number) => void;
 }
@@ -32,17 +34,17 @@ export interface SessionGuestOptions {
  * --cpu-prof in NODE_OPTIONS). It ends the way VS Code ends it: disconnect, then its stdin closes and the
  * adapter exits by itself (so a profile is written); SIGKILL if it has not after 10 s.
  */
-class AdapterClient extends DebugClient {
+export class AdapterClient extends DebugClient {
   private child: ChildProcessByStdio<Writable, Readable, Readable> | undefined;
   stderr = '';
 
-  constructor() {
-    super('node', ADAPTER, 'virtio');
+  constructor(private readonly adapter = ADAPTER) {
+    super('node', adapter, 'virtio');
   }
 
   override start(): Promise<void> {
     const nodeArgs = (process.env.ADAPTER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const cmd = tiedCommand(process.execPath, [...nodeArgs, ADAPTER]);
+    const cmd = tiedCommand(process.execPath, [...nodeArgs, this.adapter]);
     const child = spawn(cmd.file, cmd.args, { stdio: ['pipe', 'pipe', 'pipe'] });
     child.stderr.setEncoding('utf8').on('data', (c: string) => (this.stderr = (this.stderr + c).slice(-4000)));
     this.child = child;
@@ -72,7 +74,7 @@ export const NEVER_MATCHES = 'req.sector >= 4000000000';
 
 export async function runSessionGuest(o: SessionGuestOptions): Promise<GuestRun> {
   const started = Date.now();
-  const dc = new AdapterClient();
+  const dc = new AdapterClient(o.adapter);
   await dc.start();
   dc.defaultTimeout = 60_000;
   let consoleText = '';
