@@ -18,6 +18,12 @@ export function writeChain(mem: GuestMemory, chain: Chain, data: Uint8Array, off
 
 export function gather(mem: GuestMemory, segs: readonly Segment[], skip: number, len: number): Uint8Array {
   const out = new Uint8Array(len);
+  // The common case, all of it in one segment: no subarray view.
+  const first = segs[0];
+  if (first !== undefined && skip + len <= first.len) {
+    if (len > 0) mem.readInto(first.addr + skip, out);
+    return out;
+  }
   let o = 0;
   for (const s of segs) {
     if (o >= len) break;
