@@ -74,6 +74,8 @@ export class BlkDevice extends VirtioDevice {
   /** The cache mode the driver last chose (restored when a write to writeback is rejected). */
   private writebackValue: number;
   private readonly exec: Omit<BlkExecContext, 'alive'>;
+  /** `exec` for requests that complete before processChain returns (alive throughout). */
+  private readonly syncExec: BlkExecContext;
   /** Per queue: data bytes in flight (bounded). */
   private readonly budgets: ByteBudget[];
   /** What request validation reads, built once (it runs per chain): capacity is read live (resize). */
@@ -118,6 +120,7 @@ export class BlkDevice extends VirtioDevice {
       writethrough: () => this.writethrough,
       maxDataBytes: settings.segMax * settings.sizeMax,
     };
+    this.syncExec = { ...this.exec, alive: () => true };
     this.budgets = this.queues.map(() => new ByteBudget(BLK_BYTES_IN_FLIGHT));
     this.limits = this.buildLimits();
     this.syncIoMax = o.syncIoMax ?? syncIoMaxFromEnv();
@@ -200,14 +203,15 @@ export class BlkDevice extends VirtioDevice {
     if (statusAddr === undefined) return 0;
     if (!parsed.request) return this.answer(statusAddr, parsed.reject!, 0);
     const request = parsed.request;
-    const ctx = { ...this.exec, alive: () => this.epoch === epoch };
     // Only READ and WRITE move data in bulk; bytes beyond the request limit are refused before any I/O.
-    const bytes = isBulk(request) && request.dataLen <= ctx.maxDataBytes ? request.dataLen : 0;
+    const bytes = isBulk(request) && request.dataLen <= this.exec.maxDataBytes ? request.dataLen : 0;
     // Small ones are done here and now (their completion goes out with this batch's notification), and so
-    // are larger READs the page cache holds whole (nothing waits for the disk on this thread).
+    // are larger READs the page cache holds whole (nothing waits for the disk on this thread). Both finish
+    // before this returns, so the device cannot have been reset meanwhile: one context for every chain.
     if (bytes) {
       const sync = bytes <= this.syncIoMax;
-      const out = sync ? executeBlkSync(request, ctx, this.syncIoMax) : this.cachedReads ? executeBlkCached(request, ctx) : undefined;
+      const now = this.syncExec;
+      const out = sync ? executeBlkSync(request, now, this.syncIoMax) : this.cachedReads ? executeBlkCached(request, now) : undefined;
       if (out) {
         this.noteFailure(q, request, out);
         const used = this.answer(statusAddr, out.status, out.written);
@@ -215,6 +219,7 @@ export class BlkDevice extends VirtioDevice {
         return used;
       }
     }
+    const ctx: BlkExecContext = { ...this.exec, alive: () => this.epoch === epoch };
     const budget = this.budgets[q.index]!;
     const run = (): Promise<number> =>
       executeBlk(request, ctx)

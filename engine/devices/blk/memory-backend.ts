@@ -81,6 +81,10 @@ export class MemoryBackend implements BlockBackend {
     this.flushes++;
   }
 
+  flushSync(): void {
+    this.flushes++;
+  }
+
   async discard(offset: number, length: number): Promise<void> {
     await this.writeZeroes(offset, length, true);
   }
