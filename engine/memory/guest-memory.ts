@@ -126,6 +126,8 @@ export class GuestMemory {
   isValid(gpa: number, len: number): boolean {
     if (!Number.isSafeInteger(gpa) || !Number.isSafeInteger(len) || gpa < 0 || len < 0) return false;
     if (len === 0) return this.find(gpa, 1) !== undefined;
+    // One region holding it all (nearly always): no list of pieces to build.
+    if (this.find(gpa, len) !== undefined) return true;
     return this.spans(gpa, len) !== undefined;
   }
 
