@@ -94,6 +94,27 @@ function u32(b: Uint8Array, at: number): number {
   return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
 }
 
+/** The segments after the first `at` bytes (splitSegments' second half, without building the first). */
+function segmentsAfter(segs: readonly Segment[], at: number): Segment[] {
+  // The usual shape: the header is the first buffer exactly.
+  if (segs[0]!.len === at) return segs.slice(1);
+  return splitSegments(segs, at)[1];
+}
+
+/** The segments holding the first `at` bytes (splitSegments' first half). */
+function segmentsBefore(segs: readonly Segment[], at: number): Segment[] {
+  // The usual shape: the status byte is the last buffer on its own.
+  const last = segs[segs.length - 1];
+  if (last !== undefined && last.len === 1 && at === total(segs) - 1) return segs.slice(0, -1);
+  return splitSegments(segs, at)[0];
+}
+
+function total(segs: readonly Segment[]): number {
+  let n = 0;
+  for (const s of segs) n += s.len;
+  return n;
+}
+
 /** Parses and validates a chain. Guest memory is only read (header and segments); may throw MemoryFault. */
 export function parseBlkChain(mem: GuestMemory, chain: Chain, limits: BlkRequestLimits): ParsedChain {
   const violations: BlkViolation[] = [];
@@ -124,12 +145,23 @@ export function parseBlkChain(mem: GuestMemory, chain: Chain, limits: BlkRequest
   if (R < BLK_REQ_HEADER_SIZE) {
     return reject('blk-header-too-short', `the device-readable part is ${R} bytes; the request header needs ${BLK_REQ_HEADER_SIZE}`);
   }
-  const header = gather(mem, chain.readable, 0, BLK_REQ_HEADER_SIZE);
-  const typeValue = u32(header, 0);
-  const sector = u64(header, 8);
-  const readData = splitSegments(chain.readable, BLK_REQ_HEADER_SIZE)[1];
+  const first = chain.readable[0]!;
+  let typeValue: number;
+  let sector: bigint;
+  if (first.len >= BLK_REQ_HEADER_SIZE) {
+    // The header in one buffer (every driver we know): read in place, no copy.
+    typeValue = mem.readU32(first.addr);
+    const lo = mem.readU32(first.addr + 8);
+    const hi = mem.readU32(first.addr + 12);
+    sector = hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo);
+  } else {
+    const header = gather(mem, chain.readable, 0, BLK_REQ_HEADER_SIZE);
+    typeValue = u32(header, 0);
+    sector = u64(header, 8);
+  }
+  const readData = segmentsAfter(chain.readable, BLK_REQ_HEADER_SIZE);
   const readLen = R - BLK_REQ_HEADER_SIZE;
-  const writeData = splitSegments(chain.writable, W - 1)[0];
+  const writeData = segmentsBefore(chain.writable, W - 1);
   const writeLen = W - 1;
 
   // ---- type and its feature
@@ -158,7 +190,13 @@ export function parseBlkChain(mem: GuestMemory, chain: Chain, limits: BlkRequest
     if (kind === 'IN' && lastW.len > 1 && W % BLK_SECTOR_SIZE === 0) {
       return reject('blk-status-missing', `IN has ${W} device-writable bytes, a whole number of sectors and no separate status byte (the last data byte is used to answer)`);
     }
-    const earlyStatus = chain.writable.slice(0, -1).findIndex((s) => s.len === 1);
+    let earlyStatus = -1;
+    for (let k = 0; k < chain.writable.length - 1; k++) {
+      if (chain.writable[k]!.len === 1) {
+        earlyStatus = k;
+        break;
+      }
+    }
     if (lastW.len > 1 && earlyStatus >= 0) {
       return reject(
         'blk-status-not-last',
