@@ -45,6 +45,7 @@ export interface BlkDeviceOptions extends BlkSettings {
 }
 
 const WRITEBACK = BLK_CONFIG.find((f) => f.name === 'writeback')!;
+const CAPACITY = BLK_CONFIG.find((f) => f.name === 'capacity')!;
 
 /** Data bytes of READs and WRITEs in flight per queue before further ones wait (ByteBudget). */
 export const BLK_BYTES_IN_FLIGHT = 32 << 20;
@@ -124,8 +125,40 @@ export class BlkDevice extends VirtioDevice {
     return this.config.get('capacity');
   }
 
+  /** The capacity field's two words when capacityNow() last read it, and its value then. */
+  private capacityWords = [-1, -1];
+  private capacityValue = 0n;
+
+  /**
+   * The capacity, read live from config space for every request (a resize changes it) without building a
+   * bigint from its bytes each time: only when its words changed since the last request.
+   */
+  private capacityNow(): bigint {
+    const at = CAPACITY.offset;
+    const b = this.config.bytes;
+    const lo = (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
+    const hi = (b[at + 4]! | (b[at + 5]! << 8) | (b[at + 6]! << 16) | (b[at + 7]! << 24)) >>> 0;
+    const w = this.capacityWords;
+    if (lo !== w[0] || hi !== w[1]) {
+      this.capacityValue = this.capacity;
+      w[0] = lo;
+      w[1] = hi;
+    }
+    return this.capacityValue;
+  }
+
+  /** blkNegotiated's answers for the features negotiated now (validation asks per request; names never change). */
+  private negotiatedMemo = new Map<string, boolean>();
+  private negotiatedMemoFor = -1n;
+
   private blkNegotiated(short: string): boolean {
-    return hasFeature('blk', this.negotiated, short);
+    if (this.negotiated !== this.negotiatedMemoFor) {
+      this.negotiatedMemo = new Map();
+      this.negotiatedMemoFor = this.negotiated;
+    }
+    let on = this.negotiatedMemo.get(short);
+    if (on === undefined) this.negotiatedMemo.set(short, (on = hasFeature('blk', this.negotiated, short)));
+    return on;
   }
 
   private blkOffered(short: string): boolean {
@@ -148,7 +181,7 @@ export class BlkDevice extends VirtioDevice {
     const dev = this;
     return {
       get capacity() {
-        return dev.capacity;
+        return dev.capacityNow();
       },
       negotiated: (short) => this.blkNegotiated(short),
       readOnly: s.readonly,
@@ -177,14 +210,14 @@ export class BlkDevice extends VirtioDevice {
     if (statusAddr === undefined) return 0;
     if (!parsed.request) return this.answer(statusAddr, parsed.reject!, 0);
     const request = parsed.request;
-    const ctx = { ...this.exec, alive: () => this.epoch === epoch };
     // Only READ and WRITE move data in bulk; bytes beyond the request limit are refused before any I/O.
-    const bytes = isBulk(request) && request.dataLen <= ctx.maxDataBytes ? request.dataLen : 0;
+    const bytes = isBulk(request) && request.dataLen <= this.exec.maxDataBytes ? request.dataLen : 0;
     // Small ones are done here and now (their completion goes out with this batch's notification), and so
-    // are larger READs the page cache holds whole (nothing waits for the disk on this thread).
+    // are larger READs the page cache holds whole (nothing waits for the disk on this thread). Neither
+    // outlives this call, so neither needs the reset check of the asynchronous path (`alive`).
     if (bytes) {
       const sync = bytes <= this.syncIoMax;
-      const out = sync ? executeBlkSync(request, ctx, this.syncIoMax) : this.cachedReads ? executeBlkCached(request, ctx) : undefined;
+      const out = sync ? executeBlkSync(request, this.exec, this.syncIoMax) : this.cachedReads ? executeBlkCached(request, this.exec) : undefined;
       if (out) {
         this.noteFailure(q, request, out);
         const used = this.answer(statusAddr, out.status, out.written);
@@ -192,6 +225,7 @@ export class BlkDevice extends VirtioDevice {
         return used;
       }
     }
+    const ctx: BlkExecContext = { ...this.exec, alive: () => this.epoch === epoch };
     const budget = this.budgets[q.index]!;
     const run = (): Promise<number> =>
       executeBlk(request, ctx)
