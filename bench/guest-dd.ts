@@ -9,7 +9,7 @@
  * One QEMU at a time; everything started is stopped. Needs the bundle (node scripts/build.mjs), QEMU and
  * qemu-storage-daemon (Debian qemu-system-x86 / qemu-system-common).
  */
-import { existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureQemuGuest, describeRun, runGuest, type GuestImage } from '../test/guest/guest';
 import { ServeProcess, scratchDir } from '../test/guest/serve-process';
@@ -19,7 +19,8 @@ import { needQemuTools, startQsd, type Qsd } from './qsd';
 
 // serve-async: serve with every request on libuv's thread pool (VIRTIO_DEBUG_BLK_SYNC_MAX=0), for A/B runs of the
 // synchronous small-request path; serve-b: serve with the environment BENCH_SERVE_B_ENV adds ("NAME=VALUE,..."),
-// for A/B runs of any other switch. Each is only booted when BENCH_BACKENDS names it.
+// for A/B runs of any other switch, and run from BENCH_SERVE_B_BIN when set (another build's bin/virtio-debug.js,
+// e.g. a worktree of main: the same run compares two builds). Each is only booted when BENCH_BACKENDS names it.
 export type Backend = 'serve' | 'serve-trace' | 'qsd' | 'session' | 'serve-async' | 'serve-b';
 export const SIZES = [4096, 65536, 1 << 20];
 const OPS = ['read', 'write'] as const;
@@ -117,6 +118,20 @@ function faults(pid: number | undefined): string {
   }
 }
 
+/**
+ * Reads the image once, so its pages are in the page cache before the first round: otherwise the first back end
+ * booted pays for filling it (allocating and zeroing every page of the new sparse file) and the others do not.
+ */
+function warmPageCache(image: string): void {
+  const fd = openSync(image, 'r');
+  try {
+    const buf = Buffer.alloc(1 << 20);
+    while (readSync(fd, buf, 0, buf.length, null) > 0);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** One boot against one back end: MiB/s per case, and serve's peak RSS. */
 async function boot(guest: GuestImage, backend: Backend, dir: string, image: string, mib: number, round: number): Promise<{ mibs: Record<string, number>; rssKiB: number; traceBytes: number; cpuMs: number }> {
   const socket = join(dir, `${backend}-${round}.sock`);
@@ -132,7 +147,8 @@ async function boot(guest: GuestImage, backend: Backend, dir: string, image: str
     const saved = Object.keys(extra).map((k) => [k, process.env[k]] as const);
     Object.assign(process.env, extra);
     try {
-      serve = await ServeProcess.start([...args, ...(backend === 'serve-trace' ? ['--trace', trace] : [])], socket);
+      const program = backend === 'serve-b' ? process.env.BENCH_SERVE_B_BIN : undefined;
+      serve = await ServeProcess.start([...args, ...(backend === 'serve-trace' ? ['--trace', trace] : [])], socket, undefined, program || undefined);
     } finally {
       for (const [k, v] of saved) {
         if (v === undefined) delete process.env[k];
@@ -187,6 +203,7 @@ export async function runGuestDd(rounds: number, mib: number, log: (s: string) =
   const image = join(scratch.dir, 'disk.img');
   writeFileSync(image, Buffer.alloc(0));
   truncateSync(image, (mib + 16) << 20);
+  warmPageCache(image);
   const result: GuestDdResult = {
     rounds,
     mib,
