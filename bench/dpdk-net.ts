@@ -21,7 +21,8 @@ import { median } from './guest-dd';
 import { saveResult } from './out';
 import { Testpmd, requireTestpmd } from './testpmd';
 
-type NetBackend = 'serve' | 'serve-trace' | 'net_vhost';
+/** serve-b, serve-b-trace: the serve of another built checkout (BENCH_NET_SERVE_B=DIR), for an A/B in one run. */
+type NetBackend = 'serve' | 'serve-trace' | 'net_vhost' | 'serve-b' | 'serve-b-trace';
 type Workload = 'txonly' | 'io';
 const MAC = '52:54:00:12:34:56';
 const RESPONDER_MAC = '02:76:64:00:00:01';
@@ -64,8 +65,9 @@ async function once(dir: string, requests: string, backend: NetBackend, workload
       await waitForFile(socket, () => ref.running, 'testpmd (net_vhost)', () => ref.output);
     } else {
       const peer = workload === 'txonly' ? 'none' : 'responder';
-      const trace = backend === 'serve-trace' ? ['--trace', join(dir, `${tag}.jsonl`)] : [];
-      serve = await ServeProcess.start(['serve', 'net', '--socket', socket, '--mac', MAC, '--peer', peer, ...trace], socket);
+      const trace = backend.endsWith('-trace') ? ['--trace', join(dir, `${tag}.jsonl`)] : [];
+      const b = backend.startsWith('serve-b') ? process.env.BENCH_NET_SERVE_B : undefined;
+      serve = await ServeProcess.start(['serve', 'net', '--socket', socket, '--mac', MAC, '--peer', peer, ...trace], socket, 20_000, ...(b ? [b] : []));
     }
     const virtio = `net_virtio_user0,path=${socket},queues=1`;
     front =
@@ -104,10 +106,13 @@ export async function runDpdkNet(rounds: number, seconds: number, log: (s: strin
   }
   w.closeSync();
   // BENCH_NET_WORKLOADS=io, BENCH_NET_BACKENDS=serve,net_vhost: a subset, for investigating one figure.
+  // BENCH_NET_SERVE_B=DIR (a checkout with its dist built) adds serve-b and serve-b-trace: that build's serve.
   const pick = <T extends string>(env: string | undefined, all: readonly T[]): T[] => (env ? all.filter((x) => env.split(',').includes(x)) : [...all]);
   const workloads = pick(process.env.BENCH_NET_WORKLOADS, ['txonly', 'io'] as const);
-  const backends = pick(process.env.BENCH_NET_BACKENDS, ['serve', 'serve-trace', 'net_vhost'] as const);
-  const result: DpdkNetResult = { rounds, seconds, samples: { txonly: { serve: [], 'serve-trace': [], net_vhost: [] }, io: { serve: [], 'serve-trace': [], net_vhost: [] } }, peakRssKiB: [] };
+  const all: NetBackend[] = process.env.BENCH_NET_SERVE_B ? ['serve', 'serve-b', 'serve-trace', 'serve-b-trace', 'net_vhost'] : ['serve', 'serve-trace', 'net_vhost'];
+  const backends = pick(process.env.BENCH_NET_BACKENDS, all);
+  const none = (): Record<NetBackend, number[]> => ({ serve: [], 'serve-trace': [], net_vhost: [], 'serve-b': [], 'serve-b-trace': [] });
+  const result: DpdkNetResult = { rounds, seconds, samples: { txonly: none(), io: none() }, peakRssKiB: [] };
   try {
     for (let round = 0; round < rounds; round++) {
       const order: NetBackend[] = round % 2 ? [...backends].reverse() : backends;
@@ -133,12 +138,21 @@ async function main(): Promise<void> {
   const r = await runDpdkNet(rounds, seconds, (s) => console.log(s));
   const cases = (['txonly', 'io'] as const).map((workload) => {
     const m = (b: NetBackend) => median(r.samples[workload][b]);
-    return { workload, serve: m('serve'), serveTrace: m('serve-trace'), netVhost: m('net_vhost'), ratio: m('serve') / m('net_vhost'), ratioTrace: m('serve-trace') / m('net_vhost') };
+    return {
+      workload,
+      serve: m('serve'),
+      serveTrace: m('serve-trace'),
+      netVhost: m('net_vhost'),
+      ratio: m('serve') / m('net_vhost'),
+      ratioTrace: m('serve-trace') / m('net_vhost'),
+      ...(process.env.BENCH_NET_SERVE_B ? { serveB: m('serve-b'), serveBTrace: m('serve-b-trace') } : {}),
+    };
   });
   const peak = Math.max(...r.peakRssKiB, 0) / 1024;
   saveResult('dpdk-net', { figures: [4, 8], rounds, seconds, cases, peakRssMiB: peak, samples: r.samples });
   for (const c of cases) {
-    console.log(`${c.workload.padEnd(6)} serve ${(c.serve / 1e3).toFixed(1)} kpps (--trace ${(c.serveTrace / 1e3).toFixed(1)})  net_vhost ${(c.netVhost / 1e3).toFixed(1)} kpps  serve÷net_vhost ${c.ratio.toFixed(2)} (--trace ${c.ratioTrace.toFixed(2)})`);
+    const b = c.serveB !== undefined ? `  serve-b ${(c.serveB / 1e3).toFixed(1)} (--trace ${((c.serveBTrace ?? NaN) / 1e3).toFixed(1)}) kpps` : '';
+    console.log(`${c.workload.padEnd(6)} serve ${(c.serve / 1e3).toFixed(1)} kpps (--trace ${(c.serveTrace / 1e3).toFixed(1)})  net_vhost ${(c.netVhost / 1e3).toFixed(1)} kpps  serve÷net_vhost ${c.ratio.toFixed(2)} (--trace ${c.ratioTrace.toFixed(2)})${b}`);
   }
   console.log(`serve peak RSS ${peak.toFixed(0)} MiB`);
 }

@@ -84,21 +84,29 @@ function measureCopy(size: number, seconds: number): number {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+/**
+ * Knobs for profiling (not used by `npm run bench`): BENCH_ENGINE_ONLY=1 skips the Buffer-copy reference (its
+ * ratio is then 0), BENCH_CASES=split:blk-read,packed:net-64 runs only those cases.
+ */
+const ENGINE_ONLY = process.env.BENCH_ENGINE_ONLY === '1';
+const CASES = process.env.BENCH_CASES?.split(',').filter((c) => c !== '');
+
 export async function runEngineThroughput(seconds: number, rounds: number): Promise<EngineCase[]> {
   const out: EngineCase[] = [];
   for (const layout of ['split', 'packed'] as const) {
     for (const kind of KINDS) {
+      if (CASES !== undefined && !CASES.includes(`${layout}:${kind}`)) continue;
       await measureEngine(kind, layout, 0.2); // warm-up
       const engine: { chainsPerSec: number; bytesPerSec: number }[] = [];
       const copy: number[] = [];
       const size = kind === 'net-64' ? 64 : kind === 'net-1500' ? 1500 : 4096;
       for (let r = 0; r < rounds; r++) {
         engine.push(await measureEngine(kind, layout, seconds));
-        copy.push(measureCopy(size, seconds));
+        if (!ENGINE_ONLY) copy.push(measureCopy(size, seconds));
       }
       const e = median(engine.map((x) => x.bytesPerSec));
-      const c = median(copy);
-      out.push({ name: kind, layout, chainsPerSec: median(engine.map((x) => x.chainsPerSec)), bytesPerSec: e, copyBytesPerSec: c, ratio: e / c });
+      const c = ENGINE_ONLY ? 0 : median(copy);
+      out.push({ name: kind, layout, chainsPerSec: median(engine.map((x) => x.chainsPerSec)), bytesPerSec: e, copyBytesPerSec: c, ratio: c === 0 ? 0 : e / c });
     }
   }
   return out;
@@ -109,7 +117,7 @@ async function main(): Promise<void> {
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
   console.log(`in-process engine, batches of ${BATCH}, ${rounds} alternating rounds of ${seconds} s against a Buffer copy of the same bytes, medians`);
   const results = await runEngineThroughput(seconds, rounds);
-  saveResult('engine-throughput', { figure: 5, seconds, rounds, cases: results });
+  if (!ENGINE_ONLY && CASES === undefined) saveResult('engine-throughput', { figure: 5, seconds, rounds, cases: results });
   for (const r of results) {
     console.log(
       `${r.layout.padEnd(6)} ${r.name.padEnd(9)} ${r.chainsPerSec.toFixed(0).padStart(8)} chains/s  ${(r.bytesPerSec / 2 ** 20).toFixed(1).padStart(8)} MiB/s  ` +

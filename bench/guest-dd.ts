@@ -19,9 +19,11 @@ import { needQemuTools, startQsd, type Qsd } from './qsd';
 
 // serve-async: serve with every request on libuv's thread pool (VIRTIO_DEBUG_BLK_SYNC_MAX=0), for A/B runs of the
 // synchronous small-request path; serve-b: serve with the environment BENCH_SERVE_B_ENV adds ("NAME=VALUE,..."),
-// for A/B runs of any other switch, and run from BENCH_SERVE_B_BIN when set (another build's bin/virtio-debug.js,
-// e.g. a worktree of main: the same run compares two builds). Each is only booted when BENCH_BACKENDS names it.
-export type Backend = 'serve' | 'serve-trace' | 'qsd' | 'session' | 'serve-async' | 'serve-b';
+// for A/B runs of any other switch, and run from the checkout BENCH_SERVE_B_DIR when set (another build, e.g. a
+// worktree of main: the same run compares two builds); session-b: the debug session with the adapter bundle
+// BENCH_SESSION_B_ADAPTER (e.g. another build's dist/adapter.js), for A/B runs of an adapter change. Each is only
+// booted when BENCH_BACKENDS names it.
+export type Backend = 'serve' | 'serve-trace' | 'qsd' | 'session' | 'serve-async' | 'serve-b' | 'session-b';
 export const SIZES = [4096, 65536, 1 << 20];
 const OPS = ['read', 'write'] as const;
 
@@ -56,6 +58,13 @@ function serveBEnv(): Record<string, string> {
     env[kv.slice(0, eq)] = kv.slice(eq + 1);
   }
   return env;
+}
+
+/** The adapter bundle of the session-b back end. */
+function sessionBAdapter(): string {
+  const path = process.env.BENCH_SESSION_B_ADAPTER;
+  if (!path || !existsSync(path)) throw new Error(`session-b needs BENCH_SESSION_B_ADAPTER, an adapter bundle (e.g. another build's dist/adapter.js); got ${path ? `${path}, which does not exist` : 'nothing'}`);
+  return path;
 }
 
 function peakRss(pid: number | undefined): number {
@@ -147,8 +156,8 @@ async function boot(guest: GuestImage, backend: Backend, dir: string, image: str
     const saved = Object.keys(extra).map((k) => [k, process.env[k]] as const);
     Object.assign(process.env, extra);
     try {
-      const program = backend === 'serve-b' ? process.env.BENCH_SERVE_B_BIN : undefined;
-      serve = await ServeProcess.start([...args, ...(backend === 'serve-trace' ? ['--trace', trace] : [])], socket, undefined, program || undefined);
+      const from = backend === 'serve-b' ? process.env.BENCH_SERVE_B_DIR : undefined;
+      serve = await ServeProcess.start([...args, ...(backend === 'serve-trace' ? ['--trace', trace] : [])], socket, undefined, from || undefined);
     } finally {
       for (const [k, v] of saved) {
         if (v === undefined) delete process.env[k];
@@ -159,16 +168,23 @@ async function boot(guest: GuestImage, backend: Backend, dir: string, image: str
   let rssKiB = 0;
   // Start-up (Node, the bundle) is not the back end's cost per request: count CPU from here on.
   const cpuBefore = cpuMs(serve?.child.pid ?? qsd?.pid);
+  // The adapter's CPU time (and threads, with BENCH_VERBOSE), read when the guest is done, before it exits.
+  let adapterCpu = 0;
+  const beforeStop = (pid: number): void => {
+    adapterCpu = cpuMs(pid);
+    if (process.env.BENCH_VERBOSE) console.log(`session adapter (pid ${pid}) threads, CPU ms run (ticks user+system; switches voluntary/involuntary): ${threadCpu(pid)}; ${faults(pid)}`);
+  };
   try {
     const steps = CASES.map((c) => `blk-dd:${c.op}:${c.bs}:${mibFor(c.bs, mib) << 20}`);
+    const adapter = backend === 'session-b' ? sessionBAdapter() : undefined;
     const run =
-      backend === 'session'
-        ? await runSessionGuest({ guest, steps, disk: image, trace, socketDir: join(dir, `session-${round}`), timeoutMs: 300_000 })
+      backend === 'session' || backend === 'session-b'
+        ? await runSessionGuest({ guest, steps, disk: image, trace, socketDir: join(dir, `${backend}-${round}`), timeoutMs: 300_000, beforeStop, ...(adapter ? { adapter } : {}) })
         : await runGuest({ ...guest, steps, vhostUser: [{ kind: 'blk', socket }], timeoutMs: 150_000 });
     rssKiB = peakRss(serve?.child.pid);
     // The back end's CPU time for the whole boot after start-up (with one case, BENCH_DD_CASES, that is per request).
-    const cpu = cpuMs(serve?.child.pid ?? qsd?.pid) - cpuBefore;
-    if (process.env.BENCH_VERBOSE) console.log(`${backend} threads, CPU ms run (ticks user+system; switches voluntary/involuntary): ${threadCpu(serve?.child.pid ?? qsd?.pid)}; ${faults(serve?.child.pid ?? qsd?.pid)}`);
+    const cpu = backend === 'session' || backend === 'session-b' ? adapterCpu : cpuMs(serve?.child.pid ?? qsd?.pid) - cpuBefore;
+    if (process.env.BENCH_VERBOSE && !backend.startsWith('session')) console.log(`${backend} threads, CPU ms run (ticks user+system; switches voluntary/involuntary): ${threadCpu(serve?.child.pid ?? qsd?.pid)}; ${faults(serve?.child.pid ?? qsd?.pid)}`);
     const mibs: Record<string, number> = {};
     for (const c of CASES) {
       const line = run.boots[0]?.lines.find((l) => l.step === 'blk-dd' && l.fields.op === c.op && l.fields.bs === String(c.bs));
@@ -176,7 +192,7 @@ async function boot(guest: GuestImage, backend: Backend, dir: string, image: str
       const secs = Number(line.fields.seconds) || Number(line.fields.wall_ms) / 1000;
       mibs[caseKey(c)] = Number(line.fields.bytes) / (1 << 20) / secs;
     }
-    return { mibs, rssKiB, cpuMs: cpu, traceBytes: (backend === 'serve-trace' || backend === 'session') && existsSync(trace) ? statSync(trace).size : 0 };
+    return { mibs, rssKiB, cpuMs: cpu, traceBytes: (backend === 'serve-trace' || backend.startsWith('session')) && existsSync(trace) ? statSync(trace).size : 0 };
   } finally {
     if (serve) {
       const out = await serve.stop('SIGTERM');
@@ -207,22 +223,25 @@ export async function runGuestDd(rounds: number, mib: number, log: (s: string) =
   const result: GuestDdResult = {
     rounds,
     mib,
-    samples: { serve: {}, 'serve-trace': {}, qsd: {}, session: {}, 'serve-async': {}, 'serve-b': {} },
+    samples: { serve: {}, 'serve-trace': {}, qsd: {}, session: {}, 'serve-async': {}, 'serve-b': {}, 'session-b': {} },
     peakRssKiB: { serve: [], 'serve-trace': [] },
     traceBytes: [],
   };
   try {
     for (let round = 0; round < rounds; round++) {
       // Alternate the order too, so neither back end always runs on a warmer page cache.
-      const order: Backend[] = round % 2 ? ['qsd', 'session', 'serve-trace', 'serve-b', 'serve-async', 'serve'] : ['serve', 'serve-async', 'serve-b', 'serve-trace', 'session', 'qsd'];
+      const order: Backend[] = round % 2 ? ['qsd', 'session-b', 'session', 'serve-trace', 'serve-b', 'serve-async', 'serve'] : ['serve', 'serve-async', 'serve-b', 'serve-trace', 'session', 'session-b', 'qsd'];
       const only = process.env.BENCH_BACKENDS?.split(',');
-      for (const b of order.filter((x) => (only ? only.includes(x) : x !== 'serve-async' && x !== 'serve-b'))) {
+      for (const b of order.filter((x) => (only ? only.includes(x) : x !== 'serve-async' && x !== 'serve-b' && x !== 'session-b'))) {
+        // This process's own CPU too: with a session it is the DAP client (VS Code's part), reading every event.
+        const own = process.cpuUsage();
         const r = await boot(guest, b, scratch.dir, image, mib, round);
+        const ownCpu = process.cpuUsage(own);
         for (const [k, v] of Object.entries(r.mibs)) (result.samples[b][k] ??= []).push(v);
         if (b === 'serve' || b === 'serve-trace') result.peakRssKiB[b].push(r.rssKiB);
         if (b === 'serve-trace') result.traceBytes.push(r.traceBytes);
         const requests = CASES.reduce((n, c) => n + ((mibFor(c.bs, mib) << 20) / c.bs), 0);
-        log(`  round ${round + 1} ${b.padEnd(11)} ${CASES.map((c) => `${caseKey(c)}: ${r.mibs[caseKey(c)]!.toFixed(1)}`).join('  ')} MiB/s  (back end CPU ${r.cpuMs} ms, ${((r.cpuMs * 1000) / requests).toFixed(0)} µs per dd block)`);
+        log(`  round ${round + 1} ${b.padEnd(11)} ${CASES.map((c) => `${caseKey(c)}: ${r.mibs[caseKey(c)]!.toFixed(1)}`).join('  ')} MiB/s  (back end CPU ${r.cpuMs} ms, ${((r.cpuMs * 1000) / requests).toFixed(0)} µs per dd block; bench process ${Math.round((ownCpu.user + ownCpu.system) / 1000)} ms)`);
       }
     }
   } finally {
@@ -256,7 +275,8 @@ async function main(): Promise<void> {
     const [s, t, d, q] = [median(r.samples.serve[k] ?? []), median(r.samples['serve-trace'][k] ?? []), median(r.samples.session[k] ?? []), median(r.samples.qsd[k] ?? [])];
     const a = median(r.samples['serve-async'][k] ?? []);
     const b = median(r.samples['serve-b'][k] ?? []);
-    console.log(`${c.op.padEnd(5)} bs ${String(c.bs).padStart(7)}  serve ${s.toFixed(1).padStart(7)}  qsd ${q.toFixed(1).padStart(7)}  serve÷qsd ${(s / q).toFixed(2)}  session÷serve ${(d / s).toFixed(2)}  trace÷serve ${(t / s).toFixed(2)}${a ? `  serve÷serve-async ${(s / a).toFixed(2)}` : ''}${b ? `  serve-b ${b.toFixed(1)} serve-b÷serve ${(b / s).toFixed(2)} serve-b÷qsd ${(b / q).toFixed(2)}` : ''}  MiB/s`);
+    const sb = median(r.samples['session-b'][k] ?? []);
+    console.log(`${c.op.padEnd(5)} bs ${String(c.bs).padStart(7)}  serve ${s.toFixed(1).padStart(7)}  qsd ${q.toFixed(1).padStart(7)}  serve÷qsd ${(s / q).toFixed(2)}  session÷serve ${(d / s).toFixed(2)}  trace÷serve ${(t / s).toFixed(2)}${a ? `  serve÷serve-async ${(s / a).toFixed(2)}` : ''}${b ? `  serve-b ${b.toFixed(1)} serve-b÷serve ${(b / s).toFixed(2)} serve-b÷qsd ${(b / q).toFixed(2)}` : ''}${sb ? `  session-b ${sb.toFixed(1)} session-b÷serve ${(sb / s).toFixed(2)}` : ''}  MiB/s`);
   }
   console.log(`serve peak RSS ${(median(r.peakRssKiB.serve) / 1024).toFixed(0)} MiB (with --trace ${(median(r.peakRssKiB['serve-trace']) / 1024).toFixed(0)} MiB)`);
 }

@@ -5,8 +5,12 @@
  * QEMU itself; the QEMU options are made those of test/guest/guest.ts's qemuArgs (TCG, one vCPU, no reboot,
  * same memory) so that the figure compares back ends, not machines. Returns the run in runGuest's shape.
  */
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { type Readable, type Writable } from 'node:stream';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
 import { type DebugProtocol } from '@vscode/debugprotocol';
-import { startClient } from '../test/adapter/support';
+import { tiedCommand } from '../adapter/qemu/spawn-tied';
+import { ADAPTER } from '../test/adapter/support';
 import { parseVdtestLine, type GuestImage, type GuestRun } from '../test/guest/guest';
 
 export interface SessionGuestOptions {
@@ -18,6 +22,51 @@ export interface SessionGuestOptions {
   trace: string;
   socketDir: string;
   timeoutMs: number;
+  /** The adapter bundle to run (default: this build's dist/adapter.js). */
+  adapter?: string;
+  /** Called with the adapter's pid once the guest is done, before the session ends (its CPU time, threads...). */
+  beforeStop?: (adapterPid: number) => void;
+}
+
+/**
+ * The adapter process, started as VS Code starts it (node dist/adapter.js, DAP on stdio) with the node options
+ * ADAPTER_NODE_ARGS gives, e.g. `--cpu-prof --cpu-prof-dir=DIR` to profile it under the bench (node refuses
+ * --cpu-prof in NODE_OPTIONS). It ends the way VS Code ends it: disconnect, then its stdin closes and the
+ * adapter exits by itself (so a profile is written); SIGKILL if it has not after 10 s.
+ */
+export class AdapterClient extends DebugClient {
+  private child: ChildProcessByStdio<Writable, Readable, Readable> | undefined;
+  stderr = '';
+
+  constructor(private readonly adapter = ADAPTER) {
+    super('node', adapter, 'virtio');
+  }
+
+  override start(): Promise<void> {
+    const nodeArgs = (process.env.ADAPTER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const cmd = tiedCommand(process.execPath, [...nodeArgs, this.adapter]);
+    const child = spawn(cmd.file, cmd.args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (this.stderr = (this.stderr + c).slice(-4000)));
+    this.child = child;
+    this.connect(child.stdout, child.stdin);
+    return Promise.resolve();
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  override async stop(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    this.child = undefined;
+    const exited = new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r())));
+    await this.disconnectRequest().catch(() => {});
+    child.stdin.end();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
 }
 
 /** Never true for a disk of this bench's size: the condition is evaluated on every chain, and never stops. */
@@ -25,7 +74,8 @@ export const NEVER_MATCHES = 'req.sector >= 4000000000';
 
 export async function runSessionGuest(o: SessionGuestOptions): Promise<GuestRun> {
   const started = Date.now();
-  const dc = await startClient();
+  const dc = new AdapterClient(o.adapter);
+  await dc.start();
   dc.defaultTimeout = 60_000;
   let consoleText = '';
   dc.on('output', (e: DebugProtocol.OutputEvent) => (consoleText += e.body.output));
@@ -67,6 +117,7 @@ export async function runSessionGuest(o: SessionGuestOptions): Promise<GuestRun>
     } catch {
       timedOut = true;
     }
+    if (dc.pid) o.beforeStop?.(dc.pid);
   } finally {
     await dc.stop().catch(() => {});
   }

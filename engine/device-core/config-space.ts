@@ -38,10 +38,17 @@ export class ConfigSpace {
   }
 
   field(name: string): ConfigFieldLike {
-    const f = this.fields.find((x) => x.name === name);
-    if (!f) throw new Error(`no config field ${name}`);
+    let f = this.byName.get(name);
+    if (f === undefined) {
+      f = this.fields.find((x) => x.name === name);
+      if (!f) throw new Error(`no config field ${name}`);
+      this.byName.set(name, f);
+    }
     return f;
   }
+
+  /** field()'s answers (blk reads capacity per request). */
+  private readonly byName = new Map<string, ConfigFieldLike>();
 
   /** Fields overlapping [offset, offset+size). */
   fieldsAt(offset: number, size: number): ConfigFieldLike[] {
@@ -51,6 +58,12 @@ export class ConfigSpace {
   /** Device-side value of a field (little-endian). */
   get(name: string): bigint {
     const f = this.field(name);
+    if (f.size === 8) {
+      // Two 32-bit halves: two BigInt conversions instead of eight shifts (capacity, per blk request).
+      const lo = this.view.getUint32(f.offset, true);
+      const hi = this.view.getUint32(f.offset + 4, true);
+      return hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo);
+    }
     let v = 0n;
     for (let i = f.size - 1; i >= 0; i--) v = (v << 8n) | BigInt(this.bytes[f.offset + i]!);
     return v;

@@ -98,6 +98,11 @@ export class QueueRuntime {
   }
 
   untrack(p: Pending): void {
+    // A synchronous completion is the newest entry.
+    if (this.pending[this.pending.length - 1] === p) {
+      this.pending.pop();
+      return;
+    }
     const i = this.pending.indexOf(p);
     if (i >= 0) this.pending.splice(i, 1);
   }

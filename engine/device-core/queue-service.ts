@@ -148,14 +148,22 @@ export class QueueService {
       result = 0;
     }
     const faulted = q.counters.violations !== violationsBefore;
-    const done = (len: number) => (faulted ? this.finishFaulted(q, p, len, epoch) : this.finish(q, p, len, epoch));
-    if (typeof result === 'number') done(result);
+    // Synchronous completions (most chains) need no closure.
+    if (typeof result === 'number') this.complete(q, p, result, epoch, faulted);
     else
-      result.then(done, (e: unknown) => {
-        this.noteError(q, e);
-        done(0);
-      });
+      result.then(
+        (len) => this.complete(q, p, len, epoch, faulted),
+        (e: unknown) => {
+          this.noteError(q, e);
+          this.complete(q, p, 0, epoch, faulted);
+        },
+      );
     return p;
+  }
+
+  private complete(q: QueueRuntime, p: Pending, len: number, epoch: number, faulted: boolean): void {
+    if (faulted) this.finishFaulted(q, p, len, epoch);
+    else this.finish(q, p, len, epoch);
   }
 
   /** A chain that broke a rule: the debugger may hold its completion so the offending chain stays visible. */
@@ -178,8 +186,11 @@ export class QueueService {
 
   /** Records a completion; pushes to the used ring in pop order when IN_ORDER is negotiated. */
   private finish(q: QueueRuntime, p: Pending, len: number, epoch: number): void {
-    const wake = this.waiters.get(p);
-    this.waiters.delete(p);
+    let wake: (() => void) | undefined;
+    if (this.waiters.size > 0) {
+      wake = this.waiters.get(p);
+      this.waiters.delete(p);
+    }
     if (epoch !== this.dev.epoch || !q.vq) {
       wake?.();
       return;

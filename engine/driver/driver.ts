@@ -222,20 +222,34 @@ export class ReferenceDriver {
     const q = this.queues[queue];
     if (!q) return requests.map(() => Promise.reject(new Error(`queue ${queue} is not set up`)));
     let added = 0;
-    const promises = requests.map(
-      (req) =>
+    const promises: Promise<UsedBuffer>[] = [];
+    for (const req of requests) {
+      // The ring has room (the usual case): one promise, its resolver waiting on the token, no closure to retry.
+      let token: number | null;
+      try {
+        token = q.backlog.length === 0 ? q.ring.add(req.buffers, req.options) : null;
+      } catch (e) {
+        // As before: a request the ring refuses (no buffers...) rejects its own promise, the others go on.
+        promises.push(Promise.reject(e instanceof Error ? e : new Error(String(e))));
+        continue;
+      }
+      if (token !== null) {
+        added++;
+        promises.push(new Promise<UsedBuffer>((resolve) => q.waiters.set(token, resolve)));
+        continue;
+      }
+      promises.push(
         new Promise<UsedBuffer>((resolve) => {
-          const tryAdd = (): boolean => {
-            const token = q.ring.add(req.buffers, req.options);
-            if (token === null) return false;
-            q.waiters.set(token, resolve);
-            return true;
-          };
           // Like a driver under memory pressure: wait for used buffers to free descriptors.
-          if (q.backlog.length === 0 && tryAdd()) added++;
-          else q.backlog.push(tryAdd);
+          q.backlog.push(() => {
+            const t = q.ring.add(req.buffers, req.options);
+            if (t === null) return false;
+            q.waiters.set(t, resolve);
+            return true;
+          });
         }),
-    );
+      );
+    }
     if (added) this.publishAndKick(q);
     return promises;
   }

@@ -21,6 +21,9 @@ export interface MemoryBacking {
   /** Zero-copy view of [offset, offset+length) (mapped backings only): asynchronous I/O straight into
    *  guest RAM. Hold retain() while native code may use it. */
   borrowView?(offset: number, length: number): Uint8Array;
+  /** A view of [offset, offset+length) lent only for the length of a synchronous call (in-process memory,
+   *  which is never unmapped): synchronous I/O straight into guest RAM without a bounce copy. */
+  lendSync?(offset: number, length: number): Uint8Array;
   /** Keeps the memory mapped (false when it is already closed); pair with release(). */
   retain?(): boolean;
   release?(): void;
@@ -28,6 +31,9 @@ export interface MemoryBacking {
    *  used (positioned I/O system calls order themselves). */
   fence?(): void;
 }
+
+/** Copies up to this many bytes with a loop (measured: ~40 ns for 16 bytes against ~150 ns for set(subarray)). */
+const SMALL_COPY = 32;
 
 /** In-process guest RAM: an ArrayBuffer (the embedded default, tests and benchmarks). */
 export class ArrayBufferBacking implements MemoryBacking {
@@ -68,15 +74,38 @@ export class ArrayBufferBacking implements MemoryBacking {
     this.view.setUint32(o, v >>> 0, true);
   }
   writeU64(o: number, v: number | bigint): void {
+    // Addresses are numbers below 2^53: two 32-bit stores, no BigInt (the reference driver writes one per
+    // descriptor). Anything else (a bigint, a negative or fractional number) keeps the exact 64-bit path.
+    if (typeof v === 'number' && v >= 0 && Number.isSafeInteger(v)) {
+      this.view.setUint32(o, v >>> 0, true);
+      this.view.setUint32(o + 4, Math.floor(v / 0x1_0000_0000), true);
+      return;
+    }
     this.view.setBigUint64(o, BigInt.asUintN(64, BigInt(v)), true);
   }
   read(o: number, dst: Uint8Array): void {
-    dst.set(this.bytes.subarray(o, o + dst.length));
+    const n = dst.length;
+    // A ring header or a 16-byte request header: a byte loop beats creating a subarray view to copy from.
+    if (n <= SMALL_COPY) {
+      const b = this.bytes;
+      for (let k = 0; k < n; k++) dst[k] = b[o + k]!;
+      return;
+    }
+    dst.set(this.bytes.subarray(o, o + n));
   }
   write(o: number, src: Uint8Array): void {
+    const n = src.length;
+    if (n <= SMALL_COPY) {
+      const b = this.bytes;
+      for (let k = 0; k < n; k++) b[o + k] = src[k]!;
+      return;
+    }
     this.bytes.set(src, o);
   }
   fill(o: number, length: number, value: number): void {
     this.bytes.fill(value, o, o + length);
+  }
+  lendSync(o: number, length: number): Uint8Array {
+    return this.bytes.subarray(o, o + length);
   }
 }

@@ -126,6 +126,8 @@ export class GuestMemory {
   isValid(gpa: number, len: number): boolean {
     if (!Number.isSafeInteger(gpa) || !Number.isSafeInteger(len) || gpa < 0 || len < 0) return false;
     if (len === 0) return this.find(gpa, 1) !== undefined;
+    // One region holding it all (nearly always): no list of pieces to build.
+    if (this.find(gpa, len) !== undefined) return true;
     return this.spans(gpa, len) !== undefined;
   }
 
@@ -300,6 +302,27 @@ export class GuestMemory {
         if (wrote && this.observers.length) this.wrote(gpa, len);
       },
     };
+  }
+
+  /**
+   * Lends [gpa, gpa+len) for a synchronous call only (done() before the caller returns to the event loop):
+   * what borrow() lends, and in-process memory too (ArrayBuffer regions, never unmapped). Throws MemoryFault
+   * when any byte is unmapped; undefined when some part can be neither (positioned I/O: copy instead).
+   */
+  borrowSync(gpa: number, len: number): BorrowedMemory | undefined {
+    if (len > 0) {
+      const r = this.find(gpa, len);
+      if (r?.backing.lendSync) {
+        const views = [r.backing.lendSync(r.offset + gpa - r.gpa, len)];
+        return {
+          views,
+          done: (wrote) => {
+            if (wrote && this.observers.length) this.wrote(gpa, len);
+          },
+        };
+      }
+    }
+    return this.borrow(gpa, len);
   }
 
   /** Side-effect-free read for inspection: never throws; undefined when any byte is unmapped. */

@@ -18,8 +18,17 @@ export function writeChain(mem: GuestMemory, chain: Chain, data: Uint8Array, off
 
 export function gather(mem: GuestMemory, segs: readonly Segment[], skip: number, len: number): Uint8Array {
   const out = new Uint8Array(len);
+  // The common case, all of it in one segment (a net frame after its header, a blk header): no subarray view.
+  let k = 0;
+  while (k < segs.length && skip >= segs[k]!.len) skip -= segs[k++]!.len;
+  const one = segs[k];
+  if (one !== undefined && skip + len <= one.len) {
+    if (len > 0) mem.readInto(one.addr + skip, out);
+    return out;
+  }
   let o = 0;
-  for (const s of segs) {
+  for (; k < segs.length; k++) {
+    const s = segs[k]!;
     if (o >= len) break;
     if (skip >= s.len) {
       skip -= s.len;

@@ -113,6 +113,22 @@ export interface PeekResult {
   chains: Chain[];
   /** Set when the walk stopped at something the device would reject. */
   problem?: ChainViolation;
+  /** Where this view ended (after its last chain, or at the problem), for a later peek to continue from. */
+  next?: PeekCursor;
+  /** With a cursor it followed: the pending chains before `chains[0]` it left out (0: none), and every chain
+   *  of the view was published after the cursor's. Undefined: a view from the first pending chain, the cursor
+   *  (if any) not followed. */
+  skipped?: number;
+}
+
+/**
+ * Where a peek ended, to continue from there: a later peek with it walks only the chains published since
+ * (split rings; a packed ring walks from its first pending chain again and reports 0 skipped). Opaque.
+ */
+export interface PeekCursor {
+  readonly position: number;
+  /** IN_ORDER: the head the chain at `position` must start at (-1: not judged). */
+  readonly expected: number;
 }
 
 /** Work the driver made available without the notification the device's suppression state asked for. */
@@ -146,8 +162,10 @@ export interface DeviceVirtqueue {
    *  Every walk is bounded; a malformed chain reports a violation and breaks the queue. */
   pop(): Chain | null;
 
-  /** Side-effect-free view of up to `max` pending chains, next first. Never reports violations. */
-  peek(max: number): PeekResult;
+  /** Side-effect-free view of up to `max` pending chains, next first. Never reports violations. `from`: a
+   *  cursor of an earlier peek; the chains before it are left out (only their heads are checked, for chains
+   *  that reuse one), so a device that looks at each chain once when posted walks each once. */
+  peek(max: number, from?: PeekCursor): PeekResult;
 
   /** Returns a chain to the driver with `len` bytes written. With IN_ORDER, chains must be pushed in order. */
   pushUsed(chain: Chain, len: number): void;

@@ -94,6 +94,8 @@ export function encodeNetHdr(h: Partial<NetHdr>, size: number): Uint8Array {
 
 /** `NEEDS_CSUM 34+16 gso TCPV4 mss 1448 hdr_len 66`; fields at their defaults are left out. */
 export function formatNetHdr(h: NetHdr): string {
+  // The header of a plain frame (every traced frame of a data path without offloads): no table walk.
+  if (h.flags === 0 && h.gsoType === GSO.NONE && !h.hdrLen) return h.numBuffers !== undefined && h.numBuffers !== 0 ? `num_buffers ${h.numBuffers}` : 'no offload';
   const parts: string[] = [];
   const flagNames = [
     [HDR_F.NEEDS_CSUM, 'NEEDS_CSUM'],

@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const root = resolve(__dirname, '../..');
-const bin = join(root, 'bin', 'virtio-debug.js');
 
 export interface ServeExit {
   code: number | null;
@@ -30,14 +29,14 @@ export class ServeProcess {
     this.exited = new Promise((r) => child.on('close', (code, signal) => r({ code, signal, output: this.text })));
   }
 
-  /** Starts `virtio-debug serve <args>` (`program`: another build's bin/virtio-debug.js, for A/B benches) and resolves once it listens on `socket`. */
-  static async start(args: string[], socket: string, timeoutMs = 20_000, program = bin): Promise<ServeProcess> {
-    assert.ok(existsSync(join(root, 'dist', 'cli.js')), 'dist/cli.js is missing: run `node scripts/build.mjs` (npm test builds it first)');
-    assert.ok(existsSync(program), `${program} does not exist`);
+  /** Starts `virtio-debug serve <args>` and resolves once it listens on `socket`. `from`: another built checkout
+   *  whose serve runs instead (a bench's A/B against an earlier build). */
+  static async start(args: string[], socket: string, timeoutMs = 20_000, from = root): Promise<ServeProcess> {
+    assert.ok(existsSync(join(from, 'dist', 'cli.js')), `${join(from, 'dist', 'cli.js')} is missing: run \`node scripts/build.mjs\` (npm test builds it first)`);
     // SERVE_NODE_ARGS: node options for serve alone, e.g. `--cpu-prof --cpu-prof-dir=DIR` to profile it under a
     // bench (node refuses --cpu-prof in NODE_OPTIONS).
     const nodeArgs = (process.env.SERVE_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const child = spawnTied(process.execPath, [...nodeArgs, program, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnTied(process.execPath, [...nodeArgs, join(from, 'bin', 'virtio-debug.js'), ...args], { cwd: from, stdio: ['ignore', 'pipe', 'pipe'] });
     const p = new ServeProcess(child, socket);
     running.add(p);
     const end = Date.now() + timeoutMs;

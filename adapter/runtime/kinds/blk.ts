@@ -9,6 +9,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { BLK_TYPE, BlkClient, type BlkDevice, decodeBlkRequest, initBlkDriver, isBlkRequestFault, openBlockBackend, readChain, runBlkWorkload, type VirtioDevice } from '../../../engine';
 import { ensureImage } from '../../launch/disk-image';
 import { LaunchError, bool, int, str, writableDir } from '../../launch/fields';
+import { blkConditionValues, DECODE_READABLE_MAX } from './blk-condition';
 import { DEFAULT_SERVE_QUEUES, defineDeviceKind } from './registry';
 
 export interface BlkConfig {
@@ -153,9 +154,10 @@ export const BLK_KIND = defineDeviceKind<BlkConfig>({
   qemuDeviceArgs: (cfg, chardev) => ['-device', `vhost-user-blk-pci,chardev=${chardev},num-queues=${cfg.queues},id=${cfg.id}`],
   conditionRoots: ['req'],
   decodeChain(device, _q, chain) {
-    const readable = readChain(device.mem, chain, 0, Math.min(chain.readableBytes, 64 * 1024));
+    const readable = readChain(device.mem, chain, 0, Math.min(chain.readableBytes, DECODE_READABLE_MAX));
     return [decodeBlkRequest(readable, undefined, { completed: false })];
   },
+  conditionValues: (device, _q, chain) => blkConditionValues(device.mem, chain),
   hostActions: {
     async setConfig(device: VirtioDevice, field: string, value: string) {
       const blk = device as BlkDevice;

@@ -78,6 +78,9 @@ export interface ServeKind<C> {
 /** Decodes a pending chain for the Chain scope and breakpoint conditions. */
 export type ChainDecoder = (device: VirtioDevice, q: QueueRuntime, chain: Chain) => DecodedLayer[];
 
+/** A kind's shortcut to its decoder's values for one chain (AdapterDeviceKind.conditionValues). */
+export type ConditionValues = (device: VirtioDevice, q: QueueRuntime, chain: Chain) => ReadonlyMap<string, DecodedLayer['values'][string]> | undefined;
+
 /** Things the debugger can do to a device from the host side (REPL, setVariable). */
 export interface HostActions {
   /** setVariable on a config field: returns the new display value, or throws with a clear refusal. */
@@ -105,6 +108,11 @@ export interface AdapterDeviceKind<C extends ValidDeviceBase = ValidDeviceBase> 
   /** QEMU's `-chardev` is given; the rest of the command line for this device. */
   qemuDeviceArgs?(cfg: C, chardev: string): string[];
   readonly decodeChain?: ChainDecoder;
+  /**
+   * The values of `decodeChain`'s layers (what a breakpoint condition tests), computed without decoding the
+   * whole chain where the kind can: a condition runs for every chain. Undefined for a chain: decode it.
+   */
+  readonly conditionValues?: ConditionValues;
   /** The roots of the values its decoder gives breakpoint conditions (`req` for `req.sector`). */
   readonly conditionRoots?: readonly string[];
   readonly hostActions?: HostActions;

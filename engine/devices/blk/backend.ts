@@ -28,6 +28,8 @@ export interface BlockBackend {
    * (part of it is not cached, or the file cannot be read like that). Back-end errors throw.
    */
   readvCached?(offset: number, into: readonly Uint8Array[]): boolean;
+  /** Optional: flush() on this thread, for a back end whose flush never waits (an in-memory disk). */
+  flushSync?(): void;
   /** Makes completed writes durable (raw image: fdatasync). */
   flush(): Promise<void>;
   /** Deallocates a range; later reads of it return zeroes in both back ends. */

@@ -11,9 +11,13 @@ import { type BlockBackend } from './backend';
 /** Largest bounce buffer of the copying path. */
 export const COPY_CHUNK = 1 << 20;
 
-/** The views of a chain's data segments (in order), or undefined when some segment cannot be lent. */
-function borrowAll(mem: GuestMemory, segs: readonly Segment[]): { views: Uint8Array[]; done(wrote: boolean): void } | undefined {
-  if (segs.length === 1) return mem.borrow(segs[0]!.addr, segs[0]!.len);
+/**
+ * The views of a chain's data segments (in order), or undefined when some segment cannot be lent. `sync`: the
+ * loan ends before the caller returns (GuestMemory.borrowSync: in-process memory can be lent too).
+ */
+function borrowAll(mem: GuestMemory, segs: readonly Segment[], sync = false): { views: Uint8Array[]; done(wrote: boolean): void } | undefined {
+  // One data buffer (a 4 KiB request): its loan is the chain's.
+  if (segs.length === 1) return sync ? mem.borrowSync(segs[0]!.addr, segs[0]!.len) : mem.borrow(segs[0]!.addr, segs[0]!.len);
   const loans: { done(wrote: boolean): void }[] = [];
   const views: Uint8Array[] = [];
   const done = (wrote: boolean): void => {
@@ -21,7 +25,7 @@ function borrowAll(mem: GuestMemory, segs: readonly Segment[]): { views: Uint8Ar
   };
   try {
     for (const s of segs) {
-      const l = mem.borrow(s.addr, s.len);
+      const l = sync ? mem.borrowSync(s.addr, s.len) : mem.borrow(s.addr, s.len);
       if (!l) {
         done(false);
         return undefined;
@@ -115,7 +119,7 @@ export async function writeFromGuest(mem: GuestMemory, backend: BlockBackend, of
  */
 export function readIntoGuestSync(mem: GuestMemory, backend: BlockBackend, offset: number, segs: readonly Segment[], len: number): number | undefined {
   if (!backend.readvSync) return undefined;
-  const loan = borrowAll(mem, segs);
+  const loan = borrowAll(mem, segs, true);
   if (!loan) return undefined;
   try {
     backend.readvSync(offset, loan.views);
@@ -131,7 +135,7 @@ export function readIntoGuestSync(mem: GuestMemory, backend: BlockBackend, offse
  */
 export function readIntoGuestCached(mem: GuestMemory, backend: BlockBackend, offset: number, segs: readonly Segment[], len: number): number | undefined {
   if (!backend.readvCached) return undefined;
-  const loan = borrowAll(mem, segs);
+  const loan = borrowAll(mem, segs, true);
   if (!loan) return undefined;
   let whole: boolean;
   try {
@@ -144,7 +148,7 @@ export function readIntoGuestCached(mem: GuestMemory, backend: BlockBackend, off
 
 export function writeFromGuestSync(mem: GuestMemory, backend: BlockBackend, offset: number, segs: readonly Segment[]): boolean {
   if (!backend.writevSync) return false;
-  const loan = borrowAll(mem, segs);
+  const loan = borrowAll(mem, segs, true);
   if (!loan) return false;
   try {
     backend.writevSync(offset, loan.views);

@@ -57,8 +57,13 @@ export function executeBlkSync(req: BlkRequest, ctx: Omit<BlkExecContext, 'alive
       const written = readIntoGuestSync(ctx.mem, ctx.backend, byteOffset(req.sector), req.data, req.dataLen);
       return written === undefined ? undefined : { status: BLK_S.OK, written };
     }
-    if (ctx.writethrough()) return undefined;
-    return writeFromGuestSync(ctx.mem, ctx.backend, byteOffset(req.sector), req.data) ? { status: BLK_S.OK, written: 0 } : undefined;
+    // Writethrough: the write must be stable before it completes; only a back end that can flush on this
+    // thread without waiting (an in-memory disk) does that here.
+    const flushSync = ctx.writethrough() ? ctx.backend.flushSync : undefined;
+    if (ctx.writethrough() && !flushSync) return undefined;
+    if (!writeFromGuestSync(ctx.mem, ctx.backend, byteOffset(req.sector), req.data)) return undefined;
+    flushSync?.call(ctx.backend);
+    return { status: BLK_S.OK, written: 0 };
   } catch (e) {
     return { status: BLK_S.IOERR, written: 0, error: e instanceof Error ? e.message : String(e) };
   }

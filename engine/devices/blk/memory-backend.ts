@@ -55,7 +55,33 @@ export class MemoryBackend implements BlockBackend {
     this.bytes.set(data, offset);
   }
 
+  /** Synchronous vectored forms: an in-memory disk never waits, so small requests complete in the device's turn. */
+  readvSync(offset: number, into: readonly Uint8Array[]): void {
+    let len = 0;
+    for (const v of into) len += v.length;
+    this.check(offset, len);
+    for (const v of into) {
+      v.set(this.bytes.subarray(offset, offset + v.length));
+      offset += v.length;
+    }
+  }
+
+  writevSync(offset: number, data: readonly Uint8Array[]): void {
+    this.checkWritable();
+    let len = 0;
+    for (const v of data) len += v.length;
+    this.check(offset, len);
+    for (const v of data) {
+      this.bytes.set(v, offset);
+      offset += v.length;
+    }
+  }
+
   async flush(): Promise<void> {
+    this.flushes++;
+  }
+
+  flushSync(): void {
     this.flushes++;
   }
 

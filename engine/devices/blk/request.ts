@@ -94,25 +94,25 @@ function u32(b: Uint8Array, at: number): number {
   return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
 }
 
-/** The request type and sector of the 16-byte header (struct virtio_blk_outhdr: type, ioprio, sector). */
-function readHeader(mem: GuestMemory, readable: readonly Segment[]): { typeValue: number; sector: bigint } {
-  const first = readable[0]!;
-  if (first.len < BLK_REQ_HEADER_SIZE) {
-    const header = gather(mem, readable, 0, BLK_REQ_HEADER_SIZE);
-    return { typeValue: u32(header, 0), sector: u64(header, 8) };
-  }
-  // The usual case, the header in one buffer: four loads, no copy (all 16 bytes read, as the copy did).
-  const typeValue = mem.readU32(first.addr);
-  mem.readU32(first.addr + 4);
-  const lo = mem.readU32(first.addr + 8);
-  const hi = mem.readU32(first.addr + 12);
-  return { typeValue, sector: hi < 0x20_0000 ? BigInt(hi * 0x1_0000_0000 + lo) : (BigInt(hi) << 32n) | BigInt(lo) };
+/** The segments after the first `at` bytes (splitSegments' second half, without building the first). */
+function segmentsAfter(segs: readonly Segment[], at: number): Segment[] {
+  // The usual shape: the header is the first buffer exactly.
+  if (segs[0]!.len === at) return segs.slice(1);
+  return splitSegments(segs, at)[1];
 }
 
-/** The violation, and the status to answer without executing. */
-function rejected(violations: BlkViolation[], statusAddr: number, rule: BlkRuleId, message: string, status: number = BLK_S.IOERR): ParsedChain {
-  violations.push({ rule, message });
-  return { statusAddr, reject: status, violations };
+/** The segments holding the first `at` bytes (splitSegments' first half). */
+function segmentsBefore(segs: readonly Segment[], at: number): Segment[] {
+  // The usual shape: the status byte is the last buffer on its own.
+  const last = segs[segs.length - 1];
+  if (last !== undefined && last.len === 1 && at === total(segs) - 1) return segs.slice(0, -1);
+  return splitSegments(segs, at)[0];
+}
+
+function total(segs: readonly Segment[]): number {
+  let n = 0;
+  for (const s of segs) n += s.len;
+  return n;
 }
 
 /** Parses and validates a chain. Guest memory is only read (header and segments); may throw MemoryFault. */
@@ -133,64 +133,86 @@ export function parseBlkChain(mem: GuestMemory, chain: Chain, limits: BlkRequest
   }
   const lastW = chain.writable[chain.writable.length - 1]!;
   const statusAddr = lastW.addr + lastW.len - 1;
+  const reject = (rule: BlkRuleId, message: string, status: number = BLK_S.IOERR): ParsedChain => {
+    violations.push({ rule, message });
+    return { statusAddr, reject: status, violations };
+  };
 
   // ---- header: the first 16 device-readable bytes
   if (R === 0) {
-    return rejected(violations, statusAddr, 'blk-header-not-readable', `the chain has no device-readable bytes: the 16-byte header is marked device-writable (${W} writable bytes)`);
+    return reject('blk-header-not-readable', `the chain has no device-readable bytes: the 16-byte header is marked device-writable (${W} writable bytes)`);
   }
   if (R < BLK_REQ_HEADER_SIZE) {
-    return rejected(violations, statusAddr, 'blk-header-too-short', `the device-readable part is ${R} bytes; the request header needs ${BLK_REQ_HEADER_SIZE}`);
+    return reject('blk-header-too-short', `the device-readable part is ${R} bytes; the request header needs ${BLK_REQ_HEADER_SIZE}`);
   }
-  const { typeValue, sector } = readHeader(mem, chain.readable);
-  const readData = R === BLK_REQ_HEADER_SIZE ? [] : splitSegments(chain.readable, BLK_REQ_HEADER_SIZE)[1];
+  const first = chain.readable[0]!;
+  let typeValue: number;
+  let sector: bigint;
+  if (first.len >= BLK_REQ_HEADER_SIZE) {
+    // The header in one buffer (every driver we know): read in place, no copy.
+    typeValue = mem.readU32(first.addr);
+    const lo = mem.readU32(first.addr + 8);
+    const hi = mem.readU32(first.addr + 12);
+    sector = hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo);
+  } else {
+    const header = gather(mem, chain.readable, 0, BLK_REQ_HEADER_SIZE);
+    typeValue = u32(header, 0);
+    sector = u64(header, 8);
+  }
+  const readData = segmentsAfter(chain.readable, BLK_REQ_HEADER_SIZE);
   const readLen = R - BLK_REQ_HEADER_SIZE;
-  const writeData = lastW.len === 1 ? chain.writable.slice(0, -1) : splitSegments(chain.writable, W - 1)[0];
+  const writeData = segmentsBefore(chain.writable, W - 1);
   const writeLen = W - 1;
 
   // ---- type and its feature
   const info = blkRequestType(typeValue);
   if (!info) {
     const barrier = typeValue >= BLK_T_BARRIER ? ` (the legacy BARRIER bit 0x80000000 is set; VIRTIO_BLK_F_BARRIER is not offered)` : '';
-    return rejected(violations, statusAddr, 'blk-type-unknown', `unknown request type ${typeValue}${barrier}`, BLK_S.UNSUPP);
+    return reject('blk-type-unknown', `unknown request type ${typeValue}${barrier}`, BLK_S.UNSUPP);
   }
   const kind = info.short === 'FLUSH_OUT' ? 'FLUSH' : info.short;
   const feature = kind === 'FLUSH' ? 'FLUSH' : info.feature;
   if (feature && !limits.negotiated(feature)) {
-    return rejected(violations, statusAddr, 'blk-type-not-negotiated', `${info.short} request although VIRTIO_BLK_F_${feature} was not negotiated`, BLK_S.UNSUPP);
+    return reject('blk-type-not-negotiated', `${info.short} request although VIRTIO_BLK_F_${feature} was not negotiated`, BLK_S.UNSUPP);
   }
   if (!isImplemented(kind)) {
-    return rejected(violations, statusAddr, 'blk-type-not-negotiated', `${info.short} request: this device does not implement it`, BLK_S.UNSUPP);
+    return reject('blk-type-not-negotiated', `${info.short} request: this device does not implement it`, BLK_S.UNSUPP);
   }
 
   // ---- data direction and status placement
   const direction = kind === 'FLUSH' ? 'none' : info.data;
   if (direction === 'writable') {
     if (readLen > 0) {
-      return rejected(violations, statusAddr, 'blk-data-wrong-direction', `${kind} with ${readLen} device-readable data bytes after the header: its data must be device-writable`);
+      return reject('blk-data-wrong-direction', `${kind} with ${readLen} device-readable data bytes after the header: its data must be device-writable`);
     }
     // Every writable byte is data (a whole number of sectors in one or more multi-byte buffers): the driver
     // left the status descriptor out. Named as such, not as the data-length problem its last byte would cause.
     if (kind === 'IN' && lastW.len > 1 && W % BLK_SECTOR_SIZE === 0) {
-      return rejected(violations, statusAddr, 'blk-status-missing', `IN has ${W} device-writable bytes, a whole number of sectors and no separate status byte (the last data byte is used to answer)`);
+      return reject('blk-status-missing', `IN has ${W} device-writable bytes, a whole number of sectors and no separate status byte (the last data byte is used to answer)`);
     }
     let earlyStatus = -1;
-    for (let i = 0; i < chain.writable.length - 1 && earlyStatus < 0; i++) if (chain.writable[i]!.len === 1) earlyStatus = i;
+    for (let k = 0; k < chain.writable.length - 1; k++) {
+      if (chain.writable[k]!.len === 1) {
+        earlyStatus = k;
+        break;
+      }
+    }
     if (lastW.len > 1 && earlyStatus >= 0) {
-      return rejected(violations, statusAddr, 
+      return reject(
         'blk-status-not-last',
         `a 1-byte device-writable descriptor (writable segment ${earlyStatus}) comes before the ${lastW.len}-byte data buffer: the status must be the last byte`,
       );
     }
   } else if (direction === 'readable') {
     if (writeLen > 0) {
-      if (readLen === 0) return rejected(violations, statusAddr, 'blk-data-wrong-direction', `${kind} with its ${writeLen} data bytes device-writable: its data must be device-readable`);
-      return rejected(violations, statusAddr, 'blk-status-not-one-byte', `${kind} has ${W} device-writable bytes; the status is a single byte`);
+      if (readLen === 0) return reject('blk-data-wrong-direction', `${kind} with its ${writeLen} data bytes device-writable: its data must be device-readable`);
+      return reject('blk-status-not-one-byte', `${kind} has ${W} device-writable bytes; the status is a single byte`);
     }
   } else {
     if (readLen > 0 || writeLen > 0) {
       violations.push({ rule: 'blk-flush-with-data', message: `FLUSH carries ${readLen + writeLen} data bytes besides the header and status` });
     }
-    if (sector !== 0n) return rejected(violations, statusAddr, 'blk-flush-sector-nonzero', `FLUSH with sector ${sector}; it must be 0`);
+    if (sector !== 0n) return reject('blk-flush-sector-nonzero', `FLUSH with sector ${sector}; it must be 0`);
   }
 
   const data = direction === 'writable' ? writeData : direction === 'readable' ? readData : [];
@@ -198,12 +220,11 @@ export function parseBlkChain(mem: GuestMemory, chain: Chain, limits: BlkRequest
 
   // ---- segment limits (only binding once the driver knows them)
   if (limits.negotiated('SEG_MAX') && data.length > limits.segMax) {
-    return rejected(violations, statusAddr, 'blk-too-many-segments', `${kind} with ${data.length} data segments; seg_max is ${limits.segMax}`);
+    return reject('blk-too-many-segments', `${kind} with ${data.length} data segments; seg_max is ${limits.segMax}`);
   }
   if (limits.negotiated('SIZE_MAX')) {
-    let big = -1;
-    for (let i = 0; i < data.length && big < 0; i++) if (data[i]!.len > limits.sizeMax) big = i;
-    if (big >= 0) return rejected(violations, statusAddr, 'blk-segment-too-large', `${kind} data segment ${big} is ${data[big]!.len} bytes; size_max is ${limits.sizeMax}`);
+    const big = data.findIndex((s) => s.len > limits.sizeMax);
+    if (big >= 0) return reject('blk-segment-too-large', `${kind} data segment ${big} is ${data[big]!.len} bytes; size_max is ${limits.sizeMax}`);
   }
 
   const request: BlkRequest = { kind, typeValue, sector, data, dataLen, ranges: [] };
@@ -211,25 +232,25 @@ export function parseBlkChain(mem: GuestMemory, chain: Chain, limits: BlkRequest
     case 'IN':
     case 'OUT': {
       if (dataLen % BLK_SECTOR_SIZE !== 0) {
-        return rejected(violations, statusAddr, 'blk-data-not-sector-multiple', `${kind} with ${dataLen} data bytes, not a multiple of ${BLK_SECTOR_SIZE}`);
+        return reject('blk-data-not-sector-multiple', `${kind} with ${dataLen} data bytes, not a multiple of ${BLK_SECTOR_SIZE}`);
       }
-      if (kind === 'OUT' && limits.readOnly) return rejected(violations, statusAddr, 'blk-write-read-only', `OUT to sector ${sector} on a read-only device (VIRTIO_BLK_F_RO): nothing written`);
+      if (kind === 'OUT' && limits.readOnly) return reject('blk-write-read-only', `OUT to sector ${sector} on a read-only device (VIRTIO_BLK_F_RO): nothing written`);
       const end = sector + BigInt(dataLen / BLK_SECTOR_SIZE);
       if (end > limits.capacity) {
-        return rejected(violations, statusAddr, 'blk-sector-beyond-capacity', `${kind} of sectors ${sector}..${end - 1n} beyond capacity ${limits.capacity}`);
+        return reject('blk-sector-beyond-capacity', `${kind} of sectors ${sector}..${end - 1n} beyond capacity ${limits.capacity}`);
       }
       break;
     }
     case 'GET_ID':
-      if (dataLen !== BLK_ID_BYTES) return rejected(violations, statusAddr, 'blk-get-id-length', `GET_ID with ${dataLen} data bytes; it must be ${BLK_ID_BYTES}`);
+      if (dataLen !== BLK_ID_BYTES) return reject('blk-get-id-length', `GET_ID with ${dataLen} data bytes; it must be ${BLK_ID_BYTES}`);
       break;
     case 'GET_LIFETIME':
-      if (dataLen < BLK_LIFETIME_SIZE) return rejected(violations, statusAddr, 'blk-get-lifetime-length', `GET_LIFETIME with ${dataLen} data bytes; struct virtio_blk_lifetime needs ${BLK_LIFETIME_SIZE}`);
+      if (dataLen < BLK_LIFETIME_SIZE) return reject('blk-get-lifetime-length', `GET_LIFETIME with ${dataLen} data bytes; struct virtio_blk_lifetime needs ${BLK_LIFETIME_SIZE}`);
       break;
     case 'DISCARD':
     case 'WRITE_ZEROES':
     case 'SECURE_ERASE': {
-      const ranges = parseRanges(mem, kind, readData, readLen, limits, (rule, message, status) => rejected(violations, statusAddr, rule, message, status));
+      const ranges = parseRanges(mem, kind, readData, readLen, limits, reject);
       if (!Array.isArray(ranges)) return ranges;
       request.ranges = ranges;
       break;

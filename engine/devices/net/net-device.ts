@@ -27,7 +27,7 @@ import { ctrlSummary, l4ChecksumValid, rxSummary, txSummary } from './net-summar
 import { RxFilter } from './rx-filter';
 import { type RxHost, RxPath } from './rx-path';
 import { Steering } from './steering';
-import { MAX_FRAME, type TxHost, readTxChain, transmitChain } from './tx-path';
+import { MAX_FRAME, type TxHost, type TxRead, readTxChain, transmitChain } from './tx-path';
 
 export const NET_DEVICE_ID = 1;
 const GUEST_CSUM_OFFLOAD = 1n << 1n;
@@ -73,6 +73,13 @@ export class NetDevice extends VirtioDevice {
   /** Head of the control chain being processed (the index its violations carry). */
   private ctrlHead: number | undefined;
   private layoutCache: { features: bigint; layout: HeaderLayout } | undefined;
+  /**
+   * The transmit chain describeChain read last (for the trace's summary), with the queue's chain count then:
+   * processChain uses it for the same chain at the same count — QueueService.record counts the chain, describes
+   * it and processChain follows with nothing in between — instead of reading guest memory again. A describe
+   * for the debugger's frames (a chain not taken yet, another count) never matches.
+   */
+  private txRead: { chain: Chain; count: number; read: TxRead } | undefined;
 
   constructor(o: NetDeviceOptions) {
     const mac = typeof o.mac === 'string' || o.mac === undefined ? parseMac(o.mac ?? DEFAULT_MAC) : Uint8Array.from(o.mac);
@@ -204,7 +211,12 @@ export class NetDevice extends VirtioDevice {
 
   processChain(q: QueueRuntime, chain: Chain): number {
     const r = this.role(q);
-    if (r.kind === 'tx') return transmitChain(this.txHost, q, chain, r.pair, r.pair < this.activePairs);
+    if (r.kind === 'tx') {
+      // The trace's summary of this chain read it a moment ago (QueueService.record: count, describe, process).
+      const read = this.txRead?.chain === chain && this.txRead.count === q.counters.chains ? this.txRead.read : undefined;
+      this.txRead = undefined;
+      return transmitChain(this.txHost, q, chain, r.pair, r.pair < this.activePairs, read);
+    }
     if (r.kind === 'ctrl') return this.processCtrl(chain);
     return 0;
   }
@@ -233,8 +245,10 @@ export class NetDevice extends VirtioDevice {
     const r = this.role(q);
     const layout = this.headerLayout();
     if (r.kind === 'tx') {
-      const { hdr, frame } = readTxChain(this.mem, chain, layout);
-      return txSummary(hdr, frame);
+      const read = readTxChain(this.mem, chain, layout);
+      // Kept for processChain, which follows at once when the chain is being recorded: one read per frame.
+      this.txRead = { chain, count: q.counters.chains, read };
+      return txSummary(read.hdr, read.frame);
     }
     if (r.kind === 'ctrl') return ctrlSummary(readChain(this.mem, chain, 0, 4096));
     const d = this.rx.describing;

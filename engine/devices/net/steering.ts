@@ -12,14 +12,20 @@ const MAX_FLOWS = 1024;
 
 export class Steering {
   private readonly flows = new Map<string, number>();
+  /** The start of the frame learned last (an untagged IPv4 one) and its pair: that flow is the newest entry. */
+  private last: { head: Uint8Array; pair: number } | undefined;
 
   /** Records that the flow of `frame` was transmitted on pair `pair` (0-based). */
   learn(frame: Uint8Array, pair: number): void {
+    // A sender streams one flow: the same flow again on the same pair would leave the table as it is.
+    const l = this.last;
+    if (l && l.pair === pair && sameIpv4Flow(l.head, frame)) return;
     const key = flowKey(frame);
     if (key === undefined) return;
     this.flows.delete(key);
     this.flows.set(key, pair);
     if (this.flows.size > MAX_FLOWS) this.flows.delete(this.flows.keys().next().value!);
+    this.last = isIpv4(frame) ? { head: frame.slice(0, IPV4_FLOW_BYTES), pair } : undefined;
   }
 
   /** The receive pair (0-based, below `activePairs`) for `frame`. */
@@ -33,7 +39,34 @@ export class Steering {
 
   clear(): void {
     this.flows.clear();
+    this.last = undefined;
   }
+}
+
+/** Bytes of an untagged IPv4 frame flowKey can read: Ethernet, the longest IPv4 header, 4 bytes of ports. */
+const IPV4_FLOW_BYTES = 14 + 60 + 4;
+
+function isIpv4(f: Uint8Array): boolean {
+  return f.length >= 34 && f[12] === ETHERTYPE_IPV4 >> 8 && f[13] === (ETHERTYPE_IPV4 & 0xff);
+}
+
+/**
+ * Whether untagged IPv4 frames `a` (a prefix of a frame of at least 34 bytes) and `b` have the same flowKey,
+ * from the bytes it reads: EtherType, header length, fragment offset, protocol, addresses, and the ports when
+ * it reads them (TCP/UDP, first fragment, the frame long enough).
+ */
+export function sameIpv4Flow(a: Uint8Array, b: Uint8Array): boolean {
+  if (!isIpv4(b) || !isIpv4(a) || a[14] !== b[14] || a[20] !== b[20] || a[21] !== b[21] || a[23] !== b[23]) return false;
+  for (let i = 26; i < 34; i++) if (a[i] !== b[i]) return false;
+  const proto = b[23];
+  if (proto !== 6 && proto !== 17) return true;
+  if (((b[20]! & 0x1f) << 8) | b[21]!) return true;
+  const l4 = 14 + (b[14]! & 0x0f) * 4;
+  // `a` holds up to IPV4_FLOW_BYTES of its frame, which covers l4 + 4 whenever that frame was that long.
+  const portsA = a.length >= l4 + 4;
+  const portsB = b.length >= l4 + 4;
+  if (portsA !== portsB) return false;
+  return !portsB || (a[l4] === b[l4] && a[l4 + 1] === b[l4 + 1] && a[l4 + 2] === b[l4 + 2] && a[l4 + 3] === b[l4 + 3]);
 }
 
 /**

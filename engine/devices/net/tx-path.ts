@@ -35,8 +35,16 @@ export interface TxHost {
   learn(frame: Uint8Array, pair: number): void;
 }
 
+/** Header and frame of a transmit chain; the frame is a copy of guest memory, the caller's own. */
+export interface TxRead {
+  hdr: NetHdr;
+  frame: Uint8Array;
+  /** The chain carries more than the largest frame. */
+  truncated: boolean;
+}
+
 /** Reads header and frame of a transmit chain (bounded by MAX_FRAME). */
-export function readTxChain(mem: GuestMemory, chain: Chain, layout: HeaderLayout): { hdr: NetHdr; frame: Uint8Array; truncated: boolean } {
+export function readTxChain(mem: GuestMemory, chain: Chain, layout: HeaderLayout): TxRead {
   const bytes = readChain(mem, chain, 0, layout.size + MAX_FRAME + 1);
   const hdr = parseNetHdr(bytes.subarray(0, layout.size), layout);
   const frame = bytes.subarray(Math.min(layout.size, bytes.length), Math.min(bytes.length, layout.size + MAX_FRAME));
@@ -45,9 +53,10 @@ export function readTxChain(mem: GuestMemory, chain: Chain, layout: HeaderLayout
 
 /**
  * Processes one transmit chain of queue `q` (pair `pair`, 0-based; `active` false when the pair is beyond
- * the pairs set with VQ_PAIRS_SET). Returns the used length (always 0).
+ * the pairs set with VQ_PAIRS_SET). `read`: the chain as readTxChain read it just before (for the trace's
+ * summary), else it is read here. Returns the used length (always 0).
  */
-export function transmitChain(host: TxHost, q: QueueRuntime, chain: Chain, pair: number, active: boolean): number {
+export function transmitChain(host: TxHost, q: QueueRuntime, chain: Chain, pair: number, active: boolean, read?: TxRead): number {
   const layout = host.layout();
   const v = (rule: RuleId, message: string, once = false) => host.violation(rule, message, q, chain.head, once);
   if (!active) v('net-tx-queue-inactive', `packet queued on ${q.name} but only ${pair} queue pair${pair === 1 ? ' is' : 's are'} active (VQ_PAIRS_SET)`, true);
@@ -62,13 +71,14 @@ export function transmitChain(host: TxHost, q: QueueRuntime, chain: Chain, pair:
     host.stats.txDropped.malformed++;
     return 0;
   }
-  const { hdr, frame, truncated } = readTxChain(host.mem, chain, layout);
+  const { hdr, frame, truncated } = read ?? readTxChain(host.mem, chain, layout);
   if (truncated) {
     v('net-tx-frame-too-long', `transmit chain ${chain.id} carries ${chain.readableBytes - layout.size} bytes after the ${layout.size}-byte header: more than the ${MAX_FRAME}-byte largest frame; dropped`);
     host.stats.txDropped.malformed++;
     return 0;
   }
-  const frames = judgeAndBuild(host, hdr, Uint8Array.from(frame), (rule, message) => v(rule, message));
+  // `frame` is already a copy of guest memory (readChain), which the checksum completion may write into.
+  const frames = judgeAndBuild(host, hdr, frame, (rule, message) => v(rule, message));
   if (!frames) {
     host.stats.txDropped.malformed++;
     return 0;

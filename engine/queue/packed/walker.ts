@@ -181,7 +181,7 @@ export class PackedListWalker {
               return this.problem('packed-desc-zero-length', slot,
                 `entry ${j} of the indirect table at slot ${slot} has len 0`);
             }
-            if (!mem.isValid(eaddr, elen)) {
+            if (mem.find(eaddr, elen) === undefined && !mem.isValid(eaddr, elen)) {
               return this.problem('packed-desc-out-of-memory', slot,
                 `entry ${j} of the indirect table at slot ${slot} (addr ${hex(eaddr)}, len ${elen}) is not in guest memory`);
             }
@@ -194,13 +194,15 @@ export class PackedListWalker {
               return this.problem('packed-write-before-read', slot,
                 `entry ${j} of the indirect table at slot ${slot} is device-readable but follows a device-writable entry`);
             }
-            descriptors.push({ addr: eaddr, len: elen, flags: eflags, next: 0, id: mem.readU16(e + DESC_OFF_ID), index: j, indirect: true });
+            // Segments share the descriptor objects (a Descriptor is a Segment), as in the split walker.
+            const d: Descriptor = { addr: eaddr, len: elen, flags: eflags, next: 0, id: mem.readU16(e + DESC_OFF_ID), index: j, indirect: true };
+            descriptors.push(d);
             if (write) {
               seenWrite = true;
-              writable.push({ addr: eaddr, len: elen });
+              writable.push(d);
               writableBytes += elen;
             } else {
-              readable.push({ addr: eaddr, len: elen });
+              readable.push(d);
               readableBytes += elen;
             }
           }
@@ -210,7 +212,7 @@ export class PackedListWalker {
             return this.problem('packed-desc-zero-length', slot,
               `descriptor at slot ${slot} (list head ${head}) has len 0`);
           }
-          if (!mem.isValid(addr, len)) {
+          if (mem.find(addr, len) === undefined && !mem.isValid(addr, len)) {
             return this.problem('packed-desc-out-of-memory', slot,
               `descriptor at slot ${slot} (list head ${head}) points to ${hex(addr)}, len ${len}, outside guest memory`);
           }
@@ -223,13 +225,14 @@ export class PackedListWalker {
             return this.problem('packed-write-before-read', slot,
               `descriptor at slot ${slot} is device-readable but follows a device-writable descriptor of the list starting at slot ${head}`);
           }
-          descriptors.push({ addr, len, flags, next: 0, id, index: slot, indirect: false });
+          const d: Descriptor = { addr, len, flags, next: 0, id, index: slot, indirect: false };
+          descriptors.push(d);
           if (write) {
             seenWrite = true;
-            writable.push({ addr, len });
+            writable.push(d);
             writableBytes += len;
           } else {
-            readable.push({ addr, len });
+            readable.push(d);
             readableBytes += len;
           }
         }
@@ -251,7 +254,7 @@ export class PackedListWalker {
         }
       }
       this.end = advancePos(pos, 1, size);
-      this.chain = {
+      const chain: Chain = {
         id,
         head,
         descriptors,
@@ -263,8 +266,9 @@ export class PackedListWalker {
         indirectTable,
         position: head,
         wrap: headWrap,
-        ...(violations ? { violations } : {}),
       };
+      if (violations) chain.violations = violations;
+      this.chain = chain;
       return WALK_LIST;
     } catch (e) {
       return this.fault(e, slot);

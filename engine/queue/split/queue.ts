@@ -7,7 +7,7 @@ import { type QueueSnapshot } from '../../../protocol/snapshot';
 import { isMemoryFault } from '../../memory';
 import { type RuleId } from '../../rules';
 import { u16, vringNeedEvent } from '../event-idx';
-import { type Chain, type DeviceVirtqueue, type PeekResult, type QueueConfig, type QueueContext, type UnnotifiedWork } from '../types';
+import { type Chain, type DeviceVirtqueue, type PeekCursor, type PeekResult, type QueueConfig, type QueueContext, type UnnotifiedWork } from '../types';
 import { hex, SplitChainWalker, type WalkProblem } from './chain-walker';
 import { inspectSplitRing } from './inspect';
 import { checkPlacement, judgeAvailFlags, judgeAvailIdx } from './checks';
@@ -161,7 +161,7 @@ export class SplitQueue implements DeviceVirtqueue {
     return chain;
   }
 
-  peek(max: number): PeekResult {
+  peek(max: number, from?: PeekCursor): PeekResult {
     const chains: Chain[] = [];
     if (!this.usable) return { chains };
     if (this.brokenRule) {
@@ -177,20 +177,47 @@ export class SplitQueue implements DeviceVirtqueue {
     const problem = judgeAvailIdx(idx, this.lastAvailIdx, this.shadowAvailIdx, this.size);
     if (problem) return { chains, problem };
     const inOrder = this.config.features.inOrder;
-    let expected = inOrder ? this.expectedHead : -1;
-    const count = Math.min(u16(idx - this.lastAvailIdx), Math.max(0, Math.floor(max)));
+    const published = u16(idx - this.lastAvailIdx);
     // Heads of this view so far: a set, not a scan of `chains` (net receive peeks a whole ring at each kick).
     const heads = new Set<number>();
+    const honoured = from ? this.skippable(from, published, heads) : undefined;
+    if (honoured === undefined) heads.clear();
+    const skip = honoured ?? 0;
+    let expected = !inOrder ? -1 : skip > 0 ? from!.expected : this.expectedHead;
+    const count = Math.min(published - skip, Math.max(0, Math.floor(max)));
+    const at = (k: number): PeekCursor => ({ position: u16(this.lastAvailIdx + skip + k), expected });
     for (let k = 0; k < count; k++) {
-      const chain = this.walker.walkAt(u16(this.lastAvailIdx + k), expected);
-      if (!chain) return { chains, problem: this.walker.problem! };
+      const chain = this.walker.walkAt(u16(this.lastAvailIdx + skip + k), expected);
+      if (!chain) return { chains, problem: this.walker.problem!, next: at(k), skipped: honoured };
       // pop() refuses a head the device holds, or one an earlier chain of this view will hold by then.
-      if (this.headInFlight[chain.head] || heads.has(chain.head)) return { chains, problem: this.headInFlightProblem(chain) };
+      if (this.headInFlight[chain.head] || heads.has(chain.head)) return { chains, problem: this.headInFlightProblem(chain), next: at(k), skipped: honoured };
       heads.add(chain.head);
       chains.push(chain);
       if (inOrder) expected = (chain.head + chain.ringSlots) % this.size;
     }
-    return { chains };
+    return { chains, next: at(count), skipped: honoured };
+  }
+
+  /**
+   * How many pending chains a peek from `from` leaves out: those before the cursor, when it is still among
+   * the `published` chains and their heads (read from the available ring, into `heads`) are neither in flight
+   * nor repeated. undefined (the cursor is not used: a whole view) otherwise: a moved base, a head to report,
+   * memory that cannot be read.
+   */
+  private skippable(from: PeekCursor, published: number, heads: Set<number>): number | undefined {
+    const skip = u16(from.position - this.lastAvailIdx);
+    if (skip > published) return undefined;
+    try {
+      for (let k = 0; k < skip; k++) {
+        const head = this.view.availRing(u16(this.lastAvailIdx + k) % this.size);
+        if (head >= this.size || this.headInFlight[head] || heads.has(head)) return undefined;
+        heads.add(head);
+      }
+    } catch (e) {
+      if (!isMemoryFault(e)) throw e;
+      return undefined;
+    }
+    return skip;
   }
 
   pushUsed(chain: Chain, len: number): void {

@@ -72,13 +72,33 @@ export class SplitWriteWatch {
 
   /** The device took `chain`: claim what it actually read. */
   popped(chain: Chain): void {
-    this.release(chain.position);
-    const entries: number[] = [];
-    for (const d of chain.descriptors) if (!d.indirect) entries.push(d.index);
-    if (chain.indirectTable) entries.push(chain.indirectTable.index);
-    this.claim(chain.position, entries, chain.indirectTable);
+    const kept = this.records.get(chain.position);
+    if (kept !== undefined && this.claimsExactly(kept, chain)) {
+      // What was marked at publish is what the device read (the everyday case): the record stands, renewed
+      // as claim() would renew it (owners re-stamped, reported cleared), without building it again.
+      for (const i of kept.entries) this.owner[i] = chain.position + 1;
+      kept.reported = false;
+    } else {
+      this.release(chain.position);
+      const entries: number[] = [];
+      for (const d of chain.descriptors) if (!d.indirect) entries.push(d.index);
+      if (chain.indirectTable) entries.push(chain.indirectTable.index);
+      this.claim(chain.position, entries, chain.indirectTable);
+    }
     // Call after the queue advanced lastAvail: a position behind it has nothing left to mark.
     if (u16(this.markedUpTo - this.host.lastAvail()) > this.view.size) this.markedUpTo = this.host.lastAvail();
+  }
+
+  /**
+   * The record claims exactly the chain's direct descriptors, in order, and no indirect table (a record with a
+   * table is always rebuilt: it moves to the end of the records, whose order checkTableWrite reports in).
+   */
+  private claimsExactly(rec: WatchRecord, chain: Chain): boolean {
+    if (rec.table !== undefined || chain.indirectTable !== undefined) return false;
+    const ds = chain.descriptors;
+    if (rec.entries.length !== ds.length) return false;
+    for (let k = 0; k < ds.length; k++) if (ds[k]!.indirect || ds[k]!.index !== rec.entries[k]) return false;
+    return true;
   }
 
   /** The device returned `chain`: the driver may reuse its descriptors. */
@@ -182,13 +202,17 @@ export class SplitWriteWatch {
       if (this.owner[i] === mark) break;
       this.owner[i] = mark;
       entries.push(i);
-      const d = v.readDesc(i);
-      if (d.flags & DESC_F_INDIRECT) {
-        if (d.len > 0 && d.len % SPLIT_DESC_SIZE === 0) table = { addr: d.addr, len: d.len };
+      // Field by field: the flags decide whether anything else is needed.
+      const at = v.descAddr(i);
+      const flags = v.mem.readU16(at + 12);
+      if (flags & DESC_F_INDIRECT) {
+        const len = v.mem.readU32(at + 8);
+        if (len > 0 && len % SPLIT_DESC_SIZE === 0) table = { addr: v.mem.readU64(at), len };
         break;
       }
-      if (!(d.flags & DESC_F_NEXT) || d.next >= size) break;
-      i = d.next;
+      const next = v.mem.readU16(at + 14);
+      if (!(flags & DESC_F_NEXT) || next >= size) break;
+      i = next;
     }
     this.claim(pos, entries, table);
   }

@@ -84,3 +84,39 @@ test('regions: overlap rejected, removal and atomic replacement', () => {
   );
   assert.equal(m.list(), before, 'a failed replacement keeps the old table');
 });
+
+test('writeU64 stores numbers without BigInt exactly as the 64-bit path stores them', () => {
+  const m = twoRegions();
+  const values: (number | bigint)[] = [0, 1, 0xffff_ffff, 0x1_0000_0000, 2 ** 40 + 5, Number.MAX_SAFE_INTEGER, -1, 2 ** 64, 0xffff_ffff_ffff_ffffn];
+  for (const v of values) {
+    m.writeU64(0x1008, v);
+    // The reference: BigInt.asUintN(64, …) of the same value, as the 64-bit path stores it.
+    assert.equal(m.readU64Big(0x1008), BigInt.asUintN(64, BigInt(v)), `value ${v}`);
+  }
+  assert.throws(() => m.writeU64(0x1008, 1.5), RangeError, 'a fraction is refused as before');
+});
+
+test('small and large copies (loop and set paths) read and write the same bytes, across regions too', () => {
+  const m = twoRegions();
+  for (const len of [1, 16, 32, 33, 100]) {
+    const src = Uint8Array.from({ length: len }, (_, i) => (i * 7 + len) & 0xff);
+    m.write(0x1ff0, src);
+    assert.deepEqual([...m.read(0x1ff0, len)], [...src], `${len} bytes`);
+  }
+});
+
+test('borrowSync lends in-process memory for a synchronous call and reports the writes to observers', () => {
+  const m = twoRegions();
+  const seen: [number, number][] = [];
+  m.watchWrites((gpa, len) => seen.push([gpa, len]));
+  const loan = m.borrowSync(0x1100, 8)!;
+  assert.equal(loan.views.length, 1);
+  loan.views[0]!.set([1, 2, 3, 4, 5, 6, 7, 8]);
+  loan.done(true);
+  assert.deepEqual([...m.read(0x1100, 8)], [1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.deepEqual(seen, [[0x1100, 8]]);
+  m.borrowSync(0x1100, 8)!.done(false);
+  assert.equal(seen.length, 1, 'a read-only loan is no write');
+  assert.equal(m.borrow(0x1100, 8), undefined, 'borrow() still refuses in-process memory (asynchronous I/O copies)');
+  assert.throws(() => m.borrowSync(0x2f00, 0x200), MemoryFault);
+});

@@ -71,6 +71,74 @@ describe('peek(): a side-effect-free look at pending chains', () => {
   });
 });
 
+describe('peek(max, from): continuing where an earlier peek ended', () => {
+  for (const inOrder of [false, true]) {
+    test(`walks only the chains published since, and they are the whole view's${inOrder ? ' (IN_ORDER)' : ''}`, () => {
+      const p = splitPair({ size: 8, features: { inOrder } });
+      p.submit([p.buffer(8, true)]);
+      p.submit([p.buffer(4, true), p.buffer(4, true)]);
+      const first = p.device.peek(8);
+      assert.deepEqual([first.chains.length, first.skipped], [2, undefined], 'no cursor: a whole view');
+      assert.deepEqual(p.device.peek(8, first.next).chains, [], 'nothing new');
+      p.submit([p.buffer(2, true)]);
+      p.submit([p.buffer(1, true), p.buffer(1, true), p.buffer(1, true)]);
+      const second = p.device.peek(8, first.next);
+      assert.equal(second.skipped, 2);
+      assert.deepEqual(second.chains, p.device.peek(8).chains.slice(2));
+      // Chains taken (and returned) before the cursor: it still holds.
+      p.device.pushUsed(p.device.pop()!, 0);
+      p.device.pop();
+      p.submit([p.buffer(3, true)]);
+      const third = p.device.peek(8, second.next);
+      assert.equal(third.skipped, 2);
+      assert.deepEqual(third.chains, p.device.peek(8).chains.slice(2));
+      assert.deepEqual(third.chains.map((c) => c.position), [4]);
+      assert.deepEqual(p.violations, []);
+    });
+  }
+
+  test('a cursor the ring moved past (a base set back or ahead) gives a whole view', () => {
+    const p = splitPair({ size: 8 });
+    p.submit([p.buffer(8, true)]);
+    p.submit([p.buffer(8, true)]);
+    const view = p.device.peek(8);
+    p.device.pop();
+    p.device.pop();
+    p.device.setBase(0); // the chains go back to the ring (a debugger's held chain as the ring stops)
+    const again = p.device.peek(8, view.next);
+    assert.equal(again.skipped, 2, 'set back: the chains before the cursor are the ones already seen');
+    p.device.setBase(2);
+    p.submit([p.buffer(8, true)]);
+    const ahead = p.device.peek(8, { position: 1, expected: -1 });
+    assert.deepEqual([ahead.skipped, ahead.chains.map((c) => c.position)], [undefined, [2]]);
+  });
+
+  test('a new chain reusing the head of one before the cursor, or one in flight, is the same problem as in a whole view', () => {
+    const p = splitPair({ size: 8, synchronousNotify: true });
+    p.submitAndKick([p.buffer(16), p.buffer(8, true)]);
+    const view = p.device.peek(8);
+    assert.ok(p.device.pop());
+    assert.equal(p.driver.injectFault({ rule: 'split-head-in-flight' }), true);
+    p.submitAndKick([p.buffer(16), p.buffer(8, true)]);
+    const next = p.device.peek(8, view.next);
+    assert.equal(next.problem?.rule, 'split-head-in-flight');
+    assert.deepEqual(next.chains, []);
+    assert.equal(p.device.peek(8).problem?.rule, 'split-head-in-flight');
+    assert.deepEqual(p.violations, []);
+  });
+
+  test('IN_ORDER: the head expected after the cursor is judged as in a whole view', () => {
+    const p = splitPair({ size: 8, features: { inOrder: true } });
+    p.submit([p.buffer(8), p.buffer(8)]);
+    const view = p.device.peek(8);
+    p.driver.injectFault({ rule: 'split-in-order-violation' });
+    p.submit([p.buffer(8)]);
+    const next = p.device.peek(8, view.next);
+    assert.deepEqual([next.skipped, next.chains.length, next.problem?.rule], [1, 0, 'split-in-order-violation']);
+    assert.deepEqual(p.device.peek(8, next.next).problem?.rule, 'split-in-order-violation', 'the problem is looked at again');
+  });
+});
+
 describe('getBase / setBase (vhost-user GET/SET_VRING_BASE)', () => {
   test('round trip, and the device continues at the base on both sides', () => {
     const p = splitPair({ size: 8 });

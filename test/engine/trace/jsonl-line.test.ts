@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { JsonlTraceWriter, Trace } from '../../../engine/trace';
-import { traceLine } from '../../../engine/trace/jsonl-line';
+import { lastLineIsAscii, quote, traceLine } from '../../../engine/trace/jsonl-line';
 import { blkRequest } from '../../../engine/driver/workloads/blk';
 import { type TraceEvent } from '../../../protocol/trace';
 import { LAYOUTS, blkMachine, pattern } from '../devices/blk/harness';
@@ -113,6 +113,21 @@ test('fields not of the declared types fall back to JSON.stringify, so the line 
   );
 });
 
+test('quote() writes a string as JSON.stringify does, and lastLineIsAscii() says whether a line is ASCII', () => {
+  fc.assert(
+    fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), text), (s) => {
+      assert.equal(quote(s), JSON.stringify(s));
+      const line = traceLine({ type: 'chain', device: 'net0', queue: 0, queueName: 'receiveq1', id: 1, descriptors: 1, readableBytes: 0, writableBytes: 1, indirect: false, summary: s, seq: 1, time: 2 });
+      // Never ASCII when it is not (the writer would encode it as one-byte text); ASCII whenever the summary is.
+      if (lastLineIsAscii()) assert.doesNotMatch(line, /[\u0080-\uffff]/);
+      assert.equal(lastLineIsAscii(), !/[\u0080-\uffff]/.test(s));
+    }),
+    { numRuns: 3000 },
+  );
+  traceLine({ type: 'note', device: 'd', message: 'plain', seq: 1, time: 2 });
+  assert.equal(lastLineIsAscii(), false, 'a JSON.stringify line counts as not ASCII');
+});
+
 test('other event types are written by JSON.stringify', () => {
   const t = new Trace({ clock: () => 1.5 });
   const events = [
@@ -136,6 +151,9 @@ test('the writer writes every line, in order, identical to JSON.stringify, acros
       const { seq: _s, time: _t, ...input } = events[i % events.length]!;
       t.emit(input as Parameters<Trace['emit']>[0]);
       if (i === 7000) t.emit({ type: 'note', device: 'd', message: 'é'.repeat(100_000) }); // a line larger than a batch
+      // An ASCII line larger than the whole buffer, and a receive summary (a character beyond ASCII) after it.
+      if (i === 9000) t.emit({ type: 'chain', device: 'net0', queue: 1, queueName: 'transmitq1', id: 1, descriptors: 1, readableBytes: 1, writableBytes: 0, indirect: false, summary: 'x'.repeat(300_000) });
+      if (i === 9001) t.emit({ type: 'chain', device: 'net0', queue: 0, queueName: 'receiveq1', id: 1, descriptors: 1, readableBytes: 0, writableBytes: 1, indirect: false, summary: '← ICMP echo reply' });
     }
     w.close();
     assert.equal(readFileSync(path, 'utf8'), expected.join(''));

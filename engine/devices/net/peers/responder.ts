@@ -14,13 +14,13 @@
 import { dropFrame, type EthernetPort } from '../ethernet-port';
 import { formatMac, isGroupMac, toUnicastMac } from '../../../wire/address';
 import { ARP_OP_REQUEST, arpReply, readArp } from '../../../wire/arp';
-import { internetChecksum, verifyIpv4HeaderChecksum } from '../../../wire/checksum';
+import { internetChecksum, ipv4HeaderChecksum, verifyIpv4HeaderChecksum } from '../../../wire/checksum';
 import { ETH_HEADER_LEN, ETH_MIN_FRAME, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, etherType } from '../../../wire/ethernet';
 import {
-  ICMP_ECHO_REQUEST, ICMPV6_ECHO_REQUEST, ICMPV6_NEIGHBOR_SOLICITATION, icmpEchoReplyMessage, icmpv6Checksum, icmpv6EchoReplyMessage,
+  ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, ICMPV6_ECHO_REQUEST, ICMPV6_NEIGHBOR_SOLICITATION, icmpv6Checksum, icmpv6EchoReplyMessage,
   icmpv6Frame, neighborAdvertisementMessage,
 } from '../../../wire/icmp';
-import { DEFAULT_TTL, IPPROTO_ICMP, IPPROTO_ICMPV6, ipv4Frame } from '../../../wire/ipv4';
+import { DEFAULT_TTL, IPPROTO_ICMP, IPPROTO_ICMPV6, IPV4_HEADER_LEN } from '../../../wire/ipv4';
 import { KnownHosts } from './known-hosts';
 
 /** Locally administered unicast ("vd" in bytes 2-3). */
@@ -180,9 +180,10 @@ export class Responder implements EthernetPort {
       this.stats.malformed++;
       return;
     }
-    const srcMac = frame.slice(6, 12);
-    const src = frame.slice(ip + 12, ip + 16);
-    const dst = frame.slice(ip + 16, ip + 20);
+    // Views, not copies: nothing keeps them past this call (the reply is built from them, the host table keys them as text).
+    const srcMac = frame.subarray(6, 12);
+    const src = frame.subarray(ip + 12, ip + 16);
+    const dst = frame.subarray(ip + 16, ip + 20);
     if (isUsableIpv4(src)) this.hosts.note(src, srcMac);
     const fragmented = (v.getUint16(ip + 6) & 0x3fff) !== 0;
     if (frame[ip + 9] !== IPPROTO_ICMP || fragmented || !this.addressedToUs(frame, false)) {
@@ -204,12 +205,7 @@ export class Responder implements EthernetPort {
       this.stats.notAnswered++;
       return;
     }
-    const reply = ipv4Frame(
-      { srcMac: this.macBytes, dstMac: srcMac, src: dst, dst: src, protocol: IPPROTO_ICMP, id: this.ipId++, tos: frame[ip + 1]! },
-      icmpEchoReplyMessage(icmp),
-      ETH_MIN_FRAME,
-    );
-    this.queue(reply, 'icmp');
+    this.queue(echoReplyFrame(this.macBytes, srcMac, dst, src, this.ipId++, frame[ip + 1]!, icmp), 'icmp');
   }
 
   /** ICMPv6 (no extension headers): neighbour solicitation (RFC 4861 §7.1.1 checks) and echo request. */
@@ -335,6 +331,44 @@ export class Responder implements EthernetPort {
     this.waiters = [];
     for (const w of waiters) w();
   }
+}
+
+/**
+ * The echo reply to `icmp` (a verified echo request) as one frame, built in place: the bytes
+ * `ipv4Frame({ srcMac, dstMac, src, dst, protocol: ICMP, id, tos }, icmpEchoReplyMessage(icmp), ETH_MIN_FRAME)`
+ * gives (a test holds the two equal), without its three intermediate buffers — at DPDK's rates the responder
+ * answers tens of thousands of pings a second (figure 4 io).
+ */
+export function echoReplyFrame(srcMac: Uint8Array, dstMac: Uint8Array, src: Uint8Array, dst: Uint8Array, id: number, tos: number, icmp: Uint8Array): Uint8Array {
+  const ip = ETH_HEADER_LEN;
+  const l4 = ip + IPV4_HEADER_LEN;
+  const total = IPV4_HEADER_LEN + icmp.length;
+  const f = new Uint8Array(Math.max(ETH_MIN_FRAME, ip + total));
+  f.set(dstMac.subarray(0, 6), 0);
+  f.set(srcMac.subarray(0, 6), 6);
+  f[12] = ETHERTYPE_IPV4 >> 8;
+  f[13] = ETHERTYPE_IPV4 & 0xff;
+  f[ip] = 0x45;
+  f[ip + 1] = tos;
+  f[ip + 2] = total >> 8;
+  f[ip + 3] = total & 0xff;
+  f[ip + 4] = (id >> 8) & 0xff;
+  f[ip + 5] = id & 0xff;
+  f[ip + 8] = DEFAULT_TTL;
+  f[ip + 9] = IPPROTO_ICMP;
+  f.set(src.subarray(0, 4), ip + 12);
+  f.set(dst.subarray(0, 4), ip + 16);
+  const h = ipv4HeaderChecksum(f, ip);
+  f[ip + 10] = h >> 8;
+  f[ip + 11] = h & 0xff;
+  f.set(icmp, l4);
+  f[l4] = ICMP_ECHO_REPLY;
+  f[l4 + 1] = 0;
+  f[l4 + 2] = f[l4 + 3] = 0;
+  const c = internetChecksum(f, l4, l4 + icmp.length);
+  f[l4 + 2] = c >> 8;
+  f[l4 + 3] = c & 0xff;
+  return f;
 }
 
 function view(frame: Uint8Array): DataView {

@@ -173,3 +173,19 @@ describe('MemoryBackend', () => {
     await assert.rejects(ro.write(0, new Uint8Array(512)), /read-only/);
   });
 });
+
+describe('MemoryBackend: synchronous vectored I/O', () => {
+  test('readvSync / writevSync move the same bytes as read / write, and refuse what they refuse', async () => {
+    const b = new MemoryBackend({ size: 4096 });
+    b.writevSync(512, [Uint8Array.from([1, 2, 3]), Uint8Array.from([4, 5])]);
+    const a = new Uint8Array(2);
+    const c = new Uint8Array(3);
+    b.readvSync(513, [a, c]);
+    assert.deepEqual([...a, ...c], [2, 3, 4, 5, 0]);
+    const viaAsync = new Uint8Array(5);
+    await b.read(512, viaAsync);
+    assert.deepEqual([...viaAsync], [1, 2, 3, 4, 5]);
+    assert.throws(() => b.readvSync(4094, [new Uint8Array(2), new Uint8Array(1)]), BlockBackendError);
+    assert.throws(() => new MemoryBackend({ size: 512, readOnly: true }).writevSync(0, [new Uint8Array(1)]), BlockBackendError);
+  });
+});

@@ -81,5 +81,9 @@ describe('header encoding and rendering', () => {
       'NEEDS_CSUM csum 54+16 gso TCPV6 mss 1440 hdr_len 74',
     );
     assert.equal(formatNetHdr({ flags: HDR_F.DATA_VALID, gsoType: 0, hdrLen: 0, gsoSize: 0, csumStart: 0, csumOffset: 0, numBuffers: 2 }), 'DATA_VALID num_buffers 2');
+    // The plain header (no flags, no GSO): only num_buffers, when set.
+    assert.equal(formatNetHdr({ flags: 0, gsoType: 0, hdrLen: 0, gsoSize: 0, csumStart: 0, csumOffset: 0, numBuffers: 1 }), 'num_buffers 1');
+    assert.equal(formatNetHdr({ flags: 0, gsoType: 0, hdrLen: 0, gsoSize: 0, csumStart: 0, csumOffset: 0, numBuffers: undefined }), 'no offload');
+    assert.equal(formatNetHdr({ flags: 0, gsoType: 0, hdrLen: 14, gsoSize: 0, csumStart: 0, csumOffset: 0, numBuffers: 1 }), 'hdr_len 14 num_buffers 1');
   });
 });

@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { udpFrame } from '../../../../engine/wire';
-import { flowKey } from '../../../../engine/devices/net/steering';
+import fc from 'fast-check';
+import { Steering, flowKey, sameIpv4Flow } from '../../../../engine/devices/net/steering';
 import { DEVICE_MAC, LAYOUTS, netRig, settle, until } from './harness';
 
 const PEER = Uint8Array.of(0x02, 0, 0, 0, 0, 0x22);
@@ -76,5 +77,40 @@ describe('multiqueue with automatic receive steering (MQ, §5.1.6.5.6)', () => {
   test('the flow key is the same in both directions', () => {
     assert.equal(flowKey(out(5)), flowKey(back(5)));
     assert.notEqual(flowKey(out(5)), flowKey(out(6)));
+  });
+
+  test('frames sameIpv4Flow calls one flow have the same flow key (property over mutated frames)', () => {
+    const base = [out(5), back(5), out(6)];
+    // Mutations where flowKey looks: EtherType, IHL, fragment, protocol, addresses, ports, and the length.
+    const spots = [12, 13, 14, 20, 21, 23, 26, 29, 30, 33, 34, 35, 36, 37, 38, 39];
+    const frame = fc
+      .tuple(fc.constantFrom(...base), fc.array(fc.tuple(fc.constantFrom(...spots), fc.nat(255)), { maxLength: 3 }), fc.integer({ min: 30, max: 80 }))
+      .map(([f, edits, len]) => {
+        const g = Uint8Array.from(f.subarray(0, Math.min(len, f.length)));
+        for (const [at, v] of edits) if (at < g.length) g[at] = v;
+        return g;
+      });
+    let same = 0;
+    fc.assert(
+      fc.property(frame, frame, (a, b) => {
+        if (!sameIpv4Flow(a.slice(0, 78), b)) return;
+        same++;
+        assert.equal(flowKey(a), flowKey(b));
+      }),
+      { numRuns: 5000 },
+    );
+    assert.ok(same > 20, `${same} pairs were one flow`);
+  });
+
+  test('learning a flow again leaves the table as learning it the first time did (steering follows the last pair)', () => {
+    const s = new Steering();
+    s.learn(out(5), 1);
+    s.learn(out(5), 1);
+    assert.equal(s.select(back(5), 2), 1);
+    s.learn(out(5), 0);
+    assert.equal(s.select(back(5), 2), 0, 'the same flow on another pair moves');
+    s.learn(out(6), 1);
+    s.learn(out(5), 0);
+    assert.deepEqual([s.select(back(5), 2), s.select(back(6), 2)], [0, 1]);
   });
 });

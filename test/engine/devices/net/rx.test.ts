@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type UsedEvent } from '../../../../protocol/trace';
+import { F, bit } from '../../../../engine/device-core/bits';
 import { startNetClient } from '../../../../engine/driver/workloads/net';
 import { DEVICE_MAC, LAYOUTS, frameTo, netRig, settle, until } from './harness';
 
@@ -161,5 +162,31 @@ describe('posted receive chains are judged at the kick (issue 12)', () => {
         assert.equal(r.violations().filter((x) => x.rule === c.rule).length, c.rule === 'net-rx-buffer-too-small' ? 2 : 1);
       });
     }
+    test(`${layout}: chains posted at later kicks are judged at their kick, each once, behind chains still waiting`, async () => {
+      const rule = 'net-rx-buffer-smaller-than-header';
+      // Without EVENT_IDX every post is kicked (with it, a device that took nothing yet asks for no kick).
+      const r = await netRig({ layout, client: { rxBuffers: 4 }, wanted: ~bit(F.EVENT_IDX) });
+      // A 6-byte buffer cannot hold the 12-byte header MRG_RXBUF puts in every buffer.
+      const bad = () => void r.m.driver.submit(0, [{ addr: r.m.alloc.alloc(6, 8), len: 6, write: true }]);
+      await settle();
+      assert.deepEqual(r.rules(), []);
+      r.client.postBuffers(0, 1);
+      bad();
+      await settle();
+      assert.equal(r.violations().filter((x) => x.rule === rule).length, 1, 'the bad chain of the second kick');
+      r.client.postBuffers(0, 1);
+      bad();
+      r.client.postBuffers(0, 1);
+      await settle();
+      const v = r.violations().filter((x) => x.rule === rule);
+      assert.equal(v.length, 2, 'and the one of the third, once each');
+      assert.notEqual(v[0]!.index, v[1]!.index);
+      assert.equal(r.dev.queues[0]!.pendingCount(), 9, 'judging took none');
+      // Frames take every chain: the two judged at their kick are not reported again.
+      for (let i = 0; i < 7; i++) r.port.inject(frameTo(DEVICE_MAC, 60, i));
+      await settle(6);
+      assert.equal(r.client.received.length, 7);
+      assert.equal(r.violations().filter((x) => x.rule === rule).length, 2);
+    });
   }
 });

@@ -4,6 +4,11 @@ import fc from 'fast-check';
 import { connect } from '../../../../../engine/devices/net/ethernet-port';
 import { decodePacket, firstError, layerValues } from '../../../../../engine/decode';
 import { DEFAULT_RESPONDER_MAC, Responder } from '../../../../../engine/devices/net/peers';
+import { KnownHosts } from '../../../../../engine/devices/net/peers/known-hosts';
+import { echoReplyFrame } from '../../../../../engine/devices/net/peers/responder';
+import { ETH_MIN_FRAME } from '../../../../../engine/wire/ethernet';
+import { icmpEchoReplyMessage } from '../../../../../engine/wire/icmp';
+import { IPPROTO_ICMP, ipv4Frame } from '../../../../../engine/wire/ipv4';
 import {
   arpFrame, BROADCAST, checksum, GUEST_MAC, icmpEchoFrame, icmpv6Frame, ip6, neighborSolicitation, nextTurn,
   onesComplementSum, Parsed, RecordingPort,
@@ -172,6 +177,18 @@ describe('ICMP echo', () => {
     );
   });
 
+  test('the reply built in place is, byte for byte, the one ipv4Frame and icmpEchoReplyMessage build (property)', () => {
+    const bytes = (min: number, max: number) => fc.uint8Array({ minLength: min, maxLength: max });
+    fc.assert(
+      fc.property(bytes(6, 6), bytes(6, 6), bytes(4, 4), bytes(4, 4), fc.nat(0x2ffff), fc.nat(255), bytes(8, 1500), (srcMac, dstMac, src, dst, id, tos, icmp) => {
+        const built = echoReplyFrame(srcMac, dstMac, src, dst, id, tos, icmp);
+        const reference = ipv4Frame({ srcMac, dstMac, src, dst, protocol: IPPROTO_ICMP, id, tos }, icmpEchoReplyMessage(icmp), ETH_MIN_FRAME);
+        assert.deepEqual(built, reference);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   test('no reply to its own address, another MAC, a bad checksum, or a non-echo message', async () => {
     const { responder, guest } = rig();
     guest.send(icmpEchoFrame({ src: '10.0.0.1', dst: '10.0.0.1', dstMac: R_MAC }));
@@ -325,5 +342,28 @@ describe('robustness and options', () => {
     guest.send(icmpEchoFrame({ src: '10.0.0.1', dst: '10.0.0.255', dstMac: BROADCAST }));
     await responder.flushed();
     assert.equal(guest.frames.length, 0);
+  });
+});
+
+describe('KnownHosts', () => {
+  test('noting the same host again within a clock tick changes nothing; another MAC or a later tick does', () => {
+    let now = 1000;
+    const hosts = new KnownHosts(2, 50, () => now);
+    const ip = Uint8Array.of(10, 0, 0, 1);
+    const a = Uint8Array.of(2, 0, 0, 0, 0, 0xa);
+    const b = Uint8Array.of(2, 0, 0, 0, 0, 0xb);
+    hosts.note(ip, a);
+    hosts.note(ip, a);
+    assert.equal(hosts.ownedByAnother(ip, b), true);
+    hosts.note(ip, b); // same tick, another owner
+    assert.deepEqual([hosts.ownedByAnother(ip, a), hosts.ownedByAnother(ip, b)], [true, false]);
+    now += 40;
+    hosts.note(ip, b); // refreshed at 1040: still owned at 1080
+    now += 40;
+    assert.equal(hosts.ownedByAnother(ip, a), true);
+    now += 11;
+    assert.equal(hosts.ownedByAnother(ip, a), false, 'aged out 51 ms after the last note');
+    hosts.note(ip, b);
+    assert.equal(hosts.size, 1, 'noted again after ageing out');
   });
 });
