@@ -168,10 +168,15 @@ async function boot(guest: GuestImage, backend: Backend, dir: string, image: str
   let rssKiB = 0;
   // Start-up (Node, the bundle) is not the back end's cost per request: count CPU from here on.
   const cpuBefore = cpuMs(serve?.child.pid ?? qsd?.pid);
-  // The adapter's CPU time (and threads, with BENCH_VERBOSE), read when the guest is done, before it exits.
+  // The adapter's CPU time from when its devices listen (start-up excluded, as for serve) until the guest is done
+  // (and its threads, with BENCH_VERBOSE), read before it exits.
   let adapterCpu = 0;
+  let adapterCpuBefore = 0;
+  const started = (pid: number): void => {
+    adapterCpuBefore = cpuMs(pid);
+  };
   const beforeStop = (pid: number): void => {
-    adapterCpu = cpuMs(pid);
+    adapterCpu = cpuMs(pid) - adapterCpuBefore;
     if (process.env.BENCH_VERBOSE) console.log(`session adapter (pid ${pid}) threads, CPU ms run (ticks user+system; switches voluntary/involuntary): ${threadCpu(pid)}; ${faults(pid)}`);
   };
   try {
@@ -179,7 +184,7 @@ async function boot(guest: GuestImage, backend: Backend, dir: string, image: str
     const adapter = backend === 'session-b' ? sessionBAdapter() : undefined;
     const run =
       backend === 'session' || backend === 'session-b'
-        ? await runSessionGuest({ guest, steps, disk: image, trace, socketDir: join(dir, `${backend}-${round}`), timeoutMs: 300_000, beforeStop, ...(adapter ? { adapter } : {}) })
+        ? await runSessionGuest({ guest, steps, disk: image, trace, socketDir: join(dir, `${backend}-${round}`), timeoutMs: 300_000, started, beforeStop, ...(adapter ? { adapter } : {}) })
         : await runGuest({ ...guest, steps, vhostUser: [{ kind: 'blk', socket }], timeoutMs: 150_000 });
     rssKiB = peakRss(serve?.child.pid);
     // The back end's CPU time for the whole boot after start-up (with one case, BENCH_DD_CASES, that is per request).

@@ -24,6 +24,8 @@ export interface SessionGuestOptions {
   timeoutMs: number;
   /** The adapter bundle to run (default: this build's dist/adapter.js). */
   adapter?: string;
+  /** Called with the adapter's pid once its devices listen, before QEMU starts (where start-up ends). */
+  started?: (adapterPid: number) => void;
   /** Called with the adapter's pid once the guest is done, before the session ends (its CPU time, threads...). */
   beforeStop?: (adapterPid: number) => void;
 }
@@ -93,6 +95,7 @@ export async function runSessionGuest(o: SessionGuestOptions): Promise<GuestRun>
       const bps = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'blk0.requestq1', condition: NEVER_MATCHES }] });
       if (!bps.body.breakpoints[0]?.verified) throw new Error(`the bench's breakpoint was not verified: ${JSON.stringify(bps.body.breakpoints)}`);
       await dc.setExceptionBreakpointsRequest({ filters: ['violation'] });
+      if (dc.pid) o.started?.(dc.pid);
       await dc.configurationDoneRequest();
     });
     await dc.initializeRequest({ adapterID: 'virtio', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
