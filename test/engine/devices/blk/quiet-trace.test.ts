@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryBackend } from '../../../../engine/devices/blk/memory-backend';
-import { type TraceEvent } from '../../../../engine/trace';
+import { type TraceEvent } from '../../../../protocol/trace';
 import { S, blkMachine, pattern } from './harness';
 
 test('an inactive trace: no per-request events, violations still reported', async () => {
