@@ -41,8 +41,8 @@ for (let i = 0; i < argv.length; i++) {
     figures.push(name);
   }
 }
-// Modules the benches import (no figures of their own).
-const HELPERS = new Set(['out.ts', 'qsd.ts', 'raw-front-end.ts', 'session-guest.ts', 'testpmd.ts']);
+// Modules the benches import (no figures of their own), and profiling aids run by hand (serve-cpu.ts).
+const HELPERS = new Set(['out.ts', 'qsd.ts', 'raw-front-end.ts', 'session-guest.ts', 'testpmd.ts', 'serve-cpu.ts']);
 const all = readdirSync(here).filter((f) => f.endsWith('.ts') && !HELPERS.has(f)).sort();
 const benches = all.filter((f) => (!only.length && !figures.length) || only.some((o) => f.includes(o)) || figures.some((g) => FIGURES[g].files.includes(f)));
 const backends = figures.flatMap((g) => (FIGURES[g].files.includes('guest-dd.ts') ? FIGURES[g].backends : []));
