@@ -4,11 +4,11 @@
  * Chain / Queue / Device / Transport.
  */
 import {
+  DebugSession,
   Event,
   ExitedEvent,
   InitializedEvent,
   InvalidatedEvent,
-  LoggingDebugSession,
   MemoryEvent,
   OutputEvent,
   ProgressEndEvent,
@@ -51,7 +51,13 @@ import { VhostSession } from './runtime/vhost-session';
 /** Trace events sent to the client per 100 ms at most (the newest ones): the trace file has them all. */
 const TRACE_BATCH = 2000;
 
-export class VirtioDebugSession extends LoggingDebugSession {
+/**
+ * A DebugSession, not the library's LoggingDebugSession: that one JSON-stringifies every message once more for
+ * its logger and, since nothing calls `logger.setup()`, keeps every string in the logger's pending queue for
+ * good — each `virtio/trace` batch included (82 MB after 400,000 trace events; the heap of a long session grew
+ * without bound), and a second stringify of each batch on the adapter's thread.
+ */
+export class VirtioDebugSession extends DebugSession {
   private runtime: SessionRuntime | undefined;
   private builtin: BuiltinSession | undefined;
   private vhost: VhostSession | undefined;

@@ -41,7 +41,7 @@ function machine(kind: Kind, layout: 'split' | 'packed'): { m: InProcessMachine;
   return { m, queue: blk ? 0 : 1, payload: kind === 'net-64' ? 64 : kind === 'net-1500' ? 1500 : 4096 };
 }
 
-async function measureEngine(kind: Kind, layout: 'split' | 'packed', seconds: number): Promise<{ chainsPerSec: number; bytesPerSec: number }> {
+export async function measureEngine(kind: Kind, layout: 'split' | 'packed', seconds: number): Promise<{ chainsPerSec: number; bytesPerSec: number }> {
   const { m, queue, payload } = machine(kind, layout);
   const requests = Array.from({ length: BATCH }, (_, i) => {
     if (kind.startsWith('blk')) {
@@ -69,7 +69,7 @@ async function measureEngine(kind: Kind, layout: 'split' | 'packed', seconds: nu
 }
 
 /** A plain Buffer copy of `size` bytes, repeatedly, between buffers as far apart as the engine's. */
-function measureCopy(size: number, seconds: number): number {
+export function measureCopy(size: number, seconds: number): number {
   const src = Buffer.alloc(size * BATCH, 1);
   const dst = Buffer.alloc(size * BATCH);
   let bytes = 0;

@@ -9,7 +9,7 @@
  * One QEMU at a time; everything started is stopped. Needs the bundle (node scripts/build.mjs), QEMU and
  * qemu-storage-daemon (Debian qemu-system-x86 / qemu-system-common).
  */
-import { existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureQemuGuest, describeRun, runGuest, type GuestImage } from '../test/guest/guest';
 import { ServeProcess, scratchDir } from '../test/guest/serve-process';
@@ -19,9 +19,10 @@ import { needQemuTools, startQsd, type Qsd } from './qsd';
 
 // serve-async: serve with every request on libuv's thread pool (VIRTIO_DEBUG_BLK_SYNC_MAX=0), for A/B runs of the
 // synchronous small-request path; serve-b: serve with the environment BENCH_SERVE_B_ENV adds ("NAME=VALUE,..."),
-// for A/B runs of any other switch; session-b: the debug session with the adapter bundle BENCH_SESSION_B_ADAPTER
-// (e.g. another build's dist/adapter.js), for A/B runs of an adapter change. Each is only booted when
-// BENCH_BACKENDS names it.
+// for A/B runs of any other switch, and run from the checkout BENCH_SERVE_B_DIR when set (another build, e.g. a
+// worktree of main: the same run compares two builds); session-b: the debug session with the adapter bundle
+// BENCH_SESSION_B_ADAPTER (e.g. another build's dist/adapter.js), for A/B runs of an adapter change. Each is only
+// booted when BENCH_BACKENDS names it.
 export type Backend = 'serve' | 'serve-trace' | 'qsd' | 'session' | 'serve-async' | 'serve-b' | 'session-b';
 export const SIZES = [4096, 65536, 1 << 20];
 const OPS = ['read', 'write'] as const;
@@ -76,30 +77,39 @@ function peakRss(pid: number | undefined): number {
   }
 }
 
-/** CPU time (user + system) the process used so far, in ms (0 when it is gone). */
+/** CPU time the process's threads ran so far, in ms, from the scheduler (0 when it is gone). */
 function cpuMs(pid: number | undefined): number {
   if (!pid) return 0;
   try {
-    // Fields after the parenthesised command: utime and stime are the 12th and 13th (clock ticks, 100 a second).
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
-    return (Number(f[11]) + Number(f[12])) * 10;
+    let ns = 0;
+    for (const t of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]);
+    return Math.round(ns / 1e6);
   } catch {
     return 0;
   }
 }
 
-/** Per thread of the process: name, user and system CPU ms (BENCH_VERBOSE: which thread of the back end works). */
+/**
+ * Per thread of the process (BENCH_VERBOSE: which thread of the back end works): name, CPU ms from the
+ * scheduler (/proc/PID/task/TID/schedstat: nanoseconds actually run, where the user/system split of stat is
+ * sampled at clock ticks and overcounts a thread that wakes often), of which user+system by ticks, and the
+ * context switches (voluntary: it slept; involuntary: it was preempted).
+ */
 function threadCpu(pid: number | undefined): string {
   if (!pid) return '';
   try {
     return readdirSync(`/proc/${pid}/task`)
       .map((t) => {
-        const st = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
+        const dir = `/proc/${pid}/task/${t}`;
+        const st = readFileSync(`${dir}/stat`, 'utf8');
         const f = st.replace(/^.*\) /s, '').split(' ');
-        return { name: /\((.*)\)/s.exec(st)?.[1] ?? t, user: Number(f[11]) * 10, sys: Number(f[12]) * 10 };
+        const ranNs = Number(readFileSync(`${dir}/schedstat`, 'utf8').split(' ')[0]);
+        const status = readFileSync(`${dir}/status`, 'utf8');
+        const sw = (k: string) => new RegExp(`${k}:\\s+(\\d+)`).exec(status)?.[1] ?? '0';
+        return { name: /\((.*)\)/s.exec(st)?.[1] ?? t, ran: ranNs / 1e6, user: Number(f[11]) * 10, sys: Number(f[12]) * 10, vol: sw('voluntary_ctxt_switches'), invol: sw('nonvoluntary_ctxt_switches') };
       })
-      .filter((t) => t.user + t.sys > 0)
-      .map((t) => `${t.name} ${t.user}+${t.sys}`)
+      .filter((t) => t.ran >= 1)
+      .map((t) => `${t.name} ${t.ran.toFixed(0)} (${t.user}+${t.sys}; switches ${t.vol}/${t.invol})`)
       .join(', ');
   } catch {
     return '';
@@ -114,6 +124,20 @@ function faults(pid: number | undefined): string {
     return `page faults minor ${f[7]}, major ${f[9]}`;
   } catch {
     return '';
+  }
+}
+
+/**
+ * Reads the image once, so its pages are in the page cache before the first round: otherwise the first back end
+ * booted pays for filling it (allocating and zeroing every page of the new sparse file) and the others do not.
+ */
+function warmPageCache(image: string): void {
+  const fd = openSync(image, 'r');
+  try {
+    const buf = Buffer.alloc(1 << 20);
+    while (readSync(fd, buf, 0, buf.length, null) > 0);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -132,7 +156,8 @@ async function boot(guest: GuestImage, backend: Backend, dir: string, image: str
     const saved = Object.keys(extra).map((k) => [k, process.env[k]] as const);
     Object.assign(process.env, extra);
     try {
-      serve = await ServeProcess.start([...args, ...(backend === 'serve-trace' ? ['--trace', trace] : [])], socket);
+      const from = backend === 'serve-b' ? process.env.BENCH_SERVE_B_DIR : undefined;
+      serve = await ServeProcess.start([...args, ...(backend === 'serve-trace' ? ['--trace', trace] : [])], socket, undefined, from || undefined);
     } finally {
       for (const [k, v] of saved) {
         if (v === undefined) delete process.env[k];
@@ -141,11 +166,13 @@ async function boot(guest: GuestImage, backend: Backend, dir: string, image: str
     }
   }
   let rssKiB = 0;
+  // Start-up (Node, the bundle) is not the back end's cost per request: count CPU from here on.
+  const cpuBefore = cpuMs(serve?.child.pid ?? qsd?.pid);
   // The adapter's CPU time (and threads, with BENCH_VERBOSE), read when the guest is done, before it exits.
   let adapterCpu = 0;
   const beforeStop = (pid: number): void => {
     adapterCpu = cpuMs(pid);
-    if (process.env.BENCH_VERBOSE) console.log(`session adapter (pid ${pid}) threads, CPU ms user+system: ${threadCpu(pid)}; ${faults(pid)}`);
+    if (process.env.BENCH_VERBOSE) console.log(`session adapter (pid ${pid}) threads, CPU ms run (ticks user+system; switches voluntary/involuntary): ${threadCpu(pid)}; ${faults(pid)}`);
   };
   try {
     const steps = CASES.map((c) => `blk-dd:${c.op}:${c.bs}:${mibFor(c.bs, mib) << 20}`);
@@ -155,9 +182,9 @@ async function boot(guest: GuestImage, backend: Backend, dir: string, image: str
         ? await runSessionGuest({ guest, steps, disk: image, trace, socketDir: join(dir, `${backend}-${round}`), timeoutMs: 300_000, beforeStop, ...(adapter ? { adapter } : {}) })
         : await runGuest({ ...guest, steps, vhostUser: [{ kind: 'blk', socket }], timeoutMs: 150_000 });
     rssKiB = peakRss(serve?.child.pid);
-    // The back end's CPU time for the whole boot (with one case, BENCH_DD_CASES, that is per request).
-    const cpu = backend === 'session' || backend === 'session-b' ? adapterCpu : cpuMs(serve?.child.pid ?? qsd?.pid);
-    if (process.env.BENCH_VERBOSE && !backend.startsWith('session')) console.log(`${backend} threads, CPU ms user+system: ${threadCpu(serve?.child.pid ?? qsd?.pid)}; ${faults(serve?.child.pid ?? qsd?.pid)}`);
+    // The back end's CPU time for the whole boot after start-up (with one case, BENCH_DD_CASES, that is per request).
+    const cpu = backend === 'session' || backend === 'session-b' ? adapterCpu : cpuMs(serve?.child.pid ?? qsd?.pid) - cpuBefore;
+    if (process.env.BENCH_VERBOSE && !backend.startsWith('session')) console.log(`${backend} threads, CPU ms run (ticks user+system; switches voluntary/involuntary): ${threadCpu(serve?.child.pid ?? qsd?.pid)}; ${faults(serve?.child.pid ?? qsd?.pid)}`);
     const mibs: Record<string, number> = {};
     for (const c of CASES) {
       const line = run.boots[0]?.lines.find((l) => l.step === 'blk-dd' && l.fields.op === c.op && l.fields.bs === String(c.bs));
@@ -192,6 +219,7 @@ export async function runGuestDd(rounds: number, mib: number, log: (s: string) =
   const image = join(scratch.dir, 'disk.img');
   writeFileSync(image, Buffer.alloc(0));
   truncateSync(image, (mib + 16) << 20);
+  warmPageCache(image);
   const result: GuestDdResult = {
     rounds,
     mib,

@@ -447,7 +447,8 @@ export abstract class VirtioDevice {
     }
     q.counters.notifications++;
     q.lastNotifyTime = Date.now();
-    this.trace.emit({ type: 'notify', device: this.id, queue: q.index, queueName: q.name, ...(data !== undefined ? { data } : {}) });
+    // Per-kick events only when someone reads them (serve without --trace: not worth a clock read and an object).
+    if (this.trace.active) this.trace.emit({ type: 'notify', device: this.id, queue: q.index, queueName: q.name, ...(data !== undefined ? { data } : {}) });
     if (this.mode === 'driver' && !this.driverOk) {
       this.violation('notify-before-driver-ok', `${q.name} notified before DRIVER_OK (status ${statusNames(this.status).join('|') || '0'})`, { queue: q });
       return;
@@ -567,7 +568,7 @@ export abstract class VirtioDevice {
   /** Sends a notification to the driver through the transport. */
   raise(kind: 'used' | 'config', q?: QueueRuntime): void {
     if (q) q.counters.interrupts++;
-    this.trace.emit({ type: 'interrupt', device: this.id, kind, ...(q ? { queue: q.index, queueName: q.name } : {}) });
+    if (this.trace.active || kind !== 'used') this.trace.emit({ type: 'interrupt', device: this.id, kind, ...(q ? { queue: q.index, queueName: q.name } : {}) });
     this.host?.interrupt(kind, q?.index);
   }
 }

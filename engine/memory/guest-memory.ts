@@ -250,6 +250,9 @@ export class GuestMemory {
    */
   borrow(gpa: number, len: number): BorrowedMemory | undefined {
     if (len === 0) return { views: [], done: () => {} };
+    // The usual case, the range inside one region: no list of pieces.
+    const one = gpa >= 0 && Number.isSafeInteger(gpa + len) ? this.find(gpa, len) : undefined;
+    if (one) return this.borrowFrom(one, gpa, len);
     const parts = this.spans(gpa, len);
     if (!parts) throw new MemoryFault(gpa, len, 'unmapped');
     if (!parts.every((p) => p.r.backing.borrowView && p.r.backing.retain)) return undefined;
@@ -273,6 +276,29 @@ export class GuestMemory {
         if (returned) return;
         returned = true;
         for (const b of held) b.release?.();
+        if (wrote && this.observers.length) this.wrote(gpa, len);
+      },
+    };
+  }
+
+  private borrowFrom(r: MemoryRegion, gpa: number, len: number): BorrowedMemory | undefined {
+    const b = r.backing;
+    if (!b.borrowView || !b.retain) return undefined;
+    if (!b.retain()) throw new MemoryFault(gpa, len, 'backing');
+    let view: Uint8Array;
+    try {
+      view = b.borrowView(r.offset + gpa - r.gpa, len);
+    } catch (e) {
+      b.release?.();
+      throw e;
+    }
+    let returned = false;
+    return {
+      views: [view],
+      done: (wrote) => {
+        if (returned) return;
+        returned = true;
+        b.release?.();
         if (wrote && this.observers.length) this.wrote(gpa, len);
       },
     };

@@ -72,9 +72,9 @@ export class MappedBacking implements MemoryBacking {
   }
 
   /** A zero-copy view of [offset, offset+length); retain() first when native code will hold it. */
-  borrowView(offset: number, length: number): Buffer {
+  borrowView(offset: number, length: number): Uint8Array {
     this.check(offset, length);
-    return Buffer.from(this.buffer, offset, length);
+    return new Uint8Array(this.buffer, offset, length);
   }
 
   fence(): void {

@@ -105,6 +105,26 @@ describe('fd passing over AF_UNIX', () => {
     }
   });
 
+  test('eventfdRead(fd, true) on an O_NONBLOCK fd reads without polling: 0 when empty, the counter, 0 at end of file', () => {
+    const ev = n.eventfd();
+    const [a, b] = n.socketPair();
+    try {
+      assert.equal(n.eventfdRead(ev, true), 0, 'nothing signalled: EAGAIN is 0');
+      assert.equal(n.eventfdWrite(ev, 2), true);
+      assert.equal(n.eventfdWrite(ev, 3), true);
+      assert.equal(n.eventfdRead(ev, true), 5);
+      assert.equal(n.eventfdRead(ev, true), 0, 'the read reset the counter');
+      // A kick fd whose writer went away (a socket or pipe at end of file): 0, as the polling read says.
+      n.setNonBlocking(a, true);
+      n.close(b);
+      assert.equal(n.eventfdRead(a, true), 0);
+      assert.throws(() => n.eventfdRead(ev, 'yes' as unknown as boolean), /nonBlocking must be a boolean/);
+    } finally {
+      n.close(ev);
+      n.close(a);
+    }
+  });
+
   test('replies go the other way, fds included; received fds are close-on-exec', () => {
     const [a, b] = n.socketPair();
     const ev = n.eventfd(5);

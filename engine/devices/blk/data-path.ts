@@ -16,6 +16,8 @@ export const COPY_CHUNK = 1 << 20;
  * loan ends before the caller returns (GuestMemory.borrowSync: in-process memory can be lent too).
  */
 function borrowAll(mem: GuestMemory, segs: readonly Segment[], sync = false): { views: Uint8Array[]; done(wrote: boolean): void } | undefined {
+  // One segment (a 4 KiB request): the loan itself, nothing to combine.
+  if (segs.length === 1) return sync ? mem.borrowSync(segs[0]!.addr, segs[0]!.len) : mem.borrow(segs[0]!.addr, segs[0]!.len);
   const loans: { done(wrote: boolean): void }[] = [];
   const views: Uint8Array[] = [];
   const done = (wrote: boolean): void => {

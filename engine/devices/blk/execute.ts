@@ -50,7 +50,7 @@ export async function executeBlk(req: BlkRequest, ctx: BlkExecContext): Promise<
  * into or out of lent guest memory): undefined when it must go the asynchronous way — another kind, larger,
  * a write that must be flushed (writethrough), or memory / a back end without the synchronous path.
  */
-export function executeBlkSync(req: BlkRequest, ctx: BlkExecContext, syncMax: number): BlkOutcome | undefined {
+export function executeBlkSync(req: BlkRequest, ctx: Omit<BlkExecContext, 'alive'>, syncMax: number): BlkOutcome | undefined {
   if ((req.kind !== 'IN' && req.kind !== 'OUT') || req.dataLen > syncMax || req.dataLen > ctx.maxDataBytes) return undefined;
   try {
     if (req.kind === 'IN') {
@@ -74,7 +74,7 @@ export function executeBlkSync(req: BlkRequest, ctx: BlkExecContext, syncMax: nu
  * it (one preadv2 RWF_NOWAIT straight into lent guest memory: never waits for the disk); undefined when it
  * must go the asynchronous way (not a READ, over the request limit, not all cached, memory that cannot be lent).
  */
-export function executeBlkCached(req: BlkRequest, ctx: BlkExecContext): BlkOutcome | undefined {
+export function executeBlkCached(req: BlkRequest, ctx: Omit<BlkExecContext, 'alive'>): BlkOutcome | undefined {
   if (req.kind !== 'IN' || req.dataLen > ctx.maxDataBytes) return undefined;
   try {
     const written = readIntoGuestCached(ctx.mem, ctx.backend, byteOffset(req.sector), req.data, req.dataLen);

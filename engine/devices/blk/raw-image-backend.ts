@@ -128,11 +128,17 @@ export class RawImageBackend implements BlockBackend {
 
   /** readv on the calling thread (small requests: a page-cache hit takes microseconds, a thread-pool hop more). */
   readvSync(offset: number, into: readonly Uint8Array[]): void {
+    // The usual case: one system call moves it all (within IOV_MAX buffers, nothing past the end of the file).
+    const bytes = this.oneCall(offset, into);
+    if (bytes > 0 && readvSync(this.fh.fd, into as Uint8Array[], offset) === bytes) return;
     const steps = this.transfer('read', offset, into);
     for (let s = steps.next(); !s.done; ) s = steps.next(readvSync(this.fh.fd, s.value.views, s.value.at));
   }
 
   writevSync(offset: number, data: readonly Uint8Array[]): void {
+    this.checkWritable();
+    const bytes = this.oneCall(offset, data);
+    if (bytes > 0 && writevSync(this.fh.fd, data as Uint8Array[], offset) === bytes) return;
     const steps = this.transfer('write', offset, data);
     for (let s = steps.next(); !s.done; ) s = steps.next(writevSync(this.fh.fd, s.value.views, s.value.at));
   }
@@ -155,6 +161,20 @@ export class RawImageBackend implements BlockBackend {
       s = steps.next(moved);
     }
     return true;
+  }
+
+  /**
+   * The bytes of `bufs` when one readv/writev may move them all (range checked: throws outside the image), or
+   * 0: the caller takes the general path (transfer), which batches and resumes after a short transfer. A
+   * first call that moved less is finished by the general path too: it moves the same bytes again.
+   */
+  private oneCall(offset: number, bufs: readonly Uint8Array[]): number {
+    if (bufs.length > IOV_MAX) return 0;
+    let bytes = 0;
+    for (const b of bufs) bytes += b.length;
+    if (bytes > IO_MAX_BYTES) return 0;
+    this.check(offset, bytes);
+    return bytes;
   }
 
   /**

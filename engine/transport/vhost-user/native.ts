@@ -94,8 +94,11 @@ export interface NativeFd {
   close(fd: number): void;
   /** A non-blocking close-on-exec eventfd. */
   eventfd(initval?: number): number;
-  /** The counter (reset by the read), or 0 when nothing was signalled. Never blocks. */
-  eventfdRead(fd: number): number;
+  /**
+   * The counter (reset by the read), or 0 when nothing was signalled. Never blocks. `nonBlocking`: the fd is
+   * known to be O_NONBLOCK (one libuv watches): read without polling first (end of file is 0 too).
+   */
+  eventfdRead(fd: number, nonBlocking?: boolean): number;
   /** Adds `n` (default 1); false if the counter would overflow. */
   eventfdWrite(fd: number, n?: number): boolean;
   /** A zero-filled anonymous shared-memory file of `size` bytes; `seal`: sealed against shrinking and growing
@@ -271,7 +274,7 @@ function wrap(raw: RawAddon, path: string): NativeFd {
     setNonBlocking: (fd, on) => raw.setNonBlocking(fd, on),
     close: (fd) => raw.close(fd),
     eventfd: (initval) => raw.eventfd(initval),
-    eventfdRead: (fd) => raw.eventfdRead(fd),
+    eventfdRead: (fd, nonBlocking) => raw.eventfdRead(fd, nonBlocking),
     eventfdWrite: (fd, n) => raw.eventfdWrite(fd, n),
     memfdCreate: (name, size, seal) => raw.memfdCreate(name, size, seal),
     fileSeals: (fd) => raw.fileSeals(fd),

@@ -202,7 +202,8 @@ export class Vring {
     }
     let n: number;
     try {
-      n = this.host.native.eventfdRead(this.kickFd);
+      // Watched, so O_NONBLOCK (libuv set it): one read, no poll first.
+      n = this.host.native.eventfdRead(this.kickFd, true);
     } catch (e) {
       this.host.note(`ring ${this.index}: kick fd ${this.kickFd} cannot be read (${errorCode(e) ?? String(e)}); polling instead`);
       this.stopKick();
