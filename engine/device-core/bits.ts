@@ -24,7 +24,9 @@ export const F = {
   RING_RESET: 40,
 } as const;
 
-export const bit = (n: number): bigint => 1n << BigInt(n);
+/** The masks of feature bits 0..127, made once: a BigInt shift per feature test was 3 % of serve net's CPU. */
+const MASKS: readonly bigint[] = Array.from({ length: 128 }, (_, n) => 1n << BigInt(n));
+export const bit = (n: number): bigint => MASKS[n] ?? 1n << BigInt(n);
 export const has = (features: bigint, n: number): boolean => (features & bit(n)) !== 0n;
 
 export { hex } from '../wire/hex';

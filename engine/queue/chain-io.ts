@@ -43,13 +43,18 @@ export function gather(mem: GuestMemory, segs: readonly Segment[], skip: number,
 }
 
 export function scatter(mem: GuestMemory, segs: readonly Segment[], data: Uint8Array, offset: number): number {
+  // The common case, all of it in one segment (a net header or a received frame into its buffer): no subarray view.
+  let k = 0;
+  while (k < segs.length && offset >= segs[k]!.len) offset -= segs[k++]!.len;
+  const one = segs[k];
+  if (one !== undefined && offset + data.length <= one.len) {
+    if (data.length > 0) mem.write(one.addr + offset, data);
+    return data.length;
+  }
   let o = 0;
-  for (const s of segs) {
+  for (; k < segs.length; k++) {
+    const s = segs[k]!;
     if (o >= data.length) break;
-    if (offset >= s.len) {
-      offset -= s.len;
-      continue;
-    }
     const n = Math.min(s.len - offset, data.length - o);
     mem.write(s.addr + offset, data.subarray(o, o + n));
     o += n;

@@ -138,8 +138,20 @@ export class NetDevice extends VirtioDevice {
 
   /** vhost-user without CTRL_VQ negotiated with this back end: filters and pairs live in the front end. */
   private frontEndKeepsCtrl(): boolean {
-    return this.mode === 'backend' && !this.hasFeature(NET_F.CTRL_VQ);
+    return this.mode === 'backend' && !this.frameFeatures().ctrlVq;
   }
+
+  /** The negotiated features a frame's path asks about, worked out once per negotiation (a BigInt test per
+   *  frame and feature added up under DPDK's rates). */
+  private frameFeatures(): { mergeable: boolean; mtu: boolean; ctrlVq: boolean; guestCsum: boolean } {
+    const c = this.featureCache;
+    if (c && c.negotiated === this.negotiated) return c;
+    const n = this.negotiated;
+    this.featureCache = { negotiated: n, mergeable: has(n, NET_F.MRG_RXBUF), mtu: has(n, NET_F.MTU), ctrlVq: has(n, NET_F.CTRL_VQ), guestCsum: has(n, NET_F.GUEST_CSUM) };
+    return this.featureCache;
+  }
+
+  private featureCache: { negotiated: bigint; mergeable: boolean; mtu: boolean; ctrlVq: boolean; guestCsum: boolean } | undefined;
 
   /** Guest offloads enabled (GUEST_OFFLOADS_SET; all negotiated ones after DRIVER_OK). */
   get guestOffloads(): bigint {
@@ -280,7 +292,7 @@ export class NetDevice extends VirtioDevice {
         this.stats.rxDropped.notReady++;
         return;
       }
-      const mtu = this.hasFeature(NET_F.MTU) ? this.values.mtu : undefined;
+      const mtu = this.frameFeatures().mtu ? this.values.mtu : undefined;
       const link = networkHeader(frame)?.offset ?? 14;
       if (frame.length > MAX_FRAME || (mtu !== undefined && frame.length - link > mtu)) {
         this.stats.rxDropped.oversize++;
@@ -317,9 +329,9 @@ export class NetDevice extends VirtioDevice {
       mem: this.mem,
       stats: this.stats,
       layout: () => this.headerLayout(),
-      mergeable: () => this.hasFeature(NET_F.MRG_RXBUF),
+      mergeable: () => this.frameFeatures().mergeable,
       rxFlags: (frame) =>
-        this.hasFeature(NET_F.GUEST_CSUM) && (this.guestOffloadsValue & GUEST_CSUM_OFFLOAD) !== 0n && l4ChecksumValid(frame) ? HDR_F.DATA_VALID : 0,
+        this.frameFeatures().guestCsum && (this.guestOffloadsValue & GUEST_CSUM_OFFLOAD) !== 0n && l4ChecksumValid(frame) ? HDR_F.DATA_VALID : 0,
       take: (q) => this.takeChain(q),
       complete: (q, chain, len) => this.complete(q, chain, len),
       violation: (rule, message, q, index, once) => this.report(rule, message, q, index, once),
@@ -333,7 +345,7 @@ export class NetDevice extends VirtioDevice {
       stats: this.stats,
       features: () => this.negotiated,
       layout: () => this.headerLayout(),
-      negotiatedMtu: () => (this.hasFeature(NET_F.MTU) ? this.values.mtu : undefined),
+      negotiatedMtu: () => (this.frameFeatures().mtu ? this.values.mtu : undefined),
       linkUp: () => this.link,
       violation: (rule, message, q, index, once) => this.report(rule, message, q, index, once),
       send: (frame) => this.send(frame),

@@ -62,7 +62,7 @@ export function defaultNetOffered(queuePairs: number): bigint {
 }
 
 /** Whether the feature bit `n` is in `features`. */
-export const hasBit = (features: bigint, n: number): boolean => (features & (1n << BigInt(n))) !== 0n;
+export const hasBit = (features: bigint, n: number): boolean => (features & bit(n)) !== 0n;
 
 /** The HOST_* feature a transmit gso_type base value needs, or undefined for an undefined type. */
 export function hostFeatureForGso(base: number): number | undefined {

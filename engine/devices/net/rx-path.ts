@@ -320,10 +320,13 @@ export class RxPath {
     const n = Math.min(chain.writableBytes, total - from);
     const hs = f.header.length;
     let written = 0;
-    if (from < hs) written += writeChain(this.host.mem, chain, f.header.subarray(from, Math.min(hs, from + n)), 0);
+    // Whole header, whole frame (the usual first buffer): no subarray views.
+    if (from === 0 && n >= hs) written += writeChain(this.host.mem, chain, f.header, 0);
+    else if (from < hs) written += writeChain(this.host.mem, chain, f.header.subarray(from, Math.min(hs, from + n)), 0);
     const frameFrom = Math.max(0, from - hs);
     const dataAt = Math.max(0, hs - from);
-    if (dataAt < n) written += writeChain(this.host.mem, chain, f.frame.subarray(frameFrom, frameFrom + (n - dataAt)), dataAt);
+    const len = n - dataAt;
+    if (len > 0) written += writeChain(this.host.mem, chain, frameFrom === 0 && len === f.frame.length ? f.frame : f.frame.subarray(frameFrom, frameFrom + len), dataAt);
     return written;
   }
 }

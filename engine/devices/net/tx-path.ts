@@ -43,12 +43,15 @@ export interface TxRead {
   truncated: boolean;
 }
 
-/** Reads header and frame of a transmit chain (bounded by MAX_FRAME). */
+/**
+ * Reads header and frame of a transmit chain (bounded by MAX_FRAME). The frame is a copy of its own (its own
+ * buffer, not a view of a larger one): the caller may keep or change it, and a short frame (≤ 64 bytes, DPDK's
+ * 60-byte ones) lives on V8's heap instead of in a separate backing store (~1 µs each, and garbage collector work).
+ */
 export function readTxChain(mem: GuestMemory, chain: Chain, layout: HeaderLayout): TxRead {
-  const bytes = readChain(mem, chain, 0, layout.size + MAX_FRAME + 1);
-  const hdr = parseNetHdr(bytes.subarray(0, layout.size), layout);
-  const frame = bytes.subarray(Math.min(layout.size, bytes.length), Math.min(bytes.length, layout.size + MAX_FRAME));
-  return { hdr, frame, truncated: bytes.length > layout.size + MAX_FRAME };
+  const hdr = parseNetHdr(readChain(mem, chain, 0, layout.size), layout);
+  const frame = readChain(mem, chain, layout.size, MAX_FRAME);
+  return { hdr, frame, truncated: chain.readableBytes - layout.size > MAX_FRAME };
 }
 
 /**
@@ -77,7 +80,7 @@ export function transmitChain(host: TxHost, q: QueueRuntime, chain: Chain, pair:
     host.stats.txDropped.malformed++;
     return 0;
   }
-  // `frame` is already a copy of guest memory (readChain), which the checksum completion may write into.
+  // `frame` is already a copy of its own (readTxChain), which the checksum completion may write into.
   const frames = judgeAndBuild(host, hdr, frame, (rule, message) => v(rule, message));
   if (!frames) {
     host.stats.txDropped.malformed++;
